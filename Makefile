@@ -1,0 +1,73 @@
+# dlbook: `make run` trains LeNet (chapter 5), `make test` runs ruff and the test suite.
+# Both create the virtual environment first if it is missing.
+#
+# Chapter targets: `make ch05` runs every script of chapters/ch05_*/, `make ch05-lenet` one script.
+# Each takes EPOCHS=, DATASET= and QUICK=1 (a few seconds on a small subset).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+EPOCHS  ?=
+DATASET ?=
+QUICK   ?=
+ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
+        $(if $(filter 1 yes true,$(QUICK)),--quick)
+
+.PHONY: run test lint bench data venv clean chapters help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run         train LeNet on the default dataset (chapter 5), plots in outputs/"
+	@echo "make test        ruff + the whole pytest suite (provisions Fashion-MNIST first)"
+	@echo "make bench       speed and accuracy benchmarks, tables in benchmarks/results/"
+	@echo "make chNN        every script of a chapter; make chNN-NAME one script"
+	@echo "                 options: EPOCHS=n DATASET=mnist|fashion_mnist|auto QUICK=1"
+	@echo "chapter targets: $(CHAPTER_TARGETS)"
+	@echo "script targets:  $(SCRIPT_TARGETS)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) chapters/ch05_practice/lenet.py --dataset $(or $(DATASET),auto) \
+		$(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(filter 1 yes true,$(QUICK)),--quick)
+
+data: $(STAMP)
+	bash scripts/provision-fashion-mnist.sh $(PY)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+test: $(STAMP) data lint
+	$(PY) -m pytest
+
+bench: $(STAMP) data
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf outputs .pytest_cache .ruff_cache
+
+# chapters/ch05_practice/text_classifier.py  ->  target ch05-text-classifier
+SCRIPTS := $(sort $(wildcard chapters/ch*_*/*.py))
+chapter_of = $(firstword $(subst _, ,$(notdir $(patsubst %/,%,$(dir $1)))))
+target_of = $(call chapter_of,$1)-$(subst _,-,$(basename $(notdir $1)))
+SCRIPT_TARGETS := $(foreach s,$(SCRIPTS),$(call target_of,$s))
+CHAPTER_TARGETS := $(sort $(foreach s,$(SCRIPTS),$(call chapter_of,$s)))
+
+define script_rule
+.PHONY: $(call target_of,$1)
+$(call target_of,$1): $(STAMP)
+	$$(PY) $1 $$(ARGS)
+$(call chapter_of,$1): $(call target_of,$1)
+endef
+$(foreach s,$(SCRIPTS),$(eval $(call script_rule,$s)))
+.PHONY: $(CHAPTER_TARGETS)
+
+chapters: $(CHAPTER_TARGETS)

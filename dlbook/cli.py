@@ -1,0 +1,50 @@
+"""The command line every chapter script shares: ``--epochs``, ``--dataset``, ``--quick`` and friends.
+
+The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from dlbook.config import output_dir
+
+QUICK_LIMIT = 2048
+"""Training examples a ``--quick`` run uses: enough to see the loss fall in a few seconds."""
+
+
+def chapter_args(
+    description: str,
+    *,
+    script: str,
+    epochs: int,
+    dataset: str | None = "auto",
+    batch_size: int = 128,
+    argv: list[str] | None = None,
+) -> argparse.Namespace:
+    """Parse a chapter script's flags.
+
+    ``script`` is the script's ``__file__``; its outputs go to ``outputs/<chapter>/<script>/``.
+    With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
+    examples; ``args.limit`` is then set, else ``None``.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
+    if dataset is not None:
+        parser.add_argument("--dataset", default=dataset, help=f"default {dataset}")
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the dataset files")
+    parser.add_argument("--output-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    if args.epochs is None:
+        args.epochs = 1 if args.quick else epochs
+    args.limit = QUICK_LIMIT if args.quick else None
+    if args.output_dir is None:
+        path = Path(script).resolve()
+        args.output_dir = output_dir(path.parent.name, path.stem)
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    return args

@@ -1,0 +1,40 @@
+"""Where dlbook keeps data and outputs, and how a run is made reproducible."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    """The dataset cache: ``$DLBOOK_DATA_DIR``, else ``data/`` of the repository, else ``~/.cache/dlbook``."""
+    if env := os.environ.get("DLBOOK_DATA_DIR"):
+        return Path(env).expanduser()
+    if (_REPO_DIR / "pyproject.toml").is_file():
+        return _REPO_DIR / "data"
+    return Path.home() / ".cache" / "dlbook"
+
+
+def output_dir(*parts: str) -> Path:
+    """A folder under ``$DLBOOK_OUTPUT_DIR`` (default ``outputs/``) for plots, checkpoints and logs."""
+    root = Path(os.environ.get("DLBOOK_OUTPUT_DIR", "outputs"))
+    path = root.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def set_seed(seed: int = 0, deterministic: bool = True) -> None:
+    """Seed Python, NumPy and TensorFlow; with ``deterministic`` also make TF ops deterministic.
+
+    Together with seeded ``tf.data`` shuffling this makes a run repeat bit for bit on the same machine,
+    which is what lets an interrupted run resume to the same weights.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
