@@ -1,0 +1,5 @@
+"""Reusable Keras 3 models of the tutorial; each returns logits."""
+
+from dlbook.models.lenet import LeNet
+
+__all__ = ["LeNet"]

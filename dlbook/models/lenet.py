@@ -1,0 +1,49 @@
+"""LeNet-5 as section 5.2 of the tutorial builds it (LeCun et al., 1998).
+
+conv 6@5x5 -> max-pool 2x2 -> conv 16@5x5 -> max-pool 2x2 -> dense 120 -> dense 84 -> dense 10.
+Unlike the listing, the last layer has no softmax: the model returns logits and the loss is built
+with ``from_logits=True``, which is numerically safer than taking the log of a softmax.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+@keras.saving.register_keras_serializable(package="dlbook")
+class LeNet(keras.Model):
+    """LeNet-5 for 28x28 grayscale images (MNIST, Fashion-MNIST); returns logits."""
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        image_shape: tuple[int, int, int] = (28, 28, 1),
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.image_shape = tuple(image_shape)
+        self.conv1 = layers.Conv2D(6, 5, activation="relu")
+        self.pool1 = layers.MaxPooling2D(2)
+        self.conv2 = layers.Conv2D(16, 5, activation="relu")
+        self.pool2 = layers.MaxPooling2D(2)
+        self.flatten = layers.Flatten()
+        self.fc1 = layers.Dense(120, activation="relu")
+        self.fc2 = layers.Dense(84, activation="relu")
+        self.fc3 = layers.Dense(num_classes)
+
+    def call(self, images, training=False):
+        if tuple(images.shape[1:]) != self.image_shape:
+            raise ValueError(
+                f"LeNet expects images of shape (batch, {', '.join(map(str, self.image_shape))}), "
+                f"got {tuple(images.shape)}"
+            )
+        x = self.pool1(self.conv1(images))
+        x = self.pool2(self.conv2(x))
+        x = self.fc2(self.fc1(self.flatten(x)))
+        return self.fc3(x)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "image_shape": self.image_shape}

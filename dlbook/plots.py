@@ -1,0 +1,115 @@
+"""Plots a learner looks at after training: curves, image grids, a confusion matrix.
+
+Everything draws on a bare `matplotlib.figure.Figure` (no pyplot, no GUI backend), so it works on a
+headless machine, and writes a PNG whose path it returns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def _save(fig: Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return path
+
+
+def plot_history(history: Mapping[str, Sequence[float]], path: str | Path) -> Path:
+    """Training curves: one panel per metric, the training value beside its ``val_`` twin.
+
+    ``history`` is what `dlbook.training.Trainer.fit` returns, or Keras's ``History.history``.
+    """
+    names = [key for key in history if not key.startswith("val_")]
+    if not names:
+        raise ValueError(f"history has no training metrics, only {sorted(history)}")
+    fig = Figure(figsize=(4.5 * len(names), 3.5))
+    for ax, name in zip(fig.subplots(1, len(names), squeeze=False)[0], names, strict=True):
+        epochs = range(1, len(history[name]) + 1)
+        ax.plot(epochs, history[name], marker="o", label="train")
+        if f"val_{name}" in history:
+            ax.plot(epochs, history[f"val_{name}"], marker="o", label="validation")
+        ax.set(title=name, xlabel="epoch")
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_image_grid(
+    images: np.ndarray,
+    path: str | Path,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    cmap: str = "gray",
+    title_colors: Sequence[str] | None = None,
+) -> Path:
+    """A grid of images, (N, H, W) or (N, H, W, 1|3), each with an optional title."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim not in (3, 4):
+        raise ValueError(f"expected images of shape (N, H, W) or (N, H, W, C), got {images.shape}")
+    ncols = min(ncols, len(images))
+    nrows = math.ceil(len(images) / ncols)
+    fig = Figure(figsize=(1.3 * ncols, 1.3 * nrows + (0.3 * nrows if titles else 0)))
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i >= len(images):
+            continue
+        ax.imshow(images[i], cmap=cmap)
+        if titles is not None:
+            color = title_colors[i] if title_colors is not None else "black"
+            ax.set_title(titles[i], fontsize=8, color=color)
+    return _save(fig, path)
+
+
+def plot_predictions(
+    images: np.ndarray,
+    y_true: Sequence[int],
+    y_pred: Sequence[int],
+    class_names: Sequence[str],
+    path: str | Path,
+    ncols: int = 8,
+) -> Path:
+    """Test images titled "predicted (true)", wrong predictions in red."""
+    titles = [
+        f"{class_names[p]}" + ("" if p == t else f"\n({class_names[t]})")
+        for t, p in zip(y_true, y_pred, strict=True)
+    ]
+    colors = ["black" if p == t else "red" for t, p in zip(y_true, y_pred, strict=True)]
+    return plot_image_grid(images, path, titles=titles, ncols=ncols, title_colors=colors)
+
+
+def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], num_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of examples of true class ``i`` predicted as class ``j``."""
+    y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
+    flat = np.bincount(y_true * num_classes + y_pred, minlength=num_classes * num_classes)
+    return flat.reshape(num_classes, num_classes)
+
+
+def plot_confusion_matrix(
+    y_true: Sequence[int], y_pred: Sequence[int], class_names: Sequence[str], path: str | Path
+) -> Path:
+    """The confusion matrix as a heat map with the counts written in each cell."""
+    counts = confusion_matrix(y_true, y_pred, len(class_names))
+    size = 1.0 + 0.6 * len(class_names)
+    fig = Figure(figsize=(size + 1.5, size))
+    ax = fig.subplots()
+    image = ax.imshow(counts, cmap="Blues")
+    fig.colorbar(image, ax=ax)
+    ticks = range(len(class_names))
+    ax.set_xticks(ticks, class_names, rotation=45, ha="right")
+    ax.set_yticks(ticks, class_names)
+    ax.set(xlabel="predicted", ylabel="true", title="confusion matrix")
+    threshold = counts.max() / 2
+    for (i, j), count in np.ndenumerate(counts):
+        ax.text(j, i, count, ha="center", va="center", fontsize=7,
+                color="white" if count > threshold else "black")
+    return _save(fig, path)

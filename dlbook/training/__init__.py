@@ -1,0 +1,6 @@
+"""Training loops: the GradientTape `Trainer`, and the same step inside ``keras.Model.fit``."""
+
+from dlbook.training.engine import History, Trainer
+from dlbook.training.keras_step import TapeStepModel
+
+__all__ = ["History", "TapeStepModel", "Trainer"]

@@ -1,0 +1,247 @@
+"""The GradientTape training engine of section 5.2, done carefully.
+
+The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, loss, gradients,
+``optimizer.apply_gradients``. `Trainer` keeps exactly that step and adds what a real run needs:
+
+* the step is compiled once with ``tf.function`` (an ``input_signature`` with an unknown batch size,
+  so the last, smaller batch does not trigger a second trace);
+* the per-example loss is reduced to the batch mean (``tf.nn.compute_average_loss``), which the
+  tutorial's listing forgets: summed gradients are ``batch_size`` times too large and SGD diverges;
+* optional gradient clipping by global norm (section 3.3.6);
+* Keras metrics, a ``keras.utils.Progbar``, TensorBoard scalars, a history dict like Keras's;
+* a stop with a clear error when the loss turns NaN or infinite;
+* a checkpoint every epoch with ``tf.train.CheckpointManager``: started again, ``fit`` resumes at
+  the next epoch and, seeded (`dlbook.config.set_seed`), ends with the same weights as a run that
+  was never interrupted;
+* any ``tf.distribute`` strategy (default: the current one).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+History = dict[str, list[float]]
+"""Per-epoch values, keyed like Keras's ``History.history``: ``loss``, ``accuracy``, ``val_loss``..."""
+
+
+def _sample_batch(spec: tf.TensorSpec) -> tf.Tensor:
+    """A batch of one all-zero example matching ``spec``, used to build a model's weights."""
+    return tf.zeros([1, *spec.shape[1:]], dtype=spec.dtype)
+
+
+class Trainer:
+    """Train a Keras model with a hand-written ``tf.GradientTape`` step.
+
+    Args:
+        model: any ``keras.Model`` returning logits; create it (and the optimizer) inside
+            ``strategy.scope()`` when you pass a strategy.
+        optimizer: a Keras optimizer.
+        loss: a per-example loss, ``loss(y_true, y_pred) -> [batch]``; build Keras losses with
+            ``reduction=None``. Default: sparse categorical cross-entropy on logits.
+        metrics: Keras metrics updated with ``(y_true, y_pred)``. Default: accuracy on logits.
+        clip_norm: clip the gradients to this global norm (section 3.3.6); ``None`` for no clipping.
+        strategy: a ``tf.distribute.Strategy``; default the current one.
+    """
+
+    def __init__(
+        self,
+        model: keras.Model,
+        optimizer: keras.optimizers.Optimizer,
+        loss: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+        metrics: Sequence[keras.metrics.Metric] | None = None,
+        clip_norm: float | None = None,
+        strategy: tf.distribute.Strategy | None = None,
+    ) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.clip_norm = clip_norm
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.loss_fn = loss or keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, reduction=None
+        )
+        with self.strategy.scope():
+            metrics = metrics or [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+            self.train_metrics = [keras.metrics.Mean(name="loss"), *metrics]
+            self.val_metrics = [keras.metrics.Mean(name="loss")] + [
+                type(m).from_config(m.get_config()) for m in metrics
+            ]
+            self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self._compiled: dict[str, Callable] = {}
+
+    # -- the two steps: what the tutorial writes, per replica ---------------------------------
+
+    def _per_example_loss(self, y: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
+        per_example = self.loss_fn(y, logits)
+        if per_example.shape.rank == 0:
+            raise ValueError(
+                "the loss must return one value per example (shape [batch]), got a scalar: "
+                "build Keras losses with reduction=None; the Trainer takes the mean itself"
+            )
+        return per_example
+
+    def train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """One gradient-descent step on one replica's batch; returns the batch mean loss."""
+        with tf.GradientTape() as tape:
+            logits = self.model(x, training=True)
+            per_example = self._per_example_loss(y, logits)
+            loss = tf.nn.compute_average_loss(per_example)
+            if self.model.losses:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(self.model.losses))
+        variables = self.model.trainable_variables
+        gradients = tape.gradient(loss, variables)
+        if self.clip_norm is not None:
+            gradients, _ = tf.clip_by_global_norm(gradients, self.clip_norm)
+        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        self._update(self.train_metrics, y, logits, per_example)
+        return loss
+
+    def test_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """Forward pass only, updating the validation metrics."""
+        logits = self.model(x, training=False)
+        per_example = self._per_example_loss(y, logits)
+        self._update(self.val_metrics, y, logits, per_example)
+        return tf.nn.compute_average_loss(per_example)
+
+    @staticmethod
+    def _update(metrics, y, logits, per_example) -> None:
+        loss_metric, *others = metrics
+        loss_metric.update_state(per_example)
+        for metric in others:
+            metric.update_state(y, logits)
+
+    # -- compiling and distributing ------------------------------------------------------------
+
+    def _distributed(self, name: str, dataset) -> Callable:
+        """``name`` step run on every replica and summed, compiled once for ``dataset``'s batches."""
+        key = f"{name}{dataset.element_spec}"
+        if key not in self._compiled:
+            step = getattr(self, name)
+
+            def run_on_replicas(batch):
+                x, y = batch
+                per_replica = self.strategy.run(step, args=(x, y))
+                return self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+            self._compiled[key] = tf.function(
+                run_on_replicas, input_signature=[dataset.element_spec]
+            )
+        return self._compiled[key]
+
+    def _build(self, dataset: tf.data.Dataset) -> None:
+        """Create model and optimizer variables, so that a checkpoint can be restored into them."""
+        with self.strategy.scope():
+            if not self.model.built:
+                self.model(_sample_batch(dataset.element_spec[0]))
+            self.optimizer.build(self.model.trainable_variables)
+
+    # -- the epoch loop -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        train_data: tf.data.Dataset,
+        epochs: int,
+        validation_data: tf.data.Dataset | None = None,
+        checkpoint_dir: str | Path | None = None,
+        log_dir: str | Path | None = None,
+        verbose: int = 1,
+        on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+    ) -> History:
+        """Train for ``epochs`` epochs (counting those a checkpoint says are done already).
+
+        ``train_data`` yields ``(x, y)`` batches; shuffle it with a seed so that a resumed run sees
+        the same example order. With ``checkpoint_dir`` the run saves after every epoch and, if a
+        checkpoint is there, resumes from it. With ``log_dir`` it writes TensorBoard scalars.
+        ``on_epoch_end(epoch, logs)`` is called after each epoch (1-based epoch).
+        """
+        self._build(train_data)
+        history: History = {}
+        manager = None
+        if checkpoint_dir is not None:
+            checkpoint = tf.train.Checkpoint(
+                model=self.model, optimizer=self.optimizer, epoch=self.epoch
+            )
+            manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=2)
+            if manager.latest_checkpoint:
+                checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+                done = int(self.epoch)
+                history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
+                if verbose:
+                    print(f"Resuming from {manager.latest_checkpoint} (epoch {int(self.epoch)} done)")
+        writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
+
+        train_batches = self.strategy.experimental_distribute_dataset(train_data)
+        # tf.data draws a new shuffle order each time an iterator is created. Replaying one
+        # (unread) iterator per finished epoch puts a resumed run on the order it would have had.
+        for _ in range(int(self.epoch)):
+            iter(train_batches)
+        steps = int(train_data.cardinality())
+        train_fn = self._distributed("train_step", train_batches)
+
+        for epoch in range(int(self.epoch) + 1, epochs + 1):
+            if verbose:
+                print(f"Epoch {epoch}/{epochs}")
+            progbar = keras.utils.Progbar(
+                steps if steps > 0 else None,
+                verbose=verbose,
+                stateful_metrics=[m.name for m in self.train_metrics],
+            )
+            for metric in self.train_metrics:
+                metric.reset_state()
+            for step, batch in enumerate(train_batches, start=1):
+                loss = float(train_fn(batch))
+                if not math.isfinite(loss):
+                    raise FloatingPointError(
+                        f"the training loss became {loss} at epoch {epoch}, step {step}: "
+                        "lower the learning rate or clip the gradients (clip_norm=)"
+                    )
+                progbar.update(step, [(m.name, float(m.result())) for m in self.train_metrics])
+            logs = {m.name: float(m.result()) for m in self.train_metrics}
+            if validation_data is not None:
+                logs |= {f"val_{k}": v for k, v in self.evaluate(validation_data).items()}
+            if verbose:
+                print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            for key, value in logs.items():
+                history.setdefault(key, []).append(value)
+            self.epoch.assign(epoch)
+            if writer is not None:
+                with writer.as_default(step=epoch):
+                    for key, value in logs.items():
+                        tf.summary.scalar(key, value)
+                writer.flush()
+            if manager is not None:
+                _write_history(checkpoint_dir, history)
+                manager.save(checkpoint_number=epoch)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, logs)
+        return history
+
+    def evaluate(self, data: tf.data.Dataset) -> dict[str, float]:
+        """Mean loss and metrics over ``data`` (no training)."""
+        for metric in self.val_metrics:
+            metric.reset_state()
+        batches = self.strategy.experimental_distribute_dataset(data)
+        test_fn = self._distributed("test_step", batches)
+        for batch in batches:
+            test_fn(batch)
+        return {m.name: float(m.result()) for m in self.val_metrics}
+
+
+def _write_history(checkpoint_dir: str | Path, history: History) -> None:
+    """Write ``history.json`` beside the checkpoints atomically (never half-written)."""
+    path = Path(checkpoint_dir) / "history.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(history))
+    os.replace(tmp, path)
+
+
+def _read_history(checkpoint_dir: str | Path) -> History:
+    path = Path(checkpoint_dir) / "history.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
