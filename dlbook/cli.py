@@ -48,3 +48,17 @@ def chapter_args(
         args.output_dir = output_dir(path.parent.name, path.stem)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     return args
+
+
+def save_results(args: argparse.Namespace, **figures: object) -> Path:
+    """Write a script's headline figures, with the command that produced them, to ``results.json``.
+
+    ``make bench`` gathers these files into the model table of ``benchmarks/results/``.
+    """
+    import json
+    import sys
+
+    record = {"command": " ".join(["python", *sys.argv]), "quick": args.quick, **figures}
+    path = args.output_dir / "results.json"
+    path.write_text(json.dumps(record, indent=2, default=float) + "\n")
+    return path
