@@ -75,6 +75,11 @@ class Trainer:
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self._compiled: dict[str, Callable] = {}
 
+    @property
+    def epochs_done(self) -> int:
+        """Epochs trained so far, counting those restored from a checkpoint."""
+        return int(self.epoch.numpy())
+
     # -- the two steps: what the tutorial writes, per replica ---------------------------------
 
     def _per_example_loss(self, y: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
@@ -170,21 +175,21 @@ class Trainer:
             manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=2)
             if manager.latest_checkpoint:
                 checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-                done = int(self.epoch)
+                done = self.epochs_done
                 history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
                 if verbose:
-                    print(f"Resuming from {manager.latest_checkpoint} (epoch {int(self.epoch)} done)")
+                    print(f"Resuming from {manager.latest_checkpoint} (epoch {self.epochs_done} done)")
         writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
 
         train_batches = self.strategy.experimental_distribute_dataset(train_data)
         # tf.data draws a new shuffle order each time an iterator is created. Replaying one
         # (unread) iterator per finished epoch puts a resumed run on the order it would have had.
-        for _ in range(int(self.epoch)):
+        for _ in range(self.epochs_done):
             iter(train_batches)
         steps = int(train_data.cardinality())
         train_fn = self._distributed("train_step", train_batches)
 
-        for epoch in range(int(self.epoch) + 1, epochs + 1):
+        for epoch in range(self.epochs_done + 1, epochs + 1):
             if verbose:
                 print(f"Epoch {epoch}/{epochs}")
             progbar = keras.utils.Progbar(

@@ -1,0 +1,15 @@
+"""Test-session set-up: quiet TensorFlow, and two logical CPU devices for the strategy tests.
+
+The CPU must be split before TensorFlow initialises its devices, so it happens here, at import.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402
+
+tf.config.set_logical_device_configuration(
+    tf.config.list_physical_devices("CPU")[0],
+    [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()],
+)

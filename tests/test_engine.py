@@ -1,0 +1,161 @@
+"""The GradientTape engine: the step, resume, NaN stop, strategies, the fit() variant."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlbook.config import set_seed
+from dlbook.models import LeNet
+from dlbook.training import TapeStepModel, Trainer
+
+
+def image_batches(n=96, batch_size=32, seed=0):
+    """Noisy images whose class is the row of a bright bar: learnable in a few steps."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 10, n).astype(np.int32)
+    x = 0.2 * rng.random((n, 28, 28, 1), dtype=np.float32)
+    for image, label in zip(x, y, strict=True):
+        image[2 + 2 * label : 4 + 2 * label, 4:24] = 1.0
+    return (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .cache()
+        .shuffle(n, seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+    )
+
+
+def linear_model(units=3, features=4):
+    model = keras.Sequential([keras.Input((features,)), keras.layers.Dense(units)])
+    return model
+
+
+def test_loss_decreases_on_a_fixed_batch():
+    set_seed(0)
+    batch = image_batches(n=32, batch_size=32).cache()
+    trainer = Trainer(LeNet(), keras.optimizers.Adam(3e-3))
+    history = trainer.fit(batch, epochs=10, verbose=0)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert set(history) == {"loss", "accuracy"}
+
+
+def test_gradient_step_matches_hand_computation():
+    """One SGD step on a linear softmax model: dL/dW = x^T (softmax(z) - onehot(y)) / batch."""
+    model = linear_model()
+    w0 = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
+    model.set_weights([w0, np.zeros(3, np.float32)])
+    x = np.array([[1, 0, 2, 1], [0, 1, 1, 0]], np.float32)
+    y = np.array([2, 0], np.int32)
+    lr = 0.5
+    Trainer(model, keras.optimizers.SGD(lr)).train_step(tf.constant(x), tf.constant(y))
+
+    z = x @ w0
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    grad_w = x.T @ (p - np.eye(3)[y]) / len(x)
+    np.testing.assert_allclose(model.get_weights()[0], w0 - lr * grad_w, rtol=1e-5, atol=1e-6)
+
+
+def test_clip_norm_limits_the_update():
+    model = linear_model()
+    w0 = np.full((4, 3), 5.0, np.float32)
+    model.set_weights([w0, np.zeros(3, np.float32)])
+    x = tf.constant(np.full((2, 4), 100.0, np.float32))
+    y = tf.constant([0, 1])
+    Trainer(model, keras.optimizers.SGD(1.0), clip_norm=0.1).train_step(x, y)
+    update = np.concatenate([(model.get_weights()[0] - w0).ravel(), model.get_weights()[1]])
+    np.testing.assert_allclose(np.linalg.norm(update), 0.1, rtol=1e-5)
+
+
+def test_scalar_loss_is_rejected_with_a_clear_message():
+    trainer = Trainer(linear_model(), keras.optimizers.SGD(0.1),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    with pytest.raises(ValueError, match="reduction=None"):
+        trainer.train_step(tf.ones((2, 4)), tf.constant([0, 1]))
+
+
+def test_nan_loss_stops_the_run():
+    model = linear_model()
+    model.set_weights([np.full((4, 3), np.nan, np.float32), np.zeros(3, np.float32)])
+    data = tf.data.Dataset.from_tensor_slices((np.ones((8, 4), np.float32), np.zeros(8, np.int32)))
+    with pytest.raises(FloatingPointError, match="epoch 1, step 1"):
+        Trainer(model, keras.optimizers.SGD(0.1)).fit(data.batch(4), epochs=1, verbose=0)
+
+
+def test_step_is_traced_once_despite_a_partial_last_batch():
+    data = image_batches(n=80, batch_size=32)  # batches of 32, 32, 16
+    trainer = Trainer(LeNet(), keras.optimizers.SGD(0.01))
+    trainer.fit(data, epochs=2, verbose=0)
+    (train_fn,) = [f for key, f in trainer._compiled.items() if key.startswith("train_step")]
+    assert train_fn.experimental_get_tracing_count() == 1
+
+
+def train_lenet(epochs, checkpoint_dir, log_dir=None):
+    set_seed(0)
+    trainer = Trainer(LeNet(), keras.optimizers.Adam(1e-3))
+    history = trainer.fit(image_batches(), epochs=epochs, validation_data=image_batches(seed=1),
+                          checkpoint_dir=checkpoint_dir, log_dir=log_dir, verbose=0)
+    return trainer.model, history
+
+
+def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
+    straight, straight_history = train_lenet(3, tmp_path / "straight")
+
+    train_lenet(1, tmp_path / "interrupted")  # "killed" after epoch 1
+    resumed, resumed_history = train_lenet(3, tmp_path / "interrupted")
+
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert resumed_history == straight_history
+    assert len(resumed_history["val_loss"]) == 3
+    saved = json.loads((tmp_path / "interrupted" / "history.json").read_text())
+    assert saved == resumed_history
+
+
+def test_tensorboard_scalars_are_written(tmp_path):
+    train_lenet(1, None, log_dir=tmp_path / "logs")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tmp_path / "logs")).Reload()
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(events.Tags()["tensors"])
+
+
+def test_mirrored_strategy_over_two_cpus_learns():
+    set_seed(0)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    assert strategy.num_replicas_in_sync == 2
+    with strategy.scope():
+        trainer = Trainer(LeNet(), keras.optimizers.Adam(3e-3), strategy=strategy)
+    data = image_batches(n=64, batch_size=32).cache()
+    history = trainer.fit(data, epochs=15, verbose=0)
+    assert history["loss"][-1] < 0.7 * history["loss"][0]
+    assert 0.0 <= history["accuracy"][-1] <= 1.0
+
+
+def test_mirrored_loss_equals_single_device_loss():
+    """The loss is the global-batch mean, whatever the number of replicas."""
+    data = image_batches(n=64, batch_size=32)
+    set_seed(0)
+    single = Trainer(LeNet(), keras.optimizers.SGD(0.0))
+    single.fit(data, epochs=1, verbose=0)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    with strategy.scope():
+        model = LeNet()
+        model(tf.zeros((1, 28, 28, 1)))
+        model.set_weights(single.model.get_weights())
+        mirrored = Trainer(model, keras.optimizers.SGD(0.0), strategy=strategy)
+    np.testing.assert_allclose(mirrored.evaluate(data)["loss"], single.evaluate(data)["loss"],
+                               rtol=1e-5)
+
+
+def test_fit_with_overridden_train_step_learns():
+    set_seed(0)
+    model = TapeStepModel(LeNet(), clip_norm=5.0)
+    model.compile(keras.optimizers.Adam(3e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    history = model.fit(image_batches(n=32, batch_size=32).cache(), epochs=10, verbose=0).history
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert "accuracy" in history

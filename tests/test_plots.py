@@ -1,0 +1,39 @@
+"""Plots are written as non-empty PNG files and reject wrong input."""
+
+import numpy as np
+import pytest
+
+from dlbook import plots
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path):
+    data = path.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 2000
+
+
+def test_history_plot(tmp_path):
+    history = {"loss": [1.0, 0.5], "accuracy": [0.6, 0.8], "val_loss": [1.1, 0.7],
+               "val_accuracy": [0.5, 0.7]}
+    assert_png(plots.plot_history(history, tmp_path / "curves.png"))
+
+
+def test_history_without_training_metrics_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="no training metrics"):
+        plots.plot_history({"val_loss": [1.0]}, tmp_path / "x.png")
+
+
+def test_prediction_grid_and_image_grid(tmp_path):
+    images = np.random.default_rng(0).random((10, 28, 28, 1))
+    assert_png(plots.plot_predictions(images, [0, 1] * 5, [0, 0] * 5, ["a", "b"],
+                                      tmp_path / "preds.png"))
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        plots.plot_image_grid(np.zeros((28, 28)), tmp_path / "bad.png")
+
+
+def test_confusion_matrix_counts_and_plot(tmp_path):
+    counts = plots.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], 3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert_png(plots.plot_confusion_matrix([0, 1, 2], [0, 2, 2], ["x", "y", "z"],
+                                           tmp_path / "cm.png"))
