@@ -27,7 +27,7 @@ def chapter_args(
 
     ``script`` is the script's ``__file__``; its outputs go to ``outputs/<chapter>/<script>/``.
     With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
-    examples; ``args.limit`` is then set, else ``None``.
+    examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
@@ -45,7 +45,7 @@ def chapter_args(
     args.limit = QUICK_LIMIT if args.quick else None
     if args.output_dir is None:
         path = Path(script).resolve()
-        args.output_dir = output_dir(path.parent.name, path.stem)
+        args.output_dir = output_dir(path.parent.name, path.stem + ("-quick" if args.quick else ""))
     args.output_dir.mkdir(parents=True, exist_ok=True)
     return args
 

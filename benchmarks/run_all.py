@@ -1,0 +1,106 @@
+"""`make bench`: the speed benchmarks, then every chapter-5 model trained in full.
+
+Runs each ``benchmarks/bench_*.py`` (each writes its own table to ``benchmarks/results/``), then
+trains the chapter scripts below from scratch into ``benchmarks/runs/`` and gathers their
+``results.json`` into ``benchmarks/results/models.md`` (kept in ``models.json``, so ``--only``
+updates some rows and keeps the others). A run whose data is not on this machine
+(MNIST, IMDB offline) is listed as not run, with the reason.
+
+    python benchmarks/run_all.py [--only lenet cnn ...] [--text-data PATH]
+"""
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CHAPTER = HERE.parent / "chapters" / "ch05_practice"
+RUNS_DIR = HERE / "runs"
+
+MODEL_RUNS = {
+    "lenet-fashion": ["lenet.py", "--dataset", "fashion_mnist"],
+    "lenet-mnist": ["lenet.py", "--dataset", "mnist"],
+    "lenet-fit": ["lenet_fit.py", "--dataset", "fashion_mnist"],
+    "mlp-binary": ["mlp_binary.py"],
+    "mlp-images": ["mlp_images.py", "--dataset", "fashion_mnist"],
+    "cnn-fashion": ["cnn.py", "--dataset", "fashion_mnist"],
+    "cnn-mnist": ["cnn.py", "--dataset", "mnist"],
+    "text-lstm": ["text_classifier.py", "--dataset", "imdb"],
+    "dcgan": ["dcgan.py", "--dataset", "fashion_mnist"],
+}
+COLUMNS = ["model", "dataset", "parameters", "epochs", "test_accuracy", "f1",
+           "seconds_per_epoch", "command"]
+
+
+def run_benchmarks() -> None:
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"== {script.name}", flush=True)
+        subprocess.run([sys.executable, str(script)], check=True)
+
+
+def train(name: str, argv: list[str]) -> dict:
+    """Train one chapter script from scratch; its ``results.json``, or why it did not run."""
+    output_dir = RUNS_DIR / name
+    shutil.rmtree(output_dir, ignore_errors=True)
+    command = [sys.executable, str(CHAPTER / argv[0]), *argv[1:], "--output-dir", str(output_dir)]
+    print(f"== {name}: {' '.join(command)}", flush=True)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    print(done.stdout[-2000:], flush=True)
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        return {"model": name, "command": " ".join(argv), "not run": reason[:200]}
+    results = json.loads((output_dir / "results.json").read_text())
+    results["wall_seconds"] = time.perf_counter() - start
+    return results
+
+
+def cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}" if value < 10 else f"{value:.1f}"
+    return "" if value is None else str(value).replace("|", "\\|")
+
+
+def write_table(rows: list[dict]) -> None:
+    extra = sorted({key for row in rows for key in row} - set(COLUMNS) - {"quick", "not run"})
+    header = [*COLUMNS[:-1], *extra, "not run", COLUMNS[-1]]
+    lines = [
+        "# Chapter 5 models (`make bench`, `benchmarks/run_all.py`)",
+        "",
+        "Each row trained from scratch on this machine's CPU; the command is the one that ran.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+    ]
+    lines += ["| " + " | ".join(cell(row.get(key)) for key in header) + " |" for row in rows]
+    path = HERE / "results" / "models.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    print(path.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=sorted(MODEL_RUNS), help="these runs only")
+    parser.add_argument("--skip-speed", action="store_true", help="no bench_*.py")
+    parser.add_argument("--text-data", help="dataset for the text model instead of imdb")
+    args = parser.parse_args()
+    if args.text_data:
+        MODEL_RUNS["text-lstm"][2] = args.text_data
+    if not args.skip_speed:
+        run_benchmarks()
+    store = HERE / "results" / "models.json"
+    rows = json.loads(store.read_text()) if store.is_file() else {}
+    for name in args.only or MODEL_RUNS:
+        rows[name] = train(name, MODEL_RUNS[name])
+        store.parent.mkdir(exist_ok=True)
+        store.write_text(json.dumps(rows, indent=2) + "\n")
+    write_table([rows[name] for name in MODEL_RUNS if name in rows])
+
+
+if __name__ == "__main__":
+    main()
