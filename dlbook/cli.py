@@ -1,4 +1,4 @@
-"""The command line every chapter script shares: ``--epochs``, ``--dataset``, ``--quick`` and friends.
+"""The command line every chapter script shares: ``--epochs``, ``--dataset``, ``--quick``...
 
 The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags.
 """
@@ -26,17 +26,19 @@ def chapter_args(
     """Parse a chapter script's flags.
 
     ``script`` is the script's ``__file__``; its outputs go to ``outputs/<chapter>/<script>/``.
+    ``dataset=None`` is for a script that loads no dataset: ``--dataset`` is then accepted and
+    ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
     With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
-    if dataset is not None:
-        parser.add_argument("--dataset", default=dataset, help=f"default {dataset}")
+    parser.add_argument("--dataset", default=dataset,
+                        help=f"default {dataset}" if dataset else "not used by this script")
     parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
-    parser.add_argument("--data-dir", type=Path, default=None, help="folder holding the dataset files")
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder of the dataset files")
     parser.add_argument("--output-dir", type=Path, default=None)
     args = parser.parse_args(argv)
 

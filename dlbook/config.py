@@ -10,7 +10,8 @@ _REPO_DIR = PACKAGE_DIR.parent
 
 
 def data_dir() -> Path:
-    """The dataset cache: ``$DLBOOK_DATA_DIR``, else ``data/`` of the repository, else ``~/.cache/dlbook``."""
+    """The dataset cache: ``$DLBOOK_DATA_DIR``, else the repository's ``data/``, else
+    ``~/.cache/dlbook``."""
     if env := os.environ.get("DLBOOK_DATA_DIR"):
         return Path(env).expanduser()
     if (_REPO_DIR / "pyproject.toml").is_file():
@@ -19,7 +20,7 @@ def data_dir() -> Path:
 
 
 def output_dir(*parts: str) -> Path:
-    """A folder under ``$DLBOOK_OUTPUT_DIR`` (default ``outputs/``) for plots, checkpoints and logs."""
+    """A folder under ``$DLBOOK_OUTPUT_DIR`` (default ``outputs/``) for plots and checkpoints."""
     root = Path(os.environ.get("DLBOOK_OUTPUT_DIR", "outputs"))
     path = root.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
@@ -29,8 +30,8 @@ def output_dir(*parts: str) -> Path:
 def set_seed(seed: int = 0, deterministic: bool = True) -> None:
     """Seed Python, NumPy and TensorFlow; with ``deterministic`` also make TF ops deterministic.
 
-    Together with seeded ``tf.data`` shuffling this makes a run repeat bit for bit on the same machine,
-    which is what lets an interrupted run resume to the same weights.
+    Together with seeded ``tf.data`` shuffling this makes a run repeat bit for bit on the same
+    machine, which is what lets an interrupted run resume to the same weights.
     """
     import keras
     import tensorflow as tf

@@ -28,7 +28,7 @@ import keras
 import tensorflow as tf
 
 History = dict[str, list[float]]
-"""Per-epoch values, keyed like Keras's ``History.history``: ``loss``, ``accuracy``, ``val_loss``..."""
+"""Per-epoch values keyed like Keras's ``History.history``: ``loss``, ``accuracy``, ``val_loss``."""
 
 
 def _sample_batch(spec: tf.TensorSpec) -> tf.Tensor:
@@ -124,7 +124,7 @@ class Trainer:
     # -- compiling and distributing ------------------------------------------------------------
 
     def _distributed(self, name: str, dataset) -> Callable:
-        """``name`` step run on every replica and summed, compiled once for ``dataset``'s batches."""
+        """The ``name`` step run on every replica and summed, compiled once for ``dataset``."""
         key = f"{name}{dataset.element_spec}"
         if key not in self._compiled:
             step = getattr(self, name)
@@ -178,7 +178,8 @@ class Trainer:
                 done = self.epochs_done
                 history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
                 if verbose:
-                    print(f"Resuming from {manager.latest_checkpoint} (epoch {self.epochs_done} done)")
+                    print(f"Resuming from {manager.latest_checkpoint} "
+                          f"({self.epochs_done} epochs done; delete {checkpoint_dir} to restart)")
         writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
 
         train_batches = self.strategy.experimental_distribute_dataset(train_data)
