@@ -1,0 +1,59 @@
+"""The DCGAN networks of section 2: shapes, parameter counts, input checks, saving."""
+
+import keras
+import numpy as np
+import pytest
+
+from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+
+
+def conv_weights(kernel, channels_in, channels_out, bias=True):
+    return kernel * kernel * channels_in * channels_out + (channels_out if bias else 0)
+
+
+def test_generator_makes_28x28_images_in_tanh_range():
+    images = make_generator()(np.random.default_rng(0).normal(size=(3, NOISE_DIM)) * 5)
+    assert images.shape == (3, 28, 28, 1)
+    assert np.all(np.abs(images) <= 1.0)
+
+
+def test_generator_parameter_count():
+    dense = NOISE_DIM * 7 * 7 * 256  # no biases: batch normalization follows each layer
+    transposed = (conv_weights(5, 256, 128, bias=False) + conv_weights(5, 128, 64, bias=False)
+                  + conv_weights(5, 64, 1, bias=False))
+    normalized = 7 * 7 * 256 + 128 + 64  # features: trainable gamma, beta; moving mean, variance
+    generator = make_generator()
+    trainable = sum(int(np.prod(v.shape)) for v in generator.trainable_variables)
+    assert trainable == dense + transposed + 2 * normalized == 2_305_472
+    assert generator.count_params() == trainable + 2 * normalized
+
+
+def test_discriminator_returns_one_logit_and_its_parameter_count():
+    discriminator = make_discriminator()
+    assert discriminator(np.zeros((2, 28, 28, 1))).shape == (2, 1)
+    flat = 7 * 7 * 128  # two stride-2 convolutions: 28 -> 14 -> 7
+    expected = conv_weights(5, 1, 64) + conv_weights(5, 64, 128) + flat + 1
+    assert discriminator.count_params() == expected == 212_865
+
+
+@pytest.mark.parametrize(
+    ("make", "bad_shape", "message"),
+    [
+        (make_generator, (2, 50), r"generator expects .*\(batch, 100\), got \(2, 50\)"),
+        (make_discriminator, (2, 32, 32, 1), r"\(batch, 28, 28, 1\), got \(2, 32, 32, 1\)"),
+        (make_discriminator, (2, 28, 28), r"\(batch, 28, 28, 1\), got \(2, 28, 28\)"),
+    ],
+)
+def test_wrong_input_shape_is_named_in_the_error(make, bad_shape, message):
+    with pytest.raises(ValueError, match=message):
+        make()(np.zeros(bad_shape))
+
+
+def test_generator_save_and_load_round_trip(tmp_path):
+    generator = make_generator()
+    noise = np.random.default_rng(0).normal(size=(2, NOISE_DIM)).astype(np.float32)
+    generator.save(tmp_path / "generator.keras")
+    loaded = keras.models.load_model(tmp_path / "generator.keras")
+    np.testing.assert_allclose(loaded(noise), generator(noise), atol=1e-6)
+    with pytest.raises(ValueError, match="expects inputs of shape"):
+        loaded(np.zeros((1, 3)))
