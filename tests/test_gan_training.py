@@ -1,0 +1,124 @@
+"""The GAN trainer: one step trains both networks, one trace, exact resume; samples and GIF."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from dlbook.config import set_seed
+from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+from dlbook.training.gan import GANTrainer, save_gif, save_samples, to_tanh_range
+
+
+def bright_squares(n=20, batch_size=8, seed=0):
+    """Images in [0, 1] of one bright square on a dark background, mapped to [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, 28, 28, 1), np.float32)
+    for image, (row, col) in zip(images, rng.integers(0, 20, (n, 2)), strict=True):
+        image[row : row + 8, col : col + 8] = 1.0
+    return (
+        tf.data.Dataset.from_tensor_slices((images, np.zeros(n, np.int32)))
+        .shuffle(n, seed=seed)
+        .batch(batch_size)
+        .map(to_tanh_range)
+    )
+
+
+def make_trainer(learning_rate=1e-4, trainer_class=GANTrainer):
+    set_seed(0)
+    return trainer_class(make_generator(), make_discriminator(),
+                         keras.optimizers.Adam(learning_rate), keras.optimizers.Adam(learning_rate))
+
+
+def snapshot(model):
+    return [v.numpy().copy() for v in model.trainable_variables]
+
+
+def test_one_step_updates_both_networks_and_returns_both_losses():
+    trainer = make_trainer()
+    generator_before = snapshot(trainer.generator)
+    discriminator_before = snapshot(trainer.discriminator)
+    images, labels = next(iter(bright_squares()))
+    total = trainer.train_step(images, labels)
+
+    for before, after in [(generator_before, snapshot(trainer.generator)),
+                          (discriminator_before, snapshot(trainer.discriminator))]:
+        for old, new in zip(before, after, strict=True):
+            assert not np.array_equal(old, new)
+    generator_loss, discriminator_loss = (float(m.result()) for m in trainer.train_metrics)
+    assert float(total) == pytest.approx(generator_loss + discriminator_loss, rel=1e-5)
+    # At the start D is unsure: about log 2 per judgement, two judgements in D's loss.
+    assert generator_loss == pytest.approx(np.log(2), abs=0.2)
+    assert discriminator_loss == pytest.approx(2 * np.log(2), abs=0.3)
+
+
+def test_discriminator_learns_to_tell_real_from_fake_when_the_generator_is_frozen():
+    trainer = make_trainer()
+    trainer.generator_optimizer.learning_rate = 0.0
+    trainer.discriminator_optimizer.learning_rate = 1e-3
+    history = trainer.fit(bright_squares(n=16, batch_size=16), epochs=8, verbose=0)
+    assert history["discriminator_loss"][-1] < 0.5 * history["discriminator_loss"][0]
+    assert history["generator_loss"][-1] > history["generator_loss"][0]
+
+
+class TraceCountingTrainer(GANTrainer):
+    """Counts how often TensorFlow traces the step (Python runs only while tracing)."""
+
+    traces = 0
+
+    def train_step(self, images, labels):
+        TraceCountingTrainer.traces += 1
+        return super().train_step(images, labels)
+
+
+def test_partial_last_batch_runs_without_a_second_trace():
+    trainer = make_trainer(trainer_class=TraceCountingTrainer)
+    history = trainer.fit(bright_squares(n=20, batch_size=8), epochs=2, verbose=0)  # 8, 8, 4
+    assert TraceCountingTrainer.traces == 1
+    assert set(history) == {"generator_loss", "discriminator_loss"}
+    assert all(np.isfinite(history["generator_loss"]))
+
+
+def train(epochs, checkpoint_dir):
+    trainer = make_trainer()
+    history = trainer.fit(bright_squares(), epochs=epochs, checkpoint_dir=checkpoint_dir, verbose=0)
+    return trainer, history
+
+
+def test_interrupted_run_resumes_to_the_same_networks(tmp_path):
+    straight, straight_history = train(2, tmp_path / "straight")
+    train(1, tmp_path / "interrupted")  # "killed" after epoch 1
+    resumed, resumed_history = train(2, tmp_path / "interrupted")
+
+    assert resumed.epochs_done == 2
+    assert resumed_history == straight_history
+    for network in ("generator", "discriminator"):
+        a, b = getattr(straight, network), getattr(resumed, network)
+        for x, y in zip(a.weights, b.weights, strict=True):  # BatchNorm statistics included
+            np.testing.assert_array_equal(x.numpy(), y.numpy())
+    for name in ("generator_optimizer", "discriminator_optimizer"):
+        assert int(getattr(resumed, name).iterations) == int(getattr(straight, name).iterations)
+    saved = json.loads((tmp_path / "interrupted" / "history.json").read_text())
+    assert saved == resumed_history
+
+
+def test_validation_data_is_rejected_with_a_clear_message():
+    data = bright_squares(n=8, batch_size=8)
+    with pytest.raises(NotImplementedError, match="no validation loss"):
+        make_trainer().fit(data, epochs=1, validation_data=data, verbose=0)
+
+
+def test_samples_grid_and_progress_gif(tmp_path):
+    generator = make_generator()
+    noise = np.random.default_rng(0).normal(size=(4, NOISE_DIM)).astype(np.float32)
+    frames = [save_samples(generator, noise * scale, tmp_path / f"epoch_{scale}.png")
+              for scale in (1, 3, 9)]  # different frames: Pillow merges identical ones
+    gif = save_gif(frames, tmp_path / "progress.gif")
+    with Image.open(gif) as image:
+        assert image.format == "GIF"
+        assert image.n_frames == 3
+    with pytest.raises(ValueError, match="no frames"):
+        save_gif([], tmp_path / "empty.gif")
