@@ -1,0 +1,20 @@
+"""Every dataset of the course: MNIST and Fashion-MNIST images (section 5.2), IMDB-style text.
+
+``python -m dlbook.data locate fashion_mnist`` says where the files are;
+``python -m dlbook.data download mnist`` fetches them into the cache.
+"""
+
+from dlbook.data.errors import CorruptFileError, DatasetNotFoundError
+from dlbook.data.idx import read_idx
+from dlbook.data.images import ImageData, load_arrays, load_images
+from dlbook.data.sources import resolve_dataset
+
+__all__ = [
+    "CorruptFileError",
+    "DatasetNotFoundError",
+    "ImageData",
+    "load_arrays",
+    "load_images",
+    "read_idx",
+    "resolve_dataset",
+]

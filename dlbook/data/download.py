@@ -1,0 +1,65 @@
+"""Checksummed downloads into the dataset cache.
+
+A file is streamed into a temporary file in the destination folder while its SHA-256 is computed;
+only when the checksum matches is it renamed into place with ``os.replace`` (atomic on one file
+system). An interrupted or corrupt download therefore never leaves a file under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from dlbook.data.errors import CorruptFileError
+
+CHUNK_SIZE = 1 << 20
+PROBE_TIMEOUT = 3.0
+"""Seconds a reachability probe waits before calling a server unreachable."""
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK_SIZE):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) -> Path:
+    """Fetch ``url`` to ``destination`` if it is not there yet, checking its SHA-256.
+
+    Raises ``CorruptFileError`` on a checksum mismatch and ``OSError`` (``URLError``) when the
+    server cannot be reached; in both cases nothing is left in the destination folder.
+    """
+    if destination.is_file():
+        return destination
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as file, urllib.request.urlopen(url, timeout=timeout) as reply:
+            while chunk := reply.read(CHUNK_SIZE):
+                digest.update(chunk)
+                file.write(chunk)
+        if digest.hexdigest() != sha256:
+            raise CorruptFileError(
+                f"{url}: SHA-256 {digest.hexdigest()}, expected {sha256}; "
+                f"the download was discarded, not saved as {destination}"
+            )
+        os.replace(temporary, destination)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return destination
+
+
+def is_reachable(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
+    """Whether a HEAD request for ``url`` succeeds within ``timeout`` seconds."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
