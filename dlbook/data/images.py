@@ -1,7 +1,7 @@
 """MNIST and Fashion-MNIST as NumPy arrays and as ``tf.data`` pipelines (section 5.2).
 
-The pipeline is the tutorial's: ``cache -> shuffle -> batch -> prefetch``. Pixels are scaled from
-``uint8`` to ``float32`` in ``[0, 1]`` one batch at a time, so the cache holds the compact bytes.
+Pixels are scaled from ``uint8`` to ``float32`` in ``[0, 1]`` one batch at a time, after the
+pipeline's cache, so the cache holds the compact bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from dlbook.data.errors import CorruptFileError
 from dlbook.data.idx import read_idx
+from dlbook.data.pipeline import train_validation_test
 from dlbook.data.sources import dataset, fetch
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -66,19 +67,6 @@ def scale(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     return tf.cast(images, tf.float32)[..., tf.newaxis] / 255.0, tf.cast(labels, tf.int32)
 
 
-def pipeline(images: np.ndarray, labels: np.ndarray, batch_size: int,
-             shuffle_seed: int | None = None) -> tf.data.Dataset:
-    """``cache -> shuffle (whole set, new order each epoch) -> batch -> prefetch``.
-
-    Without ``shuffle_seed`` the order is kept, as for validation and test sets.
-    """
-    data = tf.data.Dataset.from_tensor_slices((images, labels)).cache()
-    if shuffle_seed is not None:
-        data = data.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    data = data.batch(batch_size).map(scale, num_parallel_calls=tf.data.AUTOTUNE)
-    return data.prefetch(tf.data.AUTOTUNE)
-
-
 def load_images(name: str, batch_size: int = 128, limit: int | None = None,
                 validation_size: int = 0, seed: int = 0,
                 data_dir: str | Path | None = None) -> ImageData:
@@ -89,21 +77,10 @@ def load_images(name: str, batch_size: int = 128, limit: int | None = None,
     """
     spec = dataset(name)
     files = fetch(spec.name, data_dir)
-    (x_train, y_train), (x_test, y_test) = read_arrays(files, limit)
-    if not 0 <= validation_size < len(x_train):
-        raise ValueError(f"validation_size={validation_size}: expected 0 <= validation_size < "
-                         f"{len(x_train)}, the number of training examples")
-    split = len(x_train) - validation_size
-    validation = (pipeline(x_train[split:], y_train[split:], batch_size)
-                  if validation_size else None)
+    train, test = read_arrays(files, limit)
     return ImageData(
         name=spec.name,
         class_names=list(spec.class_names),
         source=str(files["train-images-idx3-ubyte"].parent),
-        train=pipeline(x_train[:split], y_train[:split], batch_size, shuffle_seed=seed),
-        validation=validation,
-        test=pipeline(x_test, y_test, batch_size),
-        num_train=split,
-        num_validation=validation_size,
-        num_test=len(x_test),
+        **train_validation_test(train, test, batch_size, validation_size, seed, per_batch=scale),
     )
