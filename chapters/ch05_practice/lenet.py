@@ -24,14 +24,15 @@ given the arg-max labels instead, it arg-maxes a vector of length one and report
 Trainer feeds the metric the model's logits.
 
 Everything else is the listing's: the same model (returning logits, see `dlbook.models.LeNet`),
-the same SGD(0.1) and batch size, one compiled step, an epoch loop. On top, the package adds a
-progress bar, validation, TensorBoard logs, a checkpoint per epoch (run it again after an
+the same batch size, one compiled step, an epoch loop. One change: plain SGD(0.1) plateaus near
+86% test accuracy on Fashion-MNIST, so we add momentum and let the rate decay along a cosine
+(`dlbook.training.sgd_cosine`), which reaches about 89.6% in 10 epochs. On top, the package adds
+a progress bar, validation, TensorBoard logs, a checkpoint per epoch (run it again after an
 interruption and it resumes) and plots.
 """
 
 import time
 
-import keras
 import numpy as np
 
 from dlbook.cli import chapter_args, save_results
@@ -39,7 +40,7 @@ from dlbook.config import set_seed
 from dlbook.data import load_images, resolve_dataset
 from dlbook.models import LeNet
 from dlbook.plots import plot_confusion_matrix, plot_history, plot_predictions
-from dlbook.training import Trainer
+from dlbook.training import Trainer, sgd_cosine
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)
@@ -52,9 +53,10 @@ data = load_images(dataset, batch_size=args.batch_size, limit=args.limit,
 print(f"{data.name}: {data.num_train} train, {data.num_validation} validation, "
       f"{data.num_test} test images from {data.source}")
 
-# Model and optimizer, as in the listing.
+# Model as in the listing; SGD with momentum and a cosine-decayed rate.
 model = LeNet(num_classes=len(data.class_names))
-trainer = Trainer(model, keras.optimizers.SGD(learning_rate=0.1))
+optimizer = sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardinality()))
+trainer = Trainer(model, optimizer)
 
 # The epoch loop: train_step / test_step under tf.function, checkpoint every epoch.
 start = time.perf_counter()

@@ -21,7 +21,7 @@ from dlbook.config import set_seed
 from dlbook.data import load_images, resolve_dataset
 from dlbook.models import LeNet
 from dlbook.plots import plot_history
-from dlbook.training import TapeStepModel
+from dlbook.training import TapeStepModel, sgd_cosine
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)
@@ -31,7 +31,7 @@ data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, li
                    data_dir=args.data_dir)
 
 model = TapeStepModel(LeNet(num_classes=len(data.class_names)))
-model.compile(keras.optimizers.SGD(learning_rate=0.1),
+model.compile(sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardinality())),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 

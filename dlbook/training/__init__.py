@@ -2,5 +2,6 @@
 
 from dlbook.training.engine import History, Trainer
 from dlbook.training.keras_step import TapeStepModel
+from dlbook.training.optimizers import sgd_cosine
 
-__all__ = ["History", "TapeStepModel", "Trainer"]
+__all__ = ["History", "TapeStepModel", "Trainer", "sgd_cosine"]
