@@ -8,6 +8,7 @@ from dlbook.data.errors import CorruptFileError, DatasetNotFoundError
 from dlbook.data.idx import read_idx
 from dlbook.data.images import ImageData, load_arrays, load_images
 from dlbook.data.sources import resolve_dataset
+from dlbook.data.text import TextData, load_text
 
 __all__ = [
     "CorruptFileError",
@@ -16,5 +17,7 @@ __all__ = [
     "load_arrays",
     "load_images",
     "read_idx",
+    "load_text",
     "resolve_dataset",
+    "TextData",
 ]

@@ -6,27 +6,40 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from dlbook.data.errors import DatasetNotFoundError
 from dlbook.data.sources import DATASETS, fetch, locate
+from dlbook.data.text import imdb_builder, locate_imdb
+
+
+def find(name: str, data_dir: str | None, download: bool) -> list | None:
+    """The dataset's files (or IMDB's folder), fetching them first if ``download``."""
+    if name == "imdb":
+        folder = locate_imdb(data_dir)
+        if folder is None and download:
+            folder = Path(imdb_builder(data_dir).data_dir)
+        return [folder] if folder else None
+    files = (fetch if download else locate)(name, data_dir)
+    return list(files.values()) if files else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dlbook.data", description=__doc__)
     parser.add_argument("command", choices=["locate", "download"])
-    parser.add_argument("name", choices=list(DATASETS))
+    parser.add_argument("name", choices=[*DATASETS, "imdb"])
     parser.add_argument("--data-dir", default=None, help="folder holding the files")
     args = parser.parse_args(argv)
     try:
-        files = (locate if args.command == "locate" else fetch)(args.name, args.data_dir)
+        paths = find(args.name, args.data_dir, download=args.command == "download")
     except DatasetNotFoundError as error:
         print(error, file=sys.stderr)
         return 1
-    if files is None:
+    if paths is None:
         print(f"{args.name}: not on disk (`python -m dlbook.data download {args.name}` fetches it)",
               file=sys.stderr)
         return 1
-    for path in files.values():
+    for path in paths:
         print(path)
     return 0
 
