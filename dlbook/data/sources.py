@@ -2,9 +2,9 @@
 
 Each dataset is four IDX files (gzipped or not). They are looked for, in this order, in
 
-1. the folder given as ``data_dir=`` (``--data-dir``), or its ``<name>/`` subfolder;
+1. the folder given as ``data_dir=`` (``--data-dir``);
 2. the folder named by ``$DLBOOK_MNIST_DIR`` / ``$DLBOOK_FASHION_MNIST_DIR``;
-3. the cache, ``data/<name>/`` under `dlbook.config.data_dir`;
+3. the cache, ``<name>/`` under ``data_dir`` or else under `dlbook.config.data_dir`;
 4. Debian's ``/usr/share/datasets/fashion-mnist/`` (package ``dataset-fashion-mnist``);
 
 and if none has them, downloaded into the cache with their SHA-256 checked, once.
