@@ -1,0 +1,110 @@
+"""The recurrent text classifier of section 5.3."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlbook.models.text import TextClassifier
+from dlbook.training import Trainer
+
+TEXTS = ["a great movie, I loved it", "a terrible film; I hated it", "wonderful acting",
+         "boring plot and awful dialogue", "great fun", "awful, just awful"]
+LABELS = [1, 0, 1, 0, 1, 0]
+
+
+def text_batches(batch_size=6):
+    return tf.data.Dataset.from_tensor_slices((TEXTS, LABELS)).batch(batch_size)
+
+
+def adapted(**kwargs):
+    keras.utils.set_random_seed(0)
+    model = TextClassifier(**kwargs)
+    model.adapt(text_batches())
+    return model
+
+
+EMBEDDING = 10_000 * 64
+HEAD = {1: (64 * 64 + 64) + (64 * 2 + 2), 2: (128 * 64 + 64) + (64 * 2 + 2)}
+LSTM = 4 * (64 * (64 + 64) + 64)  # four gates, each on [input, state] plus a bias
+GRU = 3 * (64 * (64 + 64) + 2 * 64)  # three gates; Keras's reset_after GRU has two biases each
+
+
+@pytest.mark.parametrize(
+    ("rnn", "expected"),
+    [("lstm", EMBEDDING + LSTM + HEAD[1]), ("gru", EMBEDDING + GRU + HEAD[1]),
+     ("bilstm", EMBEDDING + 2 * LSTM + HEAD[2]), ("bigru", EMBEDDING + 2 * GRU + HEAD[2])],
+)
+def test_each_rnn_gives_logits_and_the_listings_parameter_count(rnn, expected):
+    model = adapted(rnn=rnn, sequence_length=10)  # the weights do not depend on the length
+    logits = model(tf.constant(TEXTS[:3]))
+    assert logits.shape == (3, 2)
+    assert model.count_params() == expected
+
+
+def test_unknown_rnn_lists_the_known_ones():
+    with pytest.raises(ValueError, match="unknown rnn 'rnn'; expected one of lstm, gru"):
+        TextClassifier(rnn="rnn")
+
+
+def test_vocabulary_and_sequence_length_are_configurable():
+    model = adapted(vocab_size=50, sequence_length=7, num_classes=3)
+    tokens = model.vectorizer(tf.constant(TEXTS))
+    assert tokens.shape == (6, 7)
+    assert model(tf.constant(TEXTS)).shape == (6, 3)
+    assert model.count_params() == 50 * 64 + LSTM + (64 * 64 + 64) + (64 * 3 + 3)
+
+
+@pytest.mark.parametrize("rnn", ["lstm", "bigru"])
+def test_padding_is_masked(rnn):
+    text = tf.constant(["a great movie"])
+    padded = adapted(rnn=rnn, vocab_size=100, units=8, sequence_length=30)  # 27 padding tokens
+    unpadded = adapted(rnn=rnn, vocab_size=100, units=8, sequence_length=3)
+    unpadded.network.set_weights(padded.network.get_weights())
+    assert np.count_nonzero(padded.vectorizer(text)) == 3
+    np.testing.assert_allclose(unpadded(text), padded(text), rtol=1e-5, atol=1e-6)
+    # In a batch, each text gets its own amount of padding.
+    np.testing.assert_allclose(padded(tf.constant(TEXTS))[0], padded(tf.constant(TEXTS[:1]))[0],
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_loss_falls_on_a_fixed_batch():
+    model = adapted(sequence_length=10)
+    trainer = Trainer(model, keras.optimizers.Adam(0.01), clip_norm=1.0)
+    history = trainer.fit(text_batches(), epochs=8, verbose=0)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert history["accuracy"][-1] == 1.0
+
+
+@pytest.mark.parametrize(
+    "bad", [np.zeros((2, 100), np.float32), np.array([[3, 4]]), np.array([["two dims"]])]
+)
+def test_non_string_input_says_a_batch_of_strings_was_expected(bad):
+    with pytest.raises(ValueError, match=r"expects a batch of strings of shape \(batch,\), got"):
+        adapted()(bad)
+
+
+def test_using_the_model_before_adapt_says_so():
+    with pytest.raises(RuntimeError, match=r"call model.adapt\(training_texts\) first"):
+        TextClassifier()(tf.constant(["no vocabulary yet"]))
+
+
+def test_adapt_takes_texts_alone_or_with_labels():
+    texts_only = TextClassifier()
+    texts_only.adapt(text_batches().map(lambda text, label: text))
+    assert texts_only.vectorizer.get_vocabulary() == adapted().vectorizer.get_vocabulary()
+
+
+@pytest.mark.parametrize("rnn", ["lstm", "bigru"])
+def test_keras_file_round_trip_classifies_raw_strings(rnn, tmp_path):
+    model = adapted(rnn=rnn, num_classes=3, sequence_length=12)
+    sentences = tf.constant(["a great movie", "an unseen word: zyzzyva", ""])
+    expected = model(sentences)
+    model.save(tmp_path / "text.keras")
+    loaded = keras.saving.load_model(tmp_path / "text.keras", safe_mode=True)
+    assert isinstance(loaded, TextClassifier)
+    assert (loaded.rnn, loaded.num_classes, loaded.sequence_length) == (rnn, 3, 12)
+    assert loaded.vectorizer.get_vocabulary() == model.vectorizer.get_vocabulary()
+    np.testing.assert_array_equal(loaded(sentences), expected)
+    from_numpy = loaded.predict(np.array(["a great movie"], dtype=object), verbose=0)
+    np.testing.assert_array_equal(from_numpy, expected[:1])
