@@ -122,3 +122,39 @@ def test_samples_grid_and_progress_gif(tmp_path):
         assert image.n_frames == 3
     with pytest.raises(ValueError, match="no frames"):
         save_gif([], tmp_path / "empty.gif")
+
+
+def test_mirrored_strategy_over_two_cpus_trains_both_networks():
+    set_seed(0)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    with strategy.scope():
+        trainer = GANTrainer(make_generator(), make_discriminator(), keras.optimizers.Adam(1e-4),
+                             keras.optimizers.Adam(1e-4), strategy=strategy)
+    before = snapshot(trainer.generator) + snapshot(trainer.discriminator)
+    history = trainer.fit(bright_squares(n=16, batch_size=8), epochs=1, verbose=0)
+    after = snapshot(trainer.generator) + snapshot(trainer.discriminator)
+    assert all(not np.array_equal(old, new) for old, new in zip(before, after, strict=True))
+    assert history["discriminator_loss"][0] == pytest.approx(2 * np.log(2), abs=0.3)
+
+
+@pytest.mark.integration
+def test_chapter_script_quick_run(tmp_path, monkeypatch, capsys):
+    import runpy
+    from pathlib import Path
+
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 256)
+    script = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "dcgan.py"
+    monkeypatch.setattr("sys.argv", [str(script), "--quick", "--dataset", "fashion_mnist",
+                                     "--output-dir", str(tmp_path)])
+    runpy.run_path(str(script), run_name="__main__")
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["model"] == "DCGAN"
+    assert results["epochs"] == 1
+    assert 0 <= results["frechet_real"] < results["frechet_noise"]
+    assert 1 <= results["classifier_score"] <= 10
+    assert 1 <= results["classifier_score_real"] <= 10
+    assert (tmp_path / "samples" / "fashion_mnist-quick" / "epoch_001.png").is_file()
+    assert (tmp_path / "progress.gif").is_file()
+    assert keras.models.load_model(tmp_path / "generator.keras").output_shape == (None, 28, 28, 1)
+    assert "training one for 1 epochs" in capsys.readouterr().out

@@ -39,9 +39,9 @@ def test_discriminator_returns_one_logit_and_its_parameter_count():
 @pytest.mark.parametrize(
     ("make", "bad_shape", "message"),
     [
-        (make_generator, (2, 50), r"generator expects .*\(batch, 100\), got \(2, 50\)"),
+        (make_generator, (2, 50), r"\(batch, 100\), got \(2, 50\)"),
         (make_discriminator, (2, 32, 32, 1), r"\(batch, 28, 28, 1\), got \(2, 32, 32, 1\)"),
-        (make_discriminator, (2, 28, 28), r"\(batch, 28, 28, 1\), got \(2, 28, 28\)"),
+        (make_discriminator, (2, 28, 28, 3), r"\(batch, 28, 28, 1\), got \(2, 28, 28, 3\)"),
     ],
 )
 def test_wrong_input_shape_is_named_in_the_error(make, bad_shape, message):
@@ -55,5 +55,5 @@ def test_generator_save_and_load_round_trip(tmp_path):
     generator.save(tmp_path / "generator.keras")
     loaded = keras.models.load_model(tmp_path / "generator.keras")
     np.testing.assert_allclose(loaded(noise), generator(noise), atol=1e-6)
-    with pytest.raises(ValueError, match="expects inputs of shape"):
+    with pytest.raises(ValueError, match="expected a batch of shape"):
         loaded(np.zeros((1, 3)))

@@ -15,33 +15,18 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from dlbook.models.mlp import ExpectShape
+
 NOISE_DIM = 100
 """Length of the noise vector the generator turns into an image."""
 
 
-@keras.saving.register_keras_serializable(package="dlbook")
-class ShapeCheckedSequential(keras.Sequential):
-    """A ``keras.Sequential`` that rejects inputs of the wrong shape, naming both shapes.
-
-    A plain Sequential fails deep inside a layer ("expected axis -1 ... value 6272") or, given
-    images without their channel axis, silently adds one.
-    """
-
-    def call(self, inputs, training=None, mask=None, **kwargs):
-        expected = tuple(self.inputs[0].shape[1:])
-        if tuple(inputs.shape[1:]) != expected:
-            raise ValueError(
-                f"{self.name} expects inputs of shape (batch, {', '.join(map(str, expected))}), "
-                f"got {tuple(inputs.shape)}"
-            )
-        return super().call(inputs, training=training, mask=mask, **kwargs)
-
-
 def make_generator(noise_dim: int = NOISE_DIM) -> keras.Sequential:
     """Noise ``[batch, noise_dim]`` -> images ``[batch, 28, 28, 1]`` in [-1, 1]."""
-    return ShapeCheckedSequential(
+    return keras.Sequential(
         [
             keras.Input((noise_dim,)),
+            ExpectShape((noise_dim,)),
             layers.Dense(7 * 7 * 256, use_bias=False),
             layers.BatchNormalization(),
             layers.LeakyReLU(),
@@ -61,9 +46,10 @@ def make_generator(noise_dim: int = NOISE_DIM) -> keras.Sequential:
 
 def make_discriminator(image_shape: tuple[int, int, int] = (28, 28, 1)) -> keras.Sequential:
     """Images ``[batch, 28, 28, 1]`` in [-1, 1] -> one logit per image (positive: "real")."""
-    return ShapeCheckedSequential(
+    return keras.Sequential(
         [
             keras.Input(image_shape),
+            ExpectShape(image_shape),
             layers.Conv2D(64, 5, strides=2, padding="same"),
             layers.LeakyReLU(),
             layers.Dropout(0.3),
