@@ -105,10 +105,9 @@ def test_interrupted_run_resumes_to_the_same_networks(tmp_path):
     assert saved == resumed_history
 
 
-def test_validation_data_is_rejected_with_a_clear_message():
-    data = bright_squares(n=8, batch_size=8)
+def test_evaluation_is_rejected_with_a_clear_message():
     with pytest.raises(NotImplementedError, match="no validation loss"):
-        make_trainer().fit(data, epochs=1, validation_data=data, verbose=0)
+        make_trainer().evaluate(bright_squares(n=8, batch_size=8))
 
 
 def test_samples_grid_and_progress_gif(tmp_path):

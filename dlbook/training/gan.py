@@ -112,8 +112,9 @@ class GANTrainer(Trainer):
         ]:
             gradients = tape.gradient(loss, network.trainable_variables)
             optimizer.apply_gradients(zip(gradients, network.trainable_variables, strict=True))
-        self.train_metrics[0].update_state(generator_per_example)
-        self.train_metrics[1].update_state(discriminator_per_example)
+        generator_mean, discriminator_mean = self.train_metrics
+        generator_mean.update_state(generator_per_example)
+        discriminator_mean.update_state(discriminator_per_example)
         return generator_loss + discriminator_loss
 
     def _build(self, dataset: tf.data.Dataset) -> None:
@@ -123,6 +124,7 @@ class GANTrainer(Trainer):
             self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
     def evaluate(self, data: tf.data.Dataset) -> dict[str, float]:
+        """Not defined for a GAN: its losses measure the game, not the images."""
         raise NotImplementedError(
             "a GAN has no validation loss to evaluate: fit without validation_data and measure "
             "the generated images with dlbook.metrics (Frechet distance, classifier score)"
