@@ -31,7 +31,9 @@ def chapter_args(
     With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
-    parser = argparse.ArgumentParser(description=description)
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
     parser.add_argument("--dataset", default=dataset,
                         help=f"default {dataset}" if dataset else "not used by this script")

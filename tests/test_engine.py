@@ -90,6 +90,7 @@ def test_step_is_traced_once_despite_a_partial_last_batch():
     trainer.fit(data, epochs=2, verbose=0)
     (train_fn,) = [f for key, f in trainer._compiled.items() if key.startswith("train_step")]
     assert train_fn.experimental_get_tracing_count() == 1
+    assert len(trainer.epoch_seconds) == 2 and min(trainer.epoch_seconds) > 0
 
 
 def train_lenet(epochs, checkpoint_dir, log_dir=None):

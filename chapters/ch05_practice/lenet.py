@@ -31,8 +31,6 @@ a progress bar, validation, TensorBoard logs, a checkpoint per epoch (run it aga
 interruption and it resumes) and plots.
 """
 
-import time
-
 import numpy as np
 
 from dlbook.cli import chapter_args, save_results
@@ -59,13 +57,9 @@ optimizer = sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardina
 trainer = Trainer(model, optimizer)
 
 # The epoch loop: train_step / test_step under tf.function, checkpoint every epoch.
-start = time.perf_counter()
-epochs_before = trainer.epochs_done
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / data.name,
                       log_dir=args.output_dir / "logs" / data.name)
-epochs_run = trainer.epochs_done - epochs_before
-seconds_per_epoch = (time.perf_counter() - start) / epochs_run if epochs_run else None
 
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
@@ -82,4 +76,5 @@ print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="LeNet-5 (GradientTape Trainer)", dataset=data.name,
              parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], seconds_per_epoch=seconds_per_epoch)
+             test_accuracy=test["accuracy"],
+             seconds_per_epoch=np.mean(trainer.epoch_seconds) if trainer.epoch_seconds else None)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -73,6 +74,8 @@ class Trainer:
                 type(m).from_config(m.get_config()) for m in metrics
             ]
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self.epoch_seconds: list[float] = []
+        """Wall-clock seconds of each epoch this trainer ran (restored epochs not included)."""
         self._compiled: dict[str, Callable] = {}
 
     @property
@@ -200,6 +203,7 @@ class Trainer:
             )
             for metric in self.train_metrics:
                 metric.reset_state()
+            start = time.perf_counter()
             for step, batch in enumerate(train_batches, start=1):
                 loss = float(train_fn(batch))
                 if not math.isfinite(loss):
@@ -209,6 +213,7 @@ class Trainer:
                     )
                 progbar.update(step, [(m.name, float(m.result())) for m in self.train_metrics])
             logs = {m.name: float(m.result()) for m in self.train_metrics}
+            self.epoch_seconds.append(time.perf_counter() - start)
             if validation_data is not None:
                 logs |= {f"val_{k}": v for k, v in self.evaluate(validation_data).items()}
             if verbose:
