@@ -31,7 +31,7 @@ data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, li
                    data_dir=args.data_dir)
 
 model = TapeStepModel(LeNet(num_classes=len(data.class_names)))
-model.build((None, 28, 28, 1))  # BackupAndRestore needs the weights before fit() starts
+model(keras.ops.zeros((1, 28, 28, 1)))  # BackupAndRestore needs the weights before fit()
 model.compile(sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardinality())),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
