@@ -10,7 +10,7 @@ from scratch_reference import assert_close, assert_matches_numerical
 from dlbook.scratch import MLP, dense_backward, dense_forward, gradient_descent_step
 from dlbook.scratch.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_gradient
 from dlbook.scratch.mlp import evaluate, fit
-from dlbook.scratch.reference import layer_output_and_gradients, randomize_weights
+from dlbook.scratch.reference import keras_mlp, layer_output_and_gradients, randomize_weights
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -73,10 +73,7 @@ def test_mlp_gradients_and_descent_step_match_keras_sgd():
     """One training step of the MLP equals one step of the same Keras model trained with SGD."""
     x, labels = small_problem()
     model = MLP(inputs=5, hidden=4, outputs=3, seed=0)
-    keras_model = keras.Sequential([keras.Input((5,), dtype="float64"),
-                                    keras.layers.Dense(4, "sigmoid", dtype="float64"),
-                                    keras.layers.Dense(3, dtype="float64")])
-    keras_model.set_weights([w.T if w.ndim == 2 else w for w in model.parameters()])
+    keras_model = keras_mlp(model)
     keras_model.compile(keras.optimizers.SGD(0.5),
                         keras.losses.SparseCategoricalCrossentropy(from_logits=True,
                                                                    dtype="float64"))

@@ -18,7 +18,7 @@ from dlbook.scratch import (
     rnn_forward,
     rnn_params_from_keras,
 )
-from dlbook.scratch.reference import layer_output_and_gradients, randomize_weights
+from dlbook.scratch.reference import keras_recurrent, layer_output_and_gradients
 
 
 def run_rnn(xs, params, dhs):
@@ -46,9 +46,7 @@ CELLS = {  # name: (Keras layer, weight mapping, forward and backward pass)
 def keras_params(name, batch, steps, features, hidden, dtype, rng):
     """A Keras layer of the cell with random weights, and the same weights in our layout."""
     keras_layer, from_keras, _ = CELLS[name]
-    layer = keras_layer(hidden, return_sequences=True, dtype=dtype)
-    layer.build((batch, steps, features))
-    return layer, from_keras(*randomize_weights(layer, rng))
+    return keras_recurrent(keras_layer, from_keras, (batch, steps, features), hidden, rng, dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

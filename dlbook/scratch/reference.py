@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from dlbook.scratch.gradcheck import relative_error
+from dlbook.scratch.mlp import MLP
 
 
 def randomize_weights(layer: keras.layers.Layer, rng: np.random.Generator,
@@ -42,6 +43,19 @@ def layer_output_and_gradients(
     return y.numpy(), dx.numpy(), [g.numpy() for g in dw]
 
 
+def output_and_gradient(
+    f: Callable[[tf.Tensor], tf.Tensor], x: np.ndarray, dy: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(y, dL/dx)`` of a TensorFlow function ``y = f(x)`` with ``dL/dy = dy`` (ones if not
+    given): for an element-wise ``f`` and no ``dy``, ``dL/dx`` is the derivative ``f'(x)``."""
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+        loss = tf.reduce_sum(y * (tf.ones_like(y) if dy is None else tf.cast(dy, y.dtype)))
+    return y.numpy(), tape.gradient(loss, x).numpy()
+
+
 def loss_and_gradient(
     loss: Callable[[tf.Tensor, tf.Tensor], tf.Tensor], y: np.ndarray, p: np.ndarray
 ) -> tuple[float, np.ndarray]:
@@ -53,18 +67,46 @@ def loss_and_gradient(
     return float(value), tape.gradient(value, p).numpy()
 
 
-COMPARISON_HEADER = f"{'formula':<44} {'NumPy':>24} {'TensorFlow':>24} {'rel. error':>10}"
+def keras_mlp(model: MLP) -> keras.Sequential:
+    """The Keras twin of a `dlbook.scratch.mlp.MLP`, in float64, with the same weights."""
+    hidden, inputs = model.W1.shape
+    twin = keras.Sequential([keras.Input((inputs,), dtype="float64"),
+                             keras.layers.Dense(hidden, "sigmoid", dtype="float64"),
+                             keras.layers.Dense(model.W2.shape[0], dtype="float64")])
+    twin.set_weights([model.W1.T, model.b1, model.W2.T, model.b2])
+    return twin
+
+
+def keras_recurrent(
+    layer_class: type[keras.layers.Layer],
+    params_from_keras: Callable[..., dict[str, np.ndarray]],
+    input_shape: tuple[int, int, int],
+    hidden: int,
+    rng: np.random.Generator,
+    dtype: str = "float64",
+) -> tuple[keras.layers.Layer, dict[str, np.ndarray]]:
+    """A Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` returning every step, with random weights, and
+    the same weights in `dlbook.scratch`'s layout (``params_from_keras``, e.g.
+    `dlbook.scratch.lstm.lstm_params_from_keras`)."""
+    layer = layer_class(hidden, return_sequences=True, dtype=dtype)
+    layer.build(input_shape)
+    return layer, params_from_keras(*randomize_weights(layer, rng))
+
+
+COMPARISON_HEADER = f"{'formula':<40} {'NumPy':>30} {'TensorFlow':>30} {'rel. error':>10}"
 
 
 def _preview(value: np.ndarray | float) -> str:
-    flat = np.ravel(value)
-    text = " ".join(f"{v:+.5f}" for v in flat[:2])
-    return text + (f" ..{flat.size}" if flat.size > 2 else "")
+    """The first two entries, and the shape of an array: ``+0.12345 -0.34567 .. (5,4)``."""
+    value = np.asarray(value)
+    text = " ".join(f"{v:+.5f}" for v in value.ravel()[:2])
+    shape = str(value.shape).replace(" ", "")
+    return text + (f" .. {shape}" if value.size > 2 else "")
 
 
 def compare(formula: str, numpy_value: np.ndarray | float, tf_value: np.ndarray | float) -> float:
     """Print the formula, both values (the first entries of an array) and their relative error
     (`relative_error`); return the error."""
     error = relative_error(numpy_value, tf_value)
-    print(f"{formula:<44} {_preview(numpy_value):>24} {_preview(tf_value):>24} {error:>10.1e}")
+    print(f"{formula:<40} {_preview(numpy_value):>30} {_preview(tf_value):>30} {error:>10.1e}")
     return error
