@@ -93,10 +93,16 @@ def conv2d_loop(
 def conv2d(
     x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, stride: int = 1, padding: str = "valid"
 ) -> np.ndarray:
-    """The same as `conv2d_loop`, vectorized: all windows times the kernel in one product."""
+    """The same as `conv2d_loop`, vectorized: every window times the kernel in one product.
+
+    ``einsum`` spells the formula's sum over ``(p, q, c)`` for all ``(n, i, j, f)`` at once; it
+    runs as one matrix product of the windows, flattened (im2col), and the flattened kernel.
+    """
     check_conv_inputs(x, kernel)
     windows = sliding_windows(pad(x, kernel.shape[:2], stride, padding), kernel.shape[:2], stride)
-    return np.tensordot(windows, kernel, axes=([3, 4, 5], [2, 0, 1])) + bias
+    y = np.einsum("nijcpq,pqcf->nijf", windows, kernel, optimize=True)
+    y += bias  # in place: a second output-sized array would cost as much as the product
+    return y
 
 
 def conv2d_backward(
@@ -112,8 +118,8 @@ def conv2d_backward(
     kh, kw = kernel.shape[:2]
     padded = pad(x, (kh, kw), stride, padding)
     windows = sliding_windows(padded, (kh, kw), stride)
-    dkernel = np.tensordot(windows, dy, axes=([0, 1, 2], [0, 1, 2])).transpose(1, 2, 0, 3)
-    d_windows = np.tensordot(dy, kernel, axes=([3], [3])).transpose(0, 1, 2, 5, 3, 4)
+    dkernel = np.einsum("nijcpq,nijf->pqcf", windows, dy, optimize=True)
+    d_windows = np.einsum("nijf,pqcf->nijcpq", dy, kernel, optimize=True)
     dpadded = add_windows(d_windows, padded.shape, stride)
     top = padding_sizes(x.shape[1], kh, stride, padding)[0]
     left = padding_sizes(x.shape[2], kw, stride, padding)[0]
