@@ -45,7 +45,8 @@ def relu_derivative(z: np.ndarray) -> np.ndarray:
 
 
 def leaky_relu(z: np.ndarray, alpha: float = 0.2) -> np.ndarray:
-    """``LeakyReLU(z) = z if z > 0 else alpha z`` (Keras's default slope is 0.2)."""
+    """``LeakyReLU(z) = z if z > 0 else alpha z``; 0.2 is ``keras.activations.leaky_relu``'s
+    default slope (the ``LeakyReLU`` layer's is 0.3)."""
     return np.where(z > 0, z, alpha * z)
 
 

@@ -29,6 +29,11 @@ def randomize_weights(layer: keras.layers.Layer, rng: np.random.Generator,
     return layer.get_weights()
 
 
+def _weighted_sum(y: tf.Tensor, dy: np.ndarray | None) -> tf.Tensor:
+    """``L = sum(y * dy)``, whose gradient at ``y`` is ``dy`` (ones if ``dy`` is None)."""
+    return tf.reduce_sum(y if dy is None else y * tf.cast(dy, y.dtype))
+
+
 def layer_output_and_gradients(
     layer: keras.layers.Layer, x: np.ndarray, dy: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
@@ -38,7 +43,7 @@ def layer_output_and_gradients(
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = layer(x)
-        loss = tf.reduce_sum(y * (tf.ones_like(y) if dy is None else tf.cast(dy, y.dtype)))
+        loss = _weighted_sum(y, dy)
     dx, *dw = tape.gradient(loss, [x, *layer.trainable_weights])
     return y.numpy(), dx.numpy(), [g.numpy() for g in dw]
 
@@ -52,7 +57,7 @@ def output_and_gradient(
     with tf.GradientTape() as tape:
         tape.watch(x)
         y = f(x)
-        loss = tf.reduce_sum(y * (tf.ones_like(y) if dy is None else tf.cast(dy, y.dtype)))
+        loss = _weighted_sum(y, dy)
     return y.numpy(), tape.gradient(loss, x).numpy()
 
 
