@@ -1,4 +1,4 @@
-"""`make bench`: the speed benchmarks, then every chapter-5 model trained in full.
+"""`make bench`: the speed benchmarks, then every model of chapters 4 and 5 trained in full.
 
 Runs each ``benchmarks/bench_*.py`` (each writes its own table to ``benchmarks/results/``), then
 trains the chapter scripts below from scratch into ``benchmarks/runs/`` and gathers their
@@ -18,19 +18,20 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-CHAPTER = HERE.parent / "chapters" / "ch05_practice"
+CHAPTERS = HERE.parent / "chapters"
 RUNS_DIR = HERE / "runs"
 
 MODEL_RUNS = {
-    "lenet-fashion": ["lenet.py", "--dataset", "fashion_mnist"],
-    "lenet-mnist": ["lenet.py", "--dataset", "mnist"],
-    "lenet-fit": ["lenet_fit.py", "--dataset", "fashion_mnist"],
-    "mlp-binary": ["mlp_binary.py"],
-    "mlp-images": ["mlp_images.py", "--dataset", "fashion_mnist"],
-    "cnn-fashion": ["cnn.py", "--dataset", "fashion_mnist"],
-    "cnn-mnist": ["cnn.py", "--dataset", "mnist"],
-    "text-lstm": ["text_classifier.py", "--dataset", "imdb"],
-    "dcgan": ["dcgan.py", "--dataset", "fashion_mnist"],
+    "lenet-fashion": ["ch05_practice/lenet.py", "--dataset", "fashion_mnist"],
+    "lenet-mnist": ["ch05_practice/lenet.py", "--dataset", "mnist"],
+    "lenet-fit": ["ch05_practice/lenet_fit.py", "--dataset", "fashion_mnist"],
+    "mlp-from-scratch": ["ch04_math/mlp_from_scratch.py", "--dataset", "fashion_mnist"],
+    "mlp-binary": ["ch05_practice/mlp_binary.py"],
+    "mlp-images": ["ch05_practice/mlp_images.py", "--dataset", "fashion_mnist"],
+    "cnn-fashion": ["ch05_practice/cnn.py", "--dataset", "fashion_mnist"],
+    "cnn-mnist": ["ch05_practice/cnn.py", "--dataset", "mnist"],
+    "text-lstm": ["ch05_practice/text_classifier.py", "--dataset", "imdb"],
+    "dcgan": ["ch05_practice/dcgan.py", "--dataset", "fashion_mnist"],
 }
 COLUMNS = ["model", "dataset", "parameters", "epochs", "test_accuracy", "f1",
            "seconds_per_epoch", "command"]
@@ -46,7 +47,7 @@ def train(name: str, argv: list[str]) -> dict:
     """Train one chapter script from scratch; its ``results.json``, or why it did not run."""
     output_dir = RUNS_DIR / name
     shutil.rmtree(output_dir, ignore_errors=True)
-    command = [sys.executable, str(CHAPTER / argv[0]), *argv[1:], "--output-dir", str(output_dir)]
+    command = [sys.executable, str(CHAPTERS / argv[0]), *argv[1:], "--output-dir", str(output_dir)]
     print(f"== {name}: {' '.join(command)}", flush=True)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
@@ -69,7 +70,7 @@ def write_table(rows: list[dict]) -> None:
     extra = sorted({key for row in rows for key in row} - set(COLUMNS) - {"quick", "not run"})
     header = [*COLUMNS[:-1], *extra, "not run", COLUMNS[-1]]
     lines = [
-        "# Chapter 5 models (`make bench`, `benchmarks/run_all.py`)",
+        "# Chapter 4 and 5 models (`make bench`, `benchmarks/run_all.py`)",
         "",
         "Each row trained from scratch on this machine's CPU; the command is the one that ran.",
         "",
