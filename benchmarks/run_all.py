@@ -30,7 +30,8 @@ MODEL_RUNS = {
     "mlp-images": ["ch05_practice/mlp_images.py", "--dataset", "fashion_mnist"],
     "cnn-fashion": ["ch05_practice/cnn.py", "--dataset", "fashion_mnist"],
     "cnn-mnist": ["ch05_practice/cnn.py", "--dataset", "mnist"],
-    "text-lstm": ["ch05_practice/text_classifier.py", "--dataset", "imdb"],
+    "text-lstm": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "lstm"],
+    "text-gru": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "gru"],
     "dcgan": ["ch05_practice/dcgan.py", "--dataset", "fashion_mnist"],
 }
 COLUMNS = ["model", "dataset", "parameters", "epochs", "test_accuracy", "f1",
@@ -91,7 +92,8 @@ def main() -> None:
     parser.add_argument("--text-data", help="dataset for the text model instead of imdb")
     args = parser.parse_args()
     if args.text_data:
-        MODEL_RUNS["text-lstm"][2] = args.text_data
+        for name in ("text-lstm", "text-gru"):
+            MODEL_RUNS[name][2] = args.text_data
     if not args.skip_speed:
         run_benchmarks()
     store = HERE / "results" / "models.json"
