@@ -123,9 +123,9 @@ def test_tensorboard_scalars_are_written(tmp_path):
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(events.Tags()["tensors"])
 
 
-def test_mirrored_strategy_over_two_cpus_learns():
+def test_mirrored_strategy_over_two_cpus_learns(two_cpu_strategy):
     set_seed(0)
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = two_cpu_strategy
     assert strategy.num_replicas_in_sync == 2
     with strategy.scope():
         trainer = Trainer(LeNet(), keras.optimizers.Adam(3e-3), strategy=strategy)
@@ -135,13 +135,13 @@ def test_mirrored_strategy_over_two_cpus_learns():
     assert 0.0 <= history["accuracy"][-1] <= 1.0
 
 
-def test_mirrored_loss_equals_single_device_loss():
+def test_mirrored_loss_equals_single_device_loss(two_cpu_strategy):
     """The loss is the global-batch mean, whatever the number of replicas."""
     data = image_batches(n=64, batch_size=32)
     set_seed(0)
     single = Trainer(LeNet(), keras.optimizers.SGD(0.0))
     single.fit(data, epochs=1, verbose=0)
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = two_cpu_strategy
     with strategy.scope():
         model = LeNet()
         model(tf.zeros((1, 28, 28, 1)))

@@ -123,9 +123,9 @@ def test_samples_grid_and_progress_gif(tmp_path):
         save_gif([], tmp_path / "empty.gif")
 
 
-def test_mirrored_strategy_over_two_cpus_trains_both_networks():
+def test_mirrored_strategy_over_two_cpus_trains_both_networks(two_cpu_strategy):
     set_seed(0)
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    strategy = two_cpu_strategy
     with strategy.scope():
         trainer = GANTrainer(make_generator(), make_discriminator(), keras.optimizers.Adam(1e-4),
                              keras.optimizers.Adam(1e-4), strategy=strategy)
