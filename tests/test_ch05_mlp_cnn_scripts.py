@@ -1,0 +1,48 @@
+"""Each chapter 5 MLP/CNN script runs with ``--quick`` and writes its plots and results."""
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "chapters" / "ch05_practice"
+
+EXPECTED_FILES = {
+    "mlp_binary": ["curves.png", "confusion_matrix.png"],
+    "mlp_images": ["curves.png", "predictions.png", "confusion_matrix.png"],
+    "cnn": ["curves.png", "predictions.png", "confusion_matrix.png", "cnn.keras"],
+}
+
+
+def run_quick(script, output_dir, monkeypatch):
+    argv = [script, "--quick", "--dataset", "fashion_mnist", "--output-dir", str(output_dir)]
+    monkeypatch.setattr(sys, "argv", argv)
+    runpy.run_path(str(SCRIPTS / f"{script}.py"), run_name="__main__")
+    return json.loads((output_dir / "results.json").read_text())
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("script", EXPECTED_FILES)
+def test_quick_run_writes_plots_and_results(script, tmp_path, monkeypatch):
+    results = run_quick(script, tmp_path, monkeypatch)
+    for name in EXPECTED_FILES[script]:
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert results["quick"] is True
+    assert results["epochs"] == 1
+    assert 0.0 <= results["test_accuracy"] <= 1.0
+    assert results["parameters"] > 0 and results["seconds_per_epoch"] > 0
+    if script == "mlp_binary":
+        assert results["test_accuracy"] <= results["bayes_accuracy"] + 0.02
+    else:
+        assert results["dataset"] == "fashion_mnist"
+        assert results["test_accuracy"] > 0.3  # well above chance (0.1) after one quick epoch
+    if script == "cnn":  # dcgan.py measures its images in this model's "features" space
+        model = keras.saving.load_model(tmp_path / "cnn.keras", safe_mode=True)
+        images = np.random.default_rng(0).uniform(size=(3, 28, 28, 1)).astype(np.float32)
+        assert model.predict(images, verbose=0).shape == (3, 10)
+        assert model.get_layer("features").output.shape == (None, 64)
+
