@@ -113,3 +113,17 @@ def plot_confusion_matrix(
         ax.text(j, i, count, ha="center", va="center", fontsize=7,
                 color="white" if count > threshold else "black")
     return _save(fig, path)
+
+
+def plot_test_results(model, test_data, class_names: Sequence[str], output_dir: str | Path,
+                      num_images: int = 32) -> np.ndarray:
+    """Predict ``test_data`` (``(images, labels)`` batches) and write ``predictions.png`` (the
+    first ``num_images``) and ``confusion_matrix.png`` to ``output_dir``; returns the predictions.
+    """
+    output_dir = Path(output_dir)
+    predicted = np.argmax(model.predict(test_data, verbose=0), axis=1)
+    images, labels = map(np.concatenate, zip(*test_data.as_numpy_iterator(), strict=True))
+    plot_predictions(images[:num_images], labels[:num_images], predicted[:num_images],
+                     class_names, output_dir / "predictions.png")
+    plot_confusion_matrix(labels, predicted, class_names, output_dir / "confusion_matrix.png")
+    return predicted

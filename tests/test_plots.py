@@ -37,3 +37,17 @@ def test_confusion_matrix_counts_and_plot(tmp_path):
     np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
     assert_png(plots.plot_confusion_matrix([0, 1, 2], [0, 2, 2], ["x", "y", "z"],
                                            tmp_path / "cm.png"))
+
+
+def test_test_results_predicts_and_writes_both_plots(tmp_path):
+    import keras
+    import tensorflow as tf
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(3)])
+    images = np.random.default_rng(0).random((10, 28, 28, 1)).astype("float32")
+    data = tf.data.Dataset.from_tensor_slices((images, np.arange(10) % 3)).batch(4)
+    predicted = plots.plot_test_results(model, data, ["a", "b", "c"], tmp_path, num_images=6)
+    np.testing.assert_array_equal(predicted, np.argmax(model.predict(images, verbose=0), axis=1))
+    assert_png(tmp_path / "predictions.png")
+    assert_png(tmp_path / "confusion_matrix.png")

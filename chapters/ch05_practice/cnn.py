@@ -34,13 +34,12 @@ it).
 import time
 
 import keras
-import numpy as np
 
 from dlbook.cli import chapter_args, save_results
 from dlbook.config import set_seed
 from dlbook.data import load_images, resolve_dataset
 from dlbook.models.cnn import build_cnn
-from dlbook.plots import plot_confusion_matrix, plot_history, plot_predictions
+from dlbook.plots import plot_history, plot_test_results
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto", batch_size=64)
 set_seed(args.seed)
@@ -72,13 +71,8 @@ test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
 model.save(args.output_dir / "cnn.keras")
 
-logits = model.predict(data.test, verbose=0)
-predicted = np.argmax(logits, axis=1)
-images, labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 plot_history(history.history, args.output_dir / "curves.png")
-plot_predictions(images[:32], labels[:32], predicted[:32], data.class_names,
-                 args.output_dir / "predictions.png")
-plot_confusion_matrix(labels, predicted, data.class_names, args.output_dir / "confusion_matrix.png")
+plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"cnn.keras, plots and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="Sequential CNN (compile/fit)", dataset=data.name,

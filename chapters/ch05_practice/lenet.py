@@ -37,7 +37,7 @@ from dlbook.cli import chapter_args, save_results
 from dlbook.config import set_seed
 from dlbook.data import load_images, resolve_dataset
 from dlbook.models import LeNet
-from dlbook.plots import plot_confusion_matrix, plot_history, plot_predictions
+from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer, sgd_cosine
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
@@ -65,13 +65,8 @@ test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
 
 # Plots: learning curves, some test predictions, the confusion matrix.
-logits = model.predict(data.test, verbose=0)
-predicted = np.argmax(logits, axis=1)
-images, labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 plot_history(history, args.output_dir / "curves.png")
-plot_predictions(images[:32], labels[:32], predicted[:32], data.class_names,
-                 args.output_dir / "predictions.png")
-plot_confusion_matrix(labels, predicted, data.class_names, args.output_dir / "confusion_matrix.png")
+plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="LeNet-5 (GradientTape Trainer)", dataset=data.name,

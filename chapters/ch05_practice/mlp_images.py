@@ -22,13 +22,12 @@ script again after an interruption and it resumes.
 import time
 
 import keras
-import numpy as np
 
 from dlbook.cli import chapter_args, save_results
 from dlbook.config import set_seed
 from dlbook.data import load_images, resolve_dataset
 from dlbook.models.mlp import build_image_mlp
-from dlbook.plots import plot_confusion_matrix, plot_history, plot_predictions
+from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer
 
 args = chapter_args(__doc__, script=__file__, epochs=15, dataset="auto")
@@ -54,13 +53,8 @@ seconds_per_epoch = (time.perf_counter() - start) / epochs_run if epochs_run els
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
 
-logits = model.predict(data.test, verbose=0)
-predicted = np.argmax(logits, axis=1)
-images, labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 plot_history(history, args.output_dir / "curves.png")
-plot_predictions(images[:32], labels[:32], predicted[:32], data.class_names,
-                 args.output_dir / "predictions.png")
-plot_confusion_matrix(labels, predicted, data.class_names, args.output_dir / "confusion_matrix.png")
+plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="MLP 784-256-128-10 (GradientTape Trainer)", dataset=data.name,
