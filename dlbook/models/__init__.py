@@ -1,5 +1,31 @@
-"""Reusable Keras 3 models of the tutorial; each returns logits."""
+"""Reusable Keras 3 models of the tutorial; each returns logits.
 
+Importing this package registers every custom layer and model, so ``keras.saving.load_model``
+with ``safe_mode=True`` can rebuild them.
+"""
+
+from dlbook.models.cnn import build_cnn
+from dlbook.models.dcgan import make_discriminator, make_generator
 from dlbook.models.lenet import LeNet
+from dlbook.models.mlp import (
+    CheckedBinaryCrossentropy,
+    ExpectShape,
+    build_binary_mlp,
+    build_image_mlp,
+    build_mlp,
+)
+from dlbook.models.text import RNN_KINDS, TextClassifier
 
-__all__ = ["LeNet"]
+__all__ = [
+    "RNN_KINDS",
+    "CheckedBinaryCrossentropy",
+    "ExpectShape",
+    "LeNet",
+    "TextClassifier",
+    "build_binary_mlp",
+    "build_cnn",
+    "build_image_mlp",
+    "build_mlp",
+    "make_discriminator",
+    "make_generator",
+]

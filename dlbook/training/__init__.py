@@ -1,7 +1,8 @@
-"""Training loops: the GradientTape `Trainer`, and the same step inside ``keras.Model.fit``."""
+"""Training loops: the GradientTape `Trainer`, its GAN variant, and a tape step inside ``fit``."""
 
 from dlbook.training.engine import History, Trainer
+from dlbook.training.gan import GANTrainer
 from dlbook.training.keras_step import TapeStepModel
 from dlbook.training.optimizers import sgd_cosine
 
-__all__ = ["History", "TapeStepModel", "Trainer", "sgd_cosine"]
+__all__ = ["GANTrainer", "History", "TapeStepModel", "Trainer", "sgd_cosine"]
