@@ -6,6 +6,7 @@ The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from dlbook.config import output_dir
@@ -54,15 +55,35 @@ def chapter_args(
     return args
 
 
-def save_results(args: argparse.Namespace, **figures: object) -> Path:
+def save_results(
+    args: argparse.Namespace, epoch_seconds: Sequence[float] = (), **figures: object
+) -> Path:
     """Write a script's headline figures, with the command that produced them, to ``results.json``.
 
+    ``epoch_seconds`` (the epochs this run trained) becomes ``seconds_per_epoch``, their mean.
     ``make bench`` gathers these files into the model table of ``benchmarks/results/``.
     """
     import json
     import sys
 
     record = {"command": " ".join(["python", *sys.argv]), "quick": args.quick, **figures}
+    if epoch_seconds:
+        record["seconds_per_epoch"] = sum(epoch_seconds) / len(epoch_seconds)
     path = args.output_dir / "results.json"
     path.write_text(json.dumps(record, indent=2, default=float) + "\n")
     return path
+
+
+def load_image_data(args: argparse.Namespace, validation_size: int = 5000):
+    """The images a chapter script trains on, as its flags ask, with one line saying what they are.
+
+    ``--dataset auto`` is resolved (`dlbook.data.resolve_dataset`); ``--quick`` keeps
+    ``QUICK_LIMIT`` examples and holds out 500 of them for validation.
+    """
+    from dlbook.data import load_images, resolve_dataset
+
+    data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size,
+                       limit=args.limit, validation_size=500 if args.quick else validation_size,
+                       seed=args.seed, data_dir=args.data_dir)
+    print(data)
+    return data

@@ -23,6 +23,7 @@ def test_quick_run_writes_results_and_plots(script, tmp_path, monkeypatch):
     assert results["quick"] is True
     assert results["dataset"] == "fashion_mnist"
     assert 0.1 < results["test_accuracy"] <= 1.0
+    assert results["seconds_per_epoch"] > 0
     assert (tmp_path / "curves.png").stat().st_size > 0
 
 

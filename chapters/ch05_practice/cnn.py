@@ -31,24 +31,18 @@ logs the curves. The trained model is saved as ``cnn.keras`` (`dcgan.py` judges 
 it).
 """
 
-import time
-
 import keras
 
-from dlbook.cli import chapter_args, save_results
+from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.data import load_images, resolve_dataset
 from dlbook.models.cnn import build_cnn
 from dlbook.plots import plot_history, plot_test_results
+from dlbook.training import EpochTimer, resumable_run
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto", batch_size=64)
 set_seed(args.seed)
 
-data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, limit=args.limit,
-                   validation_size=500 if args.quick else 5000, seed=args.seed,
-                   data_dir=args.data_dir)
-print(f"{data.name}: {data.num_train} train, {data.num_validation} validation, "
-      f"{data.num_test} test images from {data.source}")
+data = load_image_data(args)
 
 model = build_cnn(num_classes=len(data.class_names))
 total_steps = args.epochs * int(data.train.cardinality())
@@ -58,14 +52,9 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate),
               metrics=["accuracy"])
 model.summary()
 
-callbacks = [
-    keras.callbacks.BackupAndRestore(args.output_dir / "backup" / data.name),
-    keras.callbacks.TensorBoard(args.output_dir / "logs" / data.name),
-]
-start = time.perf_counter()
+timer = EpochTimer()
 history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                    callbacks=callbacks, verbose=2)
-seconds_per_epoch = (time.perf_counter() - start) / max(len(history.epoch), 1)
+                    callbacks=[*resumable_run(args.output_dir / data.name), timer], verbose=2)
 
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
@@ -77,4 +66,4 @@ print(f"cnn.keras, plots and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="Sequential CNN (compile/fit)", dataset=data.name,
              parameters=model.count_params(), epochs=args.epochs,
-             test_accuracy=test_accuracy, seconds_per_epoch=seconds_per_epoch)
+             test_accuracy=test_accuracy, epoch_seconds=timer.epoch_seconds)

@@ -31,11 +31,9 @@ a progress bar, validation, TensorBoard logs, a checkpoint per epoch (run it aga
 interruption and it resumes) and plots.
 """
 
-import numpy as np
 
-from dlbook.cli import chapter_args, save_results
+from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.data import load_images, resolve_dataset
 from dlbook.models import LeNet
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer, sgd_cosine
@@ -44,12 +42,7 @@ args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)
 
 # Data: 28x28 grayscale images in [0, 1]; 5,000 training images held out for validation.
-dataset = resolve_dataset(args.dataset)
-data = load_images(dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_size=500 if args.quick else 5000, seed=args.seed,
-                   data_dir=args.data_dir)
-print(f"{data.name}: {data.num_train} train, {data.num_validation} validation, "
-      f"{data.num_test} test images from {data.source}")
+data = load_image_data(args)
 
 # Model as in the listing; SGD with momentum and a cosine-decayed rate.
 model = LeNet(num_classes=len(data.class_names))
@@ -71,5 +64,4 @@ print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="LeNet-5 (GradientTape Trainer)", dataset=data.name,
              parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"],
-             seconds_per_epoch=np.mean(trainer.epoch_seconds) if trainer.epoch_seconds else None)
+             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds)

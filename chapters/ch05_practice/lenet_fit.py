@@ -12,23 +12,18 @@ step is yours but the rest is standard. Compare both runs' accuracy and seconds 
 their ``results.json`` (or `make bench`).
 """
 
-import time
-
 import keras
 
-from dlbook.cli import chapter_args, save_results
+from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.data import load_images, resolve_dataset
 from dlbook.models import LeNet
 from dlbook.plots import plot_history
-from dlbook.training import TapeStepModel, sgd_cosine
+from dlbook.training import EpochTimer, TapeStepModel, resumable_run, sgd_cosine
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)
 
-data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, limit=args.limit,
-                   validation_size=500 if args.quick else 5000, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_image_data(args)
 
 model = TapeStepModel(LeNet(num_classes=len(data.class_names)))
 model(keras.ops.zeros((1, 28, 28, 1)))  # BackupAndRestore needs the weights before fit()
@@ -36,14 +31,9 @@ model.compile(sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardi
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 
-callbacks = [
-    keras.callbacks.BackupAndRestore(args.output_dir / "backup" / data.name),
-    keras.callbacks.TensorBoard(args.output_dir / "logs" / data.name),
-]
-start = time.perf_counter()
+timer = EpochTimer()
 history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                    callbacks=callbacks, verbose=2)
-seconds_per_epoch = (time.perf_counter() - start) / max(len(history.epoch), 1)
+                    callbacks=[*resumable_run(args.output_dir / data.name), timer], verbose=2)
 
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
@@ -51,4 +41,4 @@ plot_history(history.history, args.output_dir / "curves.png")
 
 save_results(args, model="LeNet-5 (fit with custom train_step)", dataset=data.name,
              parameters=model.count_params(), epochs=args.epochs,
-             test_accuracy=test_accuracy, seconds_per_epoch=seconds_per_epoch)
+             test_accuracy=test_accuracy, epoch_seconds=timer.epoch_seconds)

@@ -19,13 +19,10 @@ The model returns logits and is trained with the GradientTape engine `dlbook.tra
 script again after an interruption and it resumes.
 """
 
-import time
-
 import keras
 
-from dlbook.cli import chapter_args, save_results
+from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.data import load_images, resolve_dataset
 from dlbook.models.mlp import build_image_mlp
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer
@@ -33,22 +30,14 @@ from dlbook.training import Trainer
 args = chapter_args(__doc__, script=__file__, epochs=15, dataset="auto")
 set_seed(args.seed)
 
-data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, limit=args.limit,
-                   validation_size=500 if args.quick else 5000, seed=args.seed,
-                   data_dir=args.data_dir)
-print(f"{data.name}: {data.num_train} train, {data.num_validation} validation, "
-      f"{data.num_test} test images from {data.source}")
+data = load_image_data(args)
 
 model = build_image_mlp(num_classes=len(data.class_names))
 trainer = Trainer(model, keras.optimizers.Adam(learning_rate=1e-3))
 
-start = time.perf_counter()
-epochs_before = trainer.epochs_done
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / data.name,
                       log_dir=args.output_dir / "logs" / data.name)
-epochs_run = trainer.epochs_done - epochs_before
-seconds_per_epoch = (time.perf_counter() - start) / epochs_run if epochs_run else None
 
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
@@ -59,4 +48,4 @@ print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="MLP 784-256-128-10 (GradientTape Trainer)", dataset=data.name,
              parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], seconds_per_epoch=seconds_per_epoch)
+             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds)

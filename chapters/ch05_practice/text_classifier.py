@@ -25,7 +25,6 @@ with the GradientTape `dlbook.training.Trainer`, the gradients clipped to global
 """
 
 import argparse
-import time
 
 import keras
 import numpy as np
@@ -59,13 +58,9 @@ trainer = Trainer(model, keras.optimizers.Adam(), clip_norm=1.0)
 
 # Run again after an interruption, it resumes from the last epoch's checkpoint.
 run_name = f"{data.name}-{own.rnn}"
-trained = []  # the epochs this run trains, not those restored from a checkpoint
-start = time.perf_counter()
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / run_name,
-                      log_dir=args.output_dir / "logs" / run_name,
-                      on_epoch_end=lambda epoch, logs: trained.append(epoch))
-seconds_per_epoch = (time.perf_counter() - start) / len(trained) if trained else None
+                      log_dir=args.output_dir / "logs" / run_name)
 
 test = trainer.evaluate(data.test)
 print(f"Test accuracy of the {own.rnn.upper()} on {data.name}: {test['accuracy']:.4f} "
@@ -99,4 +94,4 @@ print(f"Model in {model_path}; plots, checkpoints and TensorBoard logs in {args.
 
 save_results(args, model=f"{own.rnn.upper()} text classifier (Trainer, clip_norm=1)",
              dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], f1=f1, seconds_per_epoch=seconds_per_epoch)
+             test_accuracy=test["accuracy"], f1=f1, epoch_seconds=trainer.epoch_seconds)

@@ -6,7 +6,6 @@ pipeline's cache, so the cache holds the compact bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,25 +13,14 @@ import tensorflow as tf
 
 from dlbook.data.errors import CorruptFileError
 from dlbook.data.idx import read_idx
-from dlbook.data.pipeline import train_validation_test
+from dlbook.data.pipeline import DataSplits, train_validation_test
 from dlbook.data.sources import dataset, fetch
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
-@dataclass(frozen=True)
-class ImageData:
+class ImageData(DataSplits):
     """Train / validation / test pipelines of ``(float32 [B, 28, 28, 1], int32 [B])`` batches."""
-
-    name: str
-    class_names: list[str]
-    source: str
-    train: tf.data.Dataset
-    validation: tf.data.Dataset | None
-    test: tf.data.Dataset
-    num_train: int
-    num_validation: int
-    num_test: int
 
 
 def read_split(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:

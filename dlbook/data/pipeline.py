@@ -5,12 +5,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
 
 Split = tuple[np.ndarray, np.ndarray]
 """Examples and their labels, as two arrays of the same length."""
+
+
+@dataclass(frozen=True)
+class DataSplits:
+    """A dataset's train / validation (None when not asked for) / test pipelines and sizes."""
+
+    name: str
+    class_names: list[str]
+    source: str
+    train: tf.data.Dataset
+    validation: tf.data.Dataset | None
+    test: tf.data.Dataset
+    num_train: int
+    num_validation: int
+    num_test: int
+
+    def __str__(self) -> str:
+        return (f"{self.name}: {self.num_train} train, {self.num_validation} validation, "
+                f"{self.num_test} test examples from {self.source}")
 
 
 def batches(split: Split, batch_size: int, shuffle_seed: int | None = None,
@@ -33,7 +53,7 @@ def batches(split: Split, batch_size: int, shuffle_seed: int | None = None,
 
 def train_validation_test(train: Split, test: Split, batch_size: int, validation_size: int,
                           seed: int, per_batch: Callable | None = None) -> dict:
-    """The three pipelines and their sizes, as fields for `ImageData` / `TextData`.
+    """The three pipelines and their sizes, as fields for `DataSplits`.
 
     The last ``validation_size`` training examples become the validation set (None when 0);
     only the rest, the training set, is shuffled.

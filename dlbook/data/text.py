@@ -8,36 +8,23 @@ Every source gives batches of ``(tf.string [B], int32 [B])``. Class names are so
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from dlbook import config
 from dlbook.data.download import is_reachable
 from dlbook.data.errors import CorruptFileError, DatasetNotFoundError
-from dlbook.data.pipeline import Split, train_validation_test
+from dlbook.data.pipeline import DataSplits, Split, train_validation_test
 
 IMDB_URL = "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 LAYOUT = "<root>/train/<class>/*.txt and <root>/test/<class>/*.txt"
 """The folder layout of the aclImdb archive; ``train/unsup`` (unlabelled reviews) is ignored."""
 
 
-@dataclass(frozen=True)
-class TextData:
+class TextData(DataSplits):
     """Train / validation / test pipelines of ``(tf.string [B], int32 [B])`` batches."""
-
-    name: str
-    class_names: list[str]
-    source: str
-    train: tf.data.Dataset
-    validation: tf.data.Dataset | None
-    test: tf.data.Dataset
-    num_train: int
-    num_validation: int
-    num_test: int
 
 
 def class_folders(root: Path) -> list[str]:

@@ -1,8 +1,17 @@
 """Training loops: the GradientTape `Trainer`, its GAN variant, and a tape step inside ``fit``."""
 
+from dlbook.training.callbacks import EpochTimer, resumable_run
 from dlbook.training.engine import History, Trainer
 from dlbook.training.gan import GANTrainer
 from dlbook.training.keras_step import TapeStepModel
 from dlbook.training.optimizers import sgd_cosine
 
-__all__ = ["GANTrainer", "History", "TapeStepModel", "Trainer", "sgd_cosine"]
+__all__ = [
+    "EpochTimer",
+    "GANTrainer",
+    "History",
+    "TapeStepModel",
+    "Trainer",
+    "resumable_run",
+    "sgd_cosine",
+]
