@@ -52,7 +52,7 @@ class GAN(keras.Model):
         self.random_states = tf.train.Checkpoint(
             variables=[*generator.non_trainable_variables, *discriminator.non_trainable_variables]
         )
-        self.built = True
+        self.built = True  # no weights of its own: the networks it holds are built
 
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
