@@ -1,8 +1,10 @@
 """LeNet on Fashion-MNIST, the same batches (128) trained three ways: how fast is each?
 
 (a) the tutorial's literal eager loop (loss reduced to the mean, nothing compiled),
-(b) the dlbook GradientTape `Trainer` (one ``tf.function`` step),
-(c) Keras ``model.fit`` with the same model, optimizer and batch size.
+(b) the dlbook GradientTape `Trainer` (the step compiled with ``tf.function``, 16 steps per call),
+(c) Keras ``model.fit`` with the same model, optimizer and batch size (defaults: one step per call),
+(d) for reference, ``model.fit`` compiled with ``steps_per_execution=16``, Keras's own version of
+    (b)'s trick.
 
 Each way trains one warm-up epoch (tracing, caches) and then one timed epoch over the full
 training set. A fourth row trains the literal listing as printed (per-example loss never reduced,
@@ -62,11 +64,15 @@ def main():
     trainer = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE))
     seconds_b = timed(lambda: trainer.fit(data.train, epochs=trainer.epochs_done + 1, verbose=0))
 
-    model_c = LeNet()
-    model_c.compile(keras.optimizers.SGD(LEARNING_RATE),
-                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                    metrics=["accuracy"])
-    seconds_c = timed(lambda: model_c.fit(data.train, epochs=1, verbose=0))
+    def keras_fit(steps_per_execution):
+        model = LeNet()
+        model.compile(keras.optimizers.SGD(LEARNING_RATE),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"], steps_per_execution=steps_per_execution)
+        return timed(lambda: model.fit(data.train, epochs=1, verbose=0))
+
+    seconds_c = keras_fit(1)
+    seconds_d = keras_fit(trainer.steps_per_call)
 
     set_seed(0)
     literal = LeNet()
@@ -80,6 +86,7 @@ def main():
         "(a) tutorial's eager loop, loss reduced": seconds_a,
         "(b) dlbook `Trainer` (GradientTape + tf.function)": seconds_b,
         "(c) Keras `model.fit`": seconds_c,
+        f"(d) `model.fit`, `steps_per_execution={trainer.steps_per_call}`": seconds_d,
     }
     rows = "\n".join(
         f"| {way} | {seconds:.1f} | {samples / seconds:,.0f} | {seconds_a / seconds:.2f}x "
@@ -96,7 +103,8 @@ TensorFlow {tf.__version__}, Keras {keras.__version__}.
 | --- | ---: | ---: | ---: | ---: |
 {rows}
 
-Targets: (b) >= 4x (a) and >= 1.3x (c).
+Targets: (b) >= 4x (a) and >= 1.3x (c). Most of (b)'s lead over (c) comes from running 16 steps per
+`tf.function` call; (d) shows that Keras gets the same gain when asked.
 
 Test accuracy after 2 epochs of (b): {engine_accuracy:.4f}. The listing as printed (per-example
 loss never reduced, SGD(0.1)), after 1 epoch: {literal_accuracy.result():.4f}.

@@ -84,12 +84,22 @@ def test_nan_loss_stops_the_run():
         Trainer(model, keras.optimizers.SGD(0.1)).fit(data.batch(4), epochs=1, verbose=0)
 
 
-def test_step_is_traced_once_despite_a_partial_last_batch():
+def test_nan_in_the_middle_of_a_chunk_names_its_step():
+    x = np.ones((12, 4), np.float32)
+    x[9] = np.inf  # in the third batch of four
+    data = tf.data.Dataset.from_tensor_slices((x, np.zeros(12, np.int32))).batch(4)
+    with pytest.raises(FloatingPointError, match="epoch 1, step 3:"):
+        Trainer(linear_model(), keras.optimizers.SGD(0.1)).fit(data, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("steps_per_call", [1, 2, 16])
+def test_step_is_traced_once_despite_a_partial_last_batch(steps_per_call):
     data = image_batches(n=80, batch_size=32)  # batches of 32, 32, 16
-    trainer = Trainer(LeNet(), keras.optimizers.SGD(0.01))
-    trainer.fit(data, epochs=2, verbose=0)
+    trainer = Trainer(LeNet(), keras.optimizers.SGD(0.01), steps_per_call=steps_per_call)
+    trainer.fit(data, epochs=2, validation_data=data, verbose=0)
     (train_fn,) = [f for key, f in trainer._compiled.items() if key.startswith("train_step")]
     assert train_fn.experimental_get_tracing_count() == 1
+    assert trainer.train_metrics[0].count == 80  # every example of the last epoch, once
     assert len(trainer.epoch_seconds) == 2 and min(trainer.epoch_seconds) > 0
 
 
