@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-CHAPTERS = HERE.parent / "chapters"
-RUNS_DIR = HERE / "runs"
+REPO = HERE.parent
 
 MODEL_RUNS = {
     "lenet-fashion": ["ch05_practice/lenet.py", "--dataset", "fashion_mnist"],
@@ -46,17 +45,17 @@ def run_benchmarks() -> None:
 
 def train(name: str, argv: list[str]) -> dict:
     """Train one chapter script from scratch; its ``results.json``, or why it did not run."""
-    output_dir = RUNS_DIR / name
-    shutil.rmtree(output_dir, ignore_errors=True)
-    command = [sys.executable, str(CHAPTERS / argv[0]), *argv[1:], "--output-dir", str(output_dir)]
+    output_dir = Path("benchmarks", "runs", name)
+    shutil.rmtree(REPO / output_dir, ignore_errors=True)
+    command = [sys.executable, f"chapters/{argv[0]}", *argv[1:], "--output-dir", str(output_dir)]
     print(f"== {name}: {' '.join(command)}", flush=True)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
     print(done.stdout[-2000:], flush=True)
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
         return {"model": name, "command": " ".join(argv), "not run": reason[:200]}
-    results = json.loads((output_dir / "results.json").read_text())
+    results = json.loads((REPO / output_dir / "results.json").read_text())
     results["wall_seconds"] = time.perf_counter() - start
     return results
 

@@ -9,7 +9,7 @@ import pytest
 from dlbook.config import set_seed
 from dlbook.data import load_images
 from dlbook.models import LeNet
-from dlbook.training import Trainer, sgd_cosine
+from dlbook.training import Trainer, adam_cosine
 
 
 @pytest.mark.integration
@@ -18,7 +18,7 @@ def test_lenet_one_epoch_on_fashion_mnist():
     data = load_images("fashion_mnist", batch_size=128, seed=0)
     assert (data.num_train, data.num_test) == (60000, 10000)
     steps = int(data.train.cardinality())
-    trainer = Trainer(LeNet(), sgd_cosine(0.05, epochs=1, steps_per_epoch=steps))
+    trainer = Trainer(LeNet(), adam_cosine(3e-3, epochs=1, steps_per_epoch=steps))
     history = trainer.fit(data.train, epochs=1, verbose=0)
     accuracy = trainer.evaluate(data.test)["accuracy"]
     print(f"LeNet, 1 epoch: train loss {history['loss'][0]:.3f}, test accuracy {accuracy:.4f}")

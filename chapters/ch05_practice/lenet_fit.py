@@ -18,7 +18,7 @@ from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
 from dlbook.models import LeNet
 from dlbook.plots import plot_history
-from dlbook.training import EpochTimer, TapeStepModel, resumable_run, sgd_cosine
+from dlbook.training import EpochTimer, TapeStepModel, adam_cosine, resumable_run
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)
@@ -27,7 +27,7 @@ data = load_image_data(args)
 
 model = TapeStepModel(LeNet(num_classes=len(data.class_names)))
 model(keras.ops.zeros((1, 28, 28, 1)))  # BackupAndRestore needs the weights before fit()
-model.compile(sgd_cosine(0.05, args.epochs, steps_per_epoch=int(data.train.cardinality())),
+model.compile(adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.cardinality())),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 

@@ -4,14 +4,14 @@ from dlbook.training.callbacks import EpochTimer, resumable_run
 from dlbook.training.engine import History, Trainer
 from dlbook.training.gan import GANTrainer
 from dlbook.training.keras_step import TapeStepModel
-from dlbook.training.optimizers import sgd_cosine
+from dlbook.training.optimizers import adam_cosine
 
 __all__ = [
+    "adam_cosine",
     "EpochTimer",
     "GANTrainer",
     "History",
     "TapeStepModel",
     "Trainer",
     "resumable_run",
-    "sgd_cosine",
 ]
