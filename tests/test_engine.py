@@ -125,6 +125,13 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     assert saved == resumed_history
 
 
+def test_checkpoint_of_another_optimizer_is_refused_clearly(tmp_path):
+    data = image_batches(n=32, batch_size=32)
+    Trainer(LeNet(), keras.optimizers.SGD(0.1)).fit(data, 1, checkpoint_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match="different model or optimizer.*delete"):
+        Trainer(LeNet(), keras.optimizers.Adam()).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
+
+
 def test_tensorboard_scalars_are_written(tmp_path):
     train_lenet(1, None, log_dir=tmp_path / "logs")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator

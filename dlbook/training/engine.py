@@ -197,7 +197,14 @@ class Trainer:
             )
             manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=2)
             if manager.latest_checkpoint:
-                checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+                try:
+                    checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+                except (ValueError, AssertionError) as error:
+                    raise ValueError(
+                        f"the checkpoint {manager.latest_checkpoint} was written by a different "
+                        f"model or optimizer and cannot resume this run; delete {checkpoint_dir} "
+                        f"to start afresh ({str(error).splitlines()[0]})"
+                    ) from error
                 done = self.epochs_done
                 history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
                 if verbose:
