@@ -9,9 +9,6 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-# TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) hides the scripts' own output.
-export TF_CPP_MIN_LOG_LEVEL ?= 2
-
 EPOCHS  ?=
 DATASET ?=
 QUICK   ?=
