@@ -31,7 +31,9 @@ MODEL_RUNS = {
     "cnn-mnist": ["ch05_practice/cnn.py", "--dataset", "mnist"],
     "text-lstm": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "lstm"],
     "text-gru": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "gru"],
-    "dcgan": ["ch05_practice/dcgan.py", "--dataset", "fashion_mnist"],
+    # judged by the features of the CNN trained above (its run must come first)
+    "dcgan": ["ch05_practice/dcgan.py", "--dataset", "fashion_mnist",
+              "--judge", "benchmarks/runs/cnn-fashion/cnn-fashion_mnist.keras"],
 }
 COLUMNS = ["model", "dataset", "parameters", "epochs", "test_accuracy", "f1",
            "seconds_per_epoch", "command"]

@@ -78,12 +78,13 @@ def load_image_data(args: argparse.Namespace, validation_size: int = 5000):
     """The images a chapter script trains on, as its flags ask, with one line saying what they are.
 
     ``--dataset auto`` is resolved (`dlbook.data.resolve_dataset`); ``--quick`` keeps
-    ``QUICK_LIMIT`` examples and holds out 500 of them for validation.
+    ``QUICK_LIMIT`` examples and holds out at most 500 of them for validation.
     """
     from dlbook.data import load_images, resolve_dataset
 
     data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size,
-                       limit=args.limit, validation_size=500 if args.quick else validation_size,
+                       limit=args.limit,
+                       validation_size=min(validation_size, 500) if args.quick else validation_size,
                        seed=args.seed, data_dir=args.data_dir)
     print(data)
     return data

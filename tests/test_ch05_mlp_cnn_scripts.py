@@ -14,7 +14,7 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "chapters" / "ch05_practice"
 EXPECTED_FILES = {
     "mlp_binary": ["curves.png", "confusion_matrix.png"],
     "mlp_images": ["curves.png", "predictions.png", "confusion_matrix.png"],
-    "cnn": ["curves.png", "predictions.png", "confusion_matrix.png", "cnn.keras"],
+    "cnn": ["curves.png", "predictions.png", "confusion_matrix.png", "cnn-fashion_mnist.keras"],
 }
 
 
@@ -41,7 +41,7 @@ def test_quick_run_writes_plots_and_results(script, tmp_path, monkeypatch):
         assert results["dataset"] == "fashion_mnist"
         assert results["test_accuracy"] > 0.3  # well above chance (0.1) after one quick epoch
     if script == "cnn":  # dcgan.py measures its images in this model's "features" space
-        model = keras.saving.load_model(tmp_path / "cnn.keras", safe_mode=True)
+        model = keras.saving.load_model(tmp_path / "cnn-fashion_mnist.keras", safe_mode=True)
         images = np.random.default_rng(0).uniform(size=(3, 28, 28, 1)).astype(np.float32)
         assert model.predict(images, verbose=0).shape == (3, 10)
         assert model.get_layer("features").output.shape == (None, 64)

@@ -153,7 +153,19 @@ def test_chapter_script_quick_run(tmp_path, monkeypatch, capsys):
     assert 0 <= results["frechet_real"] < results["frechet_noise"]
     assert 1 <= results["classifier_score"] <= 10
     assert 1 <= results["classifier_score_real"] <= 10
-    assert (tmp_path / "samples" / "fashion_mnist-quick" / "epoch_001.png").is_file()
+    assert (tmp_path / "samples" / "epoch_001.png").is_file()
     assert (tmp_path / "progress.gif").is_file()
     assert keras.models.load_model(tmp_path / "generator.keras").output_shape == (None, 28, 28, 1)
     assert "training one for 1 epochs" in capsys.readouterr().out
+
+
+def test_chapter_script_refuses_a_missing_judge_before_training(tmp_path, monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "dcgan.py"
+    monkeypatch.setattr("sys.argv", [str(script), "--quick", "--judge", str(tmp_path / "no.keras"),
+                                     "--output-dir", str(tmp_path)])
+    with pytest.raises(SystemExit, match=r"--judge .*no\.keras: no such file"):
+        runpy.run_path(str(script), run_name="__main__")
+    assert not (tmp_path / "checkpoints").exists()

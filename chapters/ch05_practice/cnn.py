@@ -27,8 +27,8 @@ higher rate kept constant (90.4%), falls short.
 
 `mlp_images.py` and `lenet.py` write the epoch loop by hand; here ``fit()`` runs it and callbacks
 add the rest: ``BackupAndRestore`` resumes an interrupted run at its last epoch, ``TensorBoard``
-logs the curves. The trained model is saved as ``cnn.keras`` (`dcgan.py` judges its images with
-it).
+logs the curves. The trained model is saved as ``cnn-<dataset>.keras`` (`dcgan.py` judges the
+images it draws with the model of the same dataset).
 """
 
 import keras
@@ -58,11 +58,12 @@ history = model.fit(data.train, epochs=args.epochs, validation_data=data.validat
 
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
-model.save(args.output_dir / "cnn.keras")
+model_path = args.output_dir / f"cnn-{data.name}.keras"
+model.save(model_path)
 
 plot_history(history.history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)
-print(f"cnn.keras, plots and TensorBoard logs in {args.output_dir}/")
+print(f"{model_path.name}, plots and TensorBoard logs in {args.output_dir}/")
 
 save_results(args, model="Sequential CNN (compile/fit)", dataset=data.name,
              parameters=model.count_params(), epochs=args.epochs,

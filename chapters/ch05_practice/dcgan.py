@@ -21,14 +21,14 @@ test images (lower is better) and the classifier score (higher is better, at mos
 what real images and pixel noise get.
 """
 
-import time
+import argparse
+from pathlib import Path
 
 import keras
 import numpy as np
 
-from dlbook.cli import chapter_args, save_results
+from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.data import load_images, resolve_dataset
 from dlbook.metrics import (
     classifier_score,
     features_and_probabilities,
@@ -41,14 +41,19 @@ from dlbook.plots import plot_history
 from dlbook.training import Trainer
 from dlbook.training.gan import GANTrainer, save_gif, save_samples, to_tanh_range
 
-args = chapter_args(__doc__, script=__file__, epochs=20, dataset="auto")
+# --judge is this script's own flag; the flags every chapter script shares go to chapter_args.
+judge_flag = argparse.ArgumentParser(add_help=False)
+judge_flag.add_argument("--judge", type=Path, default=None,
+                        help="the trained classifier (.keras) whose features measure the images; "
+                             "default: cnn.py's model for the same dataset")
+own, shared_argv = judge_flag.parse_known_args()
+args = chapter_args(__doc__, script=__file__, epochs=20, dataset="auto", argv=shared_argv)
+if own.judge and not own.judge.is_file():  # said now, not after an hour of training
+    raise SystemExit(f"--judge {own.judge}: no such file (chapters/ch05_practice/cnn.py makes one)")
 set_seed(args.seed)
 
 # Data: the training images, scaled from [0, 1] to [-1, 1]; the labels are not used.
-data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size, limit=args.limit,
-                   seed=args.seed, data_dir=args.data_dir)
-print(f"{data.name}: {data.num_train} training images from {data.source}")
-run_name = f"{data.name}-quick" if args.quick else data.name  # a full run never resumes a quick one
+data = load_image_data(args, validation_size=0)
 
 # The two networks and their optimizers.
 generator, discriminator = make_generator(), make_discriminator()
@@ -57,31 +62,28 @@ trainer = GANTrainer(generator, discriminator, keras.optimizers.Adam(2e-4, beta_
 
 # The same noise every epoch shows the generator's progress.
 fixed_noise = np.random.default_rng(args.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
-samples_dir = args.output_dir / "samples" / run_name
-epoch_ends = [time.perf_counter()]
+samples_dir = args.output_dir / "samples"
 
 
 def after_epoch(epoch: int, logs: dict[str, float]) -> None:
-    epoch_ends.append(time.perf_counter())
     save_samples(generator, fixed_noise, samples_dir / f"epoch_{epoch:03d}.png")
 
 
 history = trainer.fit(data.train.map(to_tanh_range), epochs=args.epochs,
-                      checkpoint_dir=args.output_dir / "checkpoints" / run_name,
+                      checkpoint_dir=args.output_dir / "checkpoints" / data.name,
                       on_epoch_end=after_epoch)
-seconds_per_epoch = float(np.mean(np.diff(epoch_ends))) if len(epoch_ends) > 1 else None
 plot_history(history, args.output_dir / "losses.png")
 save_gif(sorted(samples_dir.glob("epoch_*.png")), args.output_dir / "progress.gif")
 generator.save(args.output_dir / "generator.keras")
 
-# The judge: the CNN classifier of chapter 5 if it has been trained, else a quick one.
-cnn_path = args.output_dir.parent / "cnn" / "cnn.keras"
-if cnn_path.is_file():
-    classifier = keras.models.load_model(cnn_path)
-    print(f"Measuring with the CNN classifier of {cnn_path}")
+# The judge: the CNN classifier of chapter 5 trained on the same dataset, else a quick one.
+judge_path = own.judge or args.output_dir.parent / "cnn" / f"cnn-{data.name}.keras"
+if judge_path.is_file():
+    classifier = keras.models.load_model(judge_path)
+    print(f"Measuring with the CNN classifier of {judge_path}")
 else:
     classifier_epochs = 1 if args.quick else 3
-    print(f"No trained CNN at {cnn_path} (chapters/ch05_practice/cnn.py makes it): training one "
+    print(f"No trained CNN at {judge_path} (chapters/ch05_practice/cnn.py makes it): training one "
           f"for {classifier_epochs} epochs, enough for a feature extractor")
     classifier = build_cnn(num_classes=len(data.class_names))
     Trainer(classifier, keras.optimizers.Adam(1e-3)).fit(data.train, epochs=classifier_epochs)
@@ -118,5 +120,5 @@ print(f"Samples, progress.gif, losses.png and checkpoints in {args.output_dir}/"
 save_results(args, model="DCGAN", dataset=data.name, epochs=trainer.epochs_done,
              parameters=generator.count_params() + discriminator.count_params(),
              frechet_distance=frechet_fake, frechet_noise=frechet_noise,
-             frechet_real=frechet_real, classifier_score=score_fake,
-             classifier_score_real=score_real, seconds_per_epoch=seconds_per_epoch)
+             frechet_real=frechet_real, classifier_score=score_fake, judge=str(judge_path),
+             classifier_score_real=score_real, epoch_seconds=trainer.epoch_seconds)
