@@ -6,7 +6,10 @@ trains the chapter scripts below from scratch into ``benchmarks/runs/`` and gath
 updates some rows and keeps the others). A run whose data is not on this machine
 (MNIST, IMDB offline) is listed as not run, with the reason.
 
-    python benchmarks/run_all.py [--only lenet cnn ...] [--text-data PATH]
+    python benchmarks/run_all.py [--only lenet-fashion cnn-fashion ...] [--text-data PATH]
+
+``--text-data PATH`` adds two rows, the LSTM and GRU text classifiers on a local dataset (a folder
+in the aclImdb layout or a label/text file), beside the IMDB rows.
 """
 
 import argparse
@@ -88,22 +91,27 @@ def write_table(rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", nargs="*", choices=sorted(MODEL_RUNS), help="these runs only")
+    parser.add_argument("--only", nargs="*", help="these runs only (names as in models.json)")
     parser.add_argument("--skip-speed", action="store_true", help="no bench_*.py")
-    parser.add_argument("--text-data", help="dataset for the text model instead of imdb")
+    parser.add_argument("--text-data", help="also train the text models on this local dataset")
     args = parser.parse_args()
+    runs = dict(MODEL_RUNS)
     if args.text_data:
-        for name in ("text-lstm", "text-gru"):
-            MODEL_RUNS[name][2] = args.text_data
+        for rnn in ("lstm", "gru"):
+            runs[f"text-{rnn}-local"] = ["ch05_practice/text_classifier.py",
+                                         "--dataset", args.text_data, "--rnn", rnn]
+    unknown = sorted(set(args.only or ()) - set(runs))
+    if unknown:
+        parser.error(f"unknown runs {unknown}; known: {sorted(runs)}")
     if not args.skip_speed:
         run_benchmarks()
     store = HERE / "results" / "models.json"
     rows = json.loads(store.read_text()) if store.is_file() else {}
-    for name in args.only or MODEL_RUNS:
-        rows[name] = train(name, MODEL_RUNS[name])
+    for name in args.only or runs:
+        rows[name] = train(name, runs[name])
         store.parent.mkdir(exist_ok=True)
         store.write_text(json.dumps(rows, indent=2) + "\n")
-    write_table([rows[name] for name in MODEL_RUNS if name in rows])
+    write_table([rows[name] for name in [*MODEL_RUNS, *sorted(set(rows) - set(MODEL_RUNS))]])
 
 
 if __name__ == "__main__":

@@ -22,18 +22,21 @@ def chapter_args(
     epochs: int,
     dataset: str | None = "auto",
     batch_size: int = 128,
-    argv: list[str] | None = None,
+    own_flags: argparse.ArgumentParser | None = None,
 ) -> argparse.Namespace:
     """Parse a chapter script's flags.
 
     ``script`` is the script's ``__file__``; its outputs go to ``outputs/<chapter>/<script>/``.
     ``dataset=None`` is for a script that loads no dataset: ``--dataset`` is then accepted and
     ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
+    ``own_flags`` is a parser (made with ``add_help=False``) of the script's own flags, such as
+    ``--rnn``; they are parsed and listed by ``--help`` with the shared ones.
     With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
     parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[own_flags] if own_flags else [],
     )
     parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
     parser.add_argument("--dataset", default=dataset,
@@ -43,7 +46,7 @@ def chapter_args(
     parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
     parser.add_argument("--data-dir", type=Path, default=None, help="folder of the dataset files")
     parser.add_argument("--output-dir", type=Path, default=None)
-    args = parser.parse_args(argv)
+    args = parser.parse_args()
 
     if args.epochs is None:
         args.epochs = 1 if args.quick else epochs

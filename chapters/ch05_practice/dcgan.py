@@ -41,15 +41,14 @@ from dlbook.plots import plot_history
 from dlbook.training import Trainer
 from dlbook.training.gan import GANTrainer, save_gif, save_samples, to_tanh_range
 
-# --judge is this script's own flag; the flags every chapter script shares go to chapter_args.
+# --judge is this script's own flag, beside the flags every chapter script shares.
 judge_flag = argparse.ArgumentParser(add_help=False)
 judge_flag.add_argument("--judge", type=Path, default=None,
                         help="the trained classifier (.keras) whose features measure the images; "
                              "default: cnn.py's model for the same dataset")
-own, shared_argv = judge_flag.parse_known_args()
-args = chapter_args(__doc__, script=__file__, epochs=20, dataset="auto", argv=shared_argv)
-if own.judge and not own.judge.is_file():  # said now, not after an hour of training
-    raise SystemExit(f"--judge {own.judge}: no such file (chapters/ch05_practice/cnn.py makes one)")
+args = chapter_args(__doc__, script=__file__, epochs=20, dataset="auto", own_flags=judge_flag)
+if args.judge and not args.judge.is_file():  # said now, not after an hour of training
+    raise SystemExit(f"--judge {args.judge}: no such file (cnn.py of this chapter makes one)")
 set_seed(args.seed)
 
 # Data: the training images, scaled from [0, 1] to [-1, 1]; the labels are not used.
@@ -77,7 +76,7 @@ save_gif(sorted(samples_dir.glob("epoch_*.png")), args.output_dir / "progress.gi
 generator.save(args.output_dir / "generator.keras")
 
 # The judge: the CNN classifier of chapter 5 trained on the same dataset, else a quick one.
-judge_path = own.judge or args.output_dir.parent / "cnn" / f"cnn-{data.name}.keras"
+judge_path = args.judge or args.output_dir.parent / "cnn" / f"cnn-{data.name}.keras"
 if judge_path.is_file():
     classifier = keras.models.load_model(judge_path)
     print(f"Measuring with the CNN classifier of {judge_path}")

@@ -37,12 +37,11 @@ from dlbook.models.text import RNN_KINDS, TextClassifier
 from dlbook.plots import plot_confusion_matrix, plot_history
 from dlbook.training import Trainer
 
-# --rnn is this script's own flag; the flags every chapter script shares go to chapter_args.
+# --rnn is this script's own flag, beside the flags every chapter script shares.
 rnn_flag = argparse.ArgumentParser(add_help=False)
 rnn_flag.add_argument("--rnn", choices=RNN_KINDS, default="lstm")
-own, shared_argv = rnn_flag.parse_known_args()
 args = chapter_args(__doc__, script=__file__, epochs=5, dataset="imdb", batch_size=32,
-                    argv=shared_argv)
+                    own_flags=rnn_flag)
 set_seed(args.seed)
 
 # Data: batches of (raw text, label); 500 training texts held out for validation.
@@ -52,18 +51,18 @@ print(f"{data.name}: {data.num_train} train, {data.num_validation} validation, "
       f"{data.num_test} test texts of classes {data.class_names} from {data.source}")
 
 # The model: the vocabulary comes from the training texts only.
-model = TextClassifier(num_classes=len(data.class_names), rnn=own.rnn)
+model = TextClassifier(num_classes=len(data.class_names), rnn=args.rnn)
 model.adapt(data.train)
 trainer = Trainer(model, keras.optimizers.Adam(), clip_norm=1.0)
 
 # Run again after an interruption, it resumes from the last epoch's checkpoint.
-run_name = f"{data.name}-{own.rnn}"
+run_name = f"{data.name}-{args.rnn}"
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / run_name,
                       log_dir=args.output_dir / "logs" / run_name)
 
 test = trainer.evaluate(data.test)
-print(f"Test accuracy of the {own.rnn.upper()} on {data.name}: {test['accuracy']:.4f} "
+print(f"Test accuracy of the {args.rnn.upper()} on {data.name}: {test['accuracy']:.4f} "
       f"(loss {test['loss']:.4f})")
 
 # F1 of the positive class (pos, spam): 2 precision recall / (precision + recall). Accuracy alone
@@ -92,6 +91,6 @@ for text, label, p in zip(texts[examples], labels[examples], probabilities, stri
           f"true {data.class_names[label]}: {text.decode(errors='replace')[:70]!r}")
 print(f"Model in {model_path}; plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, model=f"{own.rnn.upper()} text classifier (Trainer, clip_norm=1)",
+save_results(args, model=f"{args.rnn.upper()} text classifier (Trainer, clip_norm=1)",
              dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
              test_accuracy=test["accuracy"], f1=f1, epoch_seconds=trainer.epoch_seconds)
