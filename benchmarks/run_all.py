@@ -111,7 +111,7 @@ def main() -> None:
         rows[name] = train(name, runs[name])
         store.parent.mkdir(exist_ok=True)
         store.write_text(json.dumps(rows, indent=2) + "\n")
-    write_table([rows[name] for name in [*MODEL_RUNS, *sorted(set(rows) - set(MODEL_RUNS))]])
+    write_table([rows[name] for name in [*MODEL_RUNS, *(n for n in rows if n not in MODEL_RUNS)]])
 
 
 if __name__ == "__main__":
