@@ -52,8 +52,9 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate),
               metrics=["accuracy"])
 model.summary()
 
+# shuffle=False: the tf.data pipeline already shuffles every epoch (fit() can shuffle arrays only).
 timer = EpochTimer()
-history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
+history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
                     callbacks=[*resumable_run(args.output_dir / data.name), timer], verbose=2)
 
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)

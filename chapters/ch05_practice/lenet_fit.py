@@ -31,8 +31,9 @@ model.compile(adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.card
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 
+# shuffle=False: the tf.data pipeline already shuffles every epoch (fit() can shuffle arrays only).
 timer = EpochTimer()
-history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
+history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
                     callbacks=[*resumable_run(args.output_dir / data.name), timer], verbose=2)
 
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
