@@ -153,7 +153,7 @@ def test_chapter_script_quick_run(tmp_path, monkeypatch, capsys):
     assert 0 <= results["frechet_real"] < results["frechet_noise"]
     assert 1 <= results["classifier_score"] <= 10
     assert 1 <= results["classifier_score_real"] <= 10
-    assert (tmp_path / "samples" / "epoch_001.png").is_file()
+    assert (tmp_path / "samples" / "fashion_mnist" / "epoch_001.png").is_file()
     assert (tmp_path / "progress.gif").is_file()
     assert keras.models.load_model(tmp_path / "generator.keras").output_shape == (None, 28, 28, 1)
     assert "training one for 1 epochs" in capsys.readouterr().out

@@ -61,7 +61,7 @@ trainer = GANTrainer(generator, discriminator, keras.optimizers.Adam(2e-4, beta_
 
 # The same noise every epoch shows the generator's progress.
 fixed_noise = np.random.default_rng(args.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
-samples_dir = args.output_dir / "samples"
+samples_dir = args.output_dir / "samples" / data.name  # per dataset, like the checkpoints
 
 
 def after_epoch(epoch: int, logs: dict[str, float]) -> None:
