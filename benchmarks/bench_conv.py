@@ -17,10 +17,10 @@ import platform  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from dlbook.scratch import conv2d, conv2d_loop, relative_error  # noqa: E402
+
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-from dlbook.scratch import conv2d, conv2d_loop, relative_error  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "conv2d.md"
 BATCH, SIZE, FILTERS, KERNEL = 64, 28, 32, 3

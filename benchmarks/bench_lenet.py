@@ -16,13 +16,13 @@ import platform
 import time
 from pathlib import Path
 
-import keras
-import tensorflow as tf
-
 from dlbook.config import set_seed
 from dlbook.data import load_images
 from dlbook.models import LeNet
 from dlbook.training import Trainer
+
+import keras
+import tensorflow as tf
 
 RESULTS = Path(__file__).parent / "results" / "lenet.md"
 BATCH_SIZE = 128

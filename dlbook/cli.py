@@ -1,32 +1,79 @@
-"""The command line every chapter script shares: ``--epochs``, ``--dataset``, ``--quick``...
+"""The flags every chapter script shares: ``--epochs``, ``--dataset``, ``--quick``...
 
-The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags.
+The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags. A flag out
+of range stops the script at once with a one-line error (exit status 2), before anything loads.
+Run as a notebook, a script takes its flags from ``$DLBOOK_ARGS`` (``DLBOOK_ARGS=--quick``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from dlbook.config import output_dir
+from dlbook.errors import EXIT_STATUS, report_expected_errors
 
 QUICK_LIMIT = 2048
 """Training examples a ``--quick`` run uses: enough to see the loss fall in a few seconds."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_STATUS, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1, for ``--epochs`` and ``--batch-size``."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: expected a whole number of at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer >= 0, for ``--seed``."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: expected a whole number of at least 0")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1), for ``--validation-fraction``."""
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: expected a fraction from 0 up to (not "
+                                         "including) 1, e.g. 0.1")
+    return value
+
+
+def notebook_argv() -> list[str] | None:
+    """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script."""
+    if "ipykernel" not in sys.modules:
+        return None
+    return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
+
+
 def chapter_args(
-    description: str,
-    *,
     script: str,
+    about: str,
+    *,
     epochs: int,
     dataset: str | None = "auto",
     batch_size: int = 128,
     own_flags: argparse.ArgumentParser | None = None,
+    argv: Sequence[str] | None = None,
 ) -> argparse.Namespace:
     """Parse a chapter script's flags.
 
-    ``script`` is the script's ``__file__``; its outputs go to ``outputs/<chapter>/<script>/``.
+    ``script`` names it as ``"<chapter folder>/<script>"`` (``"ch05_practice/lenet"``); its
+    outputs go to ``outputs/<chapter folder>/<script>/``. ``about`` is the ``--help`` text.
     ``dataset=None`` is for a script that loads no dataset: ``--dataset`` is then accepted and
     ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
     ``own_flags`` is a parser (made with ``add_help=False``) of the script's own flags, such as
@@ -34,60 +81,44 @@ def chapter_args(
     With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
-    parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[own_flags] if own_flags else [],
-    )
-    parser.add_argument("--epochs", type=int, default=None, help=f"default {epochs}")
+    chapter, name = script.split("/")
+    report_expected_errors(f"{name}.py")
+    parser = OneLineParser(prog=f"{name}.py", description=about,
+                           parents=[own_flags] if own_flags else [])
+    parser.add_argument("--epochs", type=positive_int, default=None, help=f"default {epochs}")
     parser.add_argument("--dataset", default=dataset,
                         help=f"default {dataset}" if dataset else "not used by this script")
-    parser.add_argument("--batch-size", type=int, default=batch_size)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
+                        help=f"default {batch_size}")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="default 0")
     parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
-    parser.add_argument("--data-dir", type=Path, default=None, help="folder of the dataset files")
-    parser.add_argument("--output-dir", type=Path, default=None)
-    args = parser.parse_args()
+    parser.add_argument("--validation-fraction", type=fraction, default=0.1,
+                        help="share of the training set held out for validation (at most "
+                             "5,000 examples), default 0.1")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="the folder holding the dataset's files (used as given, no "
+                             "fallback)")
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help=f"default outputs/{chapter}/{name}/")
+    parser.add_argument("--restart", action="store_true",
+                        help="delete this run's checkpoints and train from the first epoch")
+    if argv is None:
+        argv = notebook_argv()
+    if argv is None:
+        argv = sys.argv[1:]
+    args = parser.parse_args(argv)
+    args.command = shlex.join(["python", f"chapters/{script}.py", *argv])
 
+    if args.data_dir is not None and not args.data_dir.expanduser().is_dir():
+        parser.error(f"--data-dir {args.data_dir}: no such folder")
+    if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
+        parser.error(f"--output-dir {args.output_dir}: this is a file, not a folder; name a "
+                     "folder (it is created if missing)")
     if args.epochs is None:
         args.epochs = 1 if args.quick else epochs
     args.limit = QUICK_LIMIT if args.quick else None
+    args.script = script
     if args.output_dir is None:
-        path = Path(script).resolve()
-        args.output_dir = output_dir(path.parent.name, path.stem + ("-quick" if args.quick else ""))
+        args.output_dir = output_dir(chapter, name + ("-quick" if args.quick else ""))
     args.output_dir.mkdir(parents=True, exist_ok=True)
     return args
-
-
-def save_results(
-    args: argparse.Namespace, epoch_seconds: Sequence[float] = (), **figures: object
-) -> Path:
-    """Write a script's headline figures, with the command that produced them, to ``results.json``.
-
-    ``epoch_seconds`` (the epochs this run trained) becomes ``seconds_per_epoch``, their mean.
-    ``make bench`` gathers these files into the model table of ``benchmarks/results/``.
-    """
-    import json
-    import sys
-
-    record = {"command": " ".join(["python", *sys.argv]), "quick": args.quick, **figures}
-    if epoch_seconds:
-        record["seconds_per_epoch"] = sum(epoch_seconds) / len(epoch_seconds)
-    path = args.output_dir / "results.json"
-    path.write_text(json.dumps(record, indent=2, default=float) + "\n")
-    return path
-
-
-def load_image_data(args: argparse.Namespace, validation_size: int = 5000):
-    """The images a chapter script trains on, as its flags ask, with one line saying what they are.
-
-    ``--dataset auto`` is resolved (`dlbook.data.resolve_dataset`); ``--quick`` keeps
-    ``QUICK_LIMIT`` examples and holds out at most 500 of them for validation.
-    """
-    from dlbook.data import load_images, resolve_dataset
-
-    data = load_images(resolve_dataset(args.dataset), batch_size=args.batch_size,
-                       limit=args.limit,
-                       validation_size=min(validation_size, 500) if args.quick else validation_size,
-                       seed=args.seed, data_dir=args.data_dir)
-    print(data)
-    return data

@@ -1,4 +1,5 @@
-"""Plots a learner looks at after training: curves, image grids, a confusion matrix.
+"""Plots a learner looks at after training: curves, image grids, a confusion matrix, a GAN's
+samples and their progress as an animated GIF.
 
 Everything draws on a bare `matplotlib.figure.Figure` (no pyplot, no GUI backend), so it works on a
 headless machine, and writes a PNG whose path it returns.
@@ -21,11 +22,13 @@ def _save(fig: Figure, path: str | Path) -> Path:
     return path
 
 
-def plot_history(history: Mapping[str, Sequence[float]], path: str | Path) -> Path:
+def plot_history(history, path: str | Path) -> Path:
     """Training curves: one panel per metric, the training value beside its ``val_`` twin.
 
-    ``history`` is what `dlbook.training.Trainer.fit` returns, or Keras's ``History.history``.
+    ``history`` is what ``model.fit`` and `dlbook.training.Trainer.fit` return (a
+    ``keras.callbacks.History``), or its ``.history`` dict.
     """
+    history: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     names = [key for key in history if not key.startswith("val_")]
     if not names:
         raise ValueError(f"history has no training metrics, only {sorted(history)}")
@@ -127,3 +130,26 @@ def plot_test_results(model, test_data, class_names: Sequence[str], output_dir: 
                      class_names, output_dir / "predictions.png")
     plot_confusion_matrix(labels, predicted, class_names, output_dir / "confusion_matrix.png")
     return predicted
+
+
+def plot_samples(generator, noise: np.ndarray, path: str | Path) -> Path:
+    """The images a GAN's ``generator`` makes from ``noise`` (inference mode, outputs in [-1, 1]),
+    as a PNG grid."""
+    images = np.asarray(generator(noise, training=False))
+    return plot_image_grid((images + 1.0) / 2.0, path)
+
+
+def save_gif(
+    frames: Sequence[str | Path], path: str | Path, seconds_per_frame: float = 0.5
+) -> Path:
+    """An animated GIF of the image files ``frames`` (e.g. one sample grid per epoch), looping."""
+    from PIL import Image
+
+    if not frames:
+        raise ValueError(f"no frames to write to {path}")
+    images = [Image.open(frame).convert("RGB") for frame in frames]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images[0].save(path, save_all=True, append_images=images[1:],
+                   duration=int(seconds_per_frame * 1000), loop=0)
+    return path

@@ -5,10 +5,10 @@ from __future__ import annotations
 import gzip as gzip_module
 from pathlib import Path
 
-import numpy as np
-
 from dlbook.data.idx import IDX_TYPES
-from dlbook.data.sources import FILES
+from dlbook.data.sources import FILES, LABELS_BEGIN
+
+import numpy as np
 
 TYPE_CODES = {dtype.newbyteorder("="): code for code, dtype in IDX_TYPES.items()}
 
@@ -29,8 +29,12 @@ def write_idx(path: str | Path, array: np.ndarray, gzip: bool = True) -> Path:
 
 
 def write_dataset(folder: str | Path, num_train: int = 64, num_test: int = 32, seed: int = 0,
-                  gzip: bool = True) -> dict[str, np.ndarray]:
-    """Write the four files of a small random MNIST-like dataset; returns the arrays by file."""
+                  gzip: bool = True, like: str | None = None) -> dict[str, np.ndarray]:
+    """Write the four files of a small random MNIST-like dataset; returns the arrays by file.
+
+    ``like="mnist"`` or ``"fashion_mnist"`` starts the labels as that dataset's do, the sign by
+    which dlbook tells the two apart (`dlbook.data.sources.identify`).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -38,5 +42,8 @@ def write_dataset(folder: str | Path, num_train: int = 64, num_test: int = 32, s
     for stem, count in zip(FILES, (num_train, num_train, num_test, num_test), strict=True):
         shape = (count, 28, 28) if "images" in stem else (count,)
         arrays[stem] = rng.integers(0, 256 if "images" in stem else 10, shape, dtype=np.uint8)
+        if like and "labels" in stem:
+            begin = LABELS_BEGIN[like][0 if stem.startswith("train") else 1]
+            arrays[stem][:len(begin)] = begin
         write_idx(folder / (stem + ".gz" if gzip else stem), arrays[stem], gzip=gzip)
     return arrays

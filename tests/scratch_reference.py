@@ -3,9 +3,9 @@ gradient."""
 
 from collections.abc import Callable
 
-import numpy as np
-
 from dlbook.scratch import numerical_gradient, relative_error
+
+import numpy as np
 
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
 """Largest relative error between NumPy and TensorFlow, by the dtype TensorFlow runs in."""

@@ -2,11 +2,11 @@
 
 import gzip
 
+from dlbook.data import CorruptFileError, read_idx
+
 import numpy as np
 import pytest
 from idx_fixtures import idx_bytes, write_idx
-
-from dlbook.data import CorruptFileError, read_idx
 
 
 @pytest.mark.parametrize("compress", [True, False])

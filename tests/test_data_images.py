@@ -1,12 +1,13 @@
 """The image pipelines on small generated datasets, and `load_arrays` on the real Fashion-MNIST."""
 
+from dlbook.data import CorruptFileError, ImageData, InvalidDataError, load_arrays, load_images
+from dlbook.data.pipeline import validation_size
+from dlbook.data.sources import DATASETS, files_in
+
 import numpy as np
 import pytest
 import tensorflow as tf
 from idx_fixtures import write_dataset, write_idx
-
-from dlbook.data import CorruptFileError, ImageData, load_arrays, load_images
-from dlbook.data.sources import DATASETS, files_in
 
 TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = (
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -26,7 +27,7 @@ def collect(dataset):
 
 def test_batches_shapes_dtypes_and_values(folder):
     path, arrays = folder
-    data = load_images("mnist", batch_size=16, data_dir=path)
+    data = load_images("mnist", batch_size=16, validation_fraction=0, data_dir=path)
     assert isinstance(data, ImageData) and data.name == "mnist" and data.source == str(path)
     assert data.class_names == list("0123456789") and data.validation is None
     assert (data.num_train, data.num_validation, data.num_test) == (64, 0, 24)
@@ -41,7 +42,8 @@ def test_batches_shapes_dtypes_and_values(folder):
 
 def test_limit_and_validation_from_the_end(folder):
     path, arrays = folder
-    data = load_images("fashion_mnist", batch_size=8, limit=40, validation_size=10, data_dir=path)
+    data = load_images("fashion_mnist", batch_size=8, limit=40, validation_fraction=0.25,
+                       data_dir=path)
     assert (data.num_train, data.num_validation, data.num_test) == (30, 10, 24)
     assert data.class_names[0] == "T-shirt/top" and len(data.class_names) == 10
     val_images, val_labels = collect(data.validation)
@@ -53,16 +55,27 @@ def test_limit_and_validation_from_the_end(folder):
         arrays[TRAIN_IMAGES][:30].sum(axis=(1, 2), dtype=np.int64))
 
 
-def test_validation_size_must_leave_training_examples(folder):
-    with pytest.raises(ValueError, match="validation_size=64: expected 0 <= validation_size < 64"):
-        load_images("mnist", validation_size=64, data_dir=folder[0])
+@pytest.mark.parametrize("num_train, fraction, expected", [
+    (8000, 0.1, (7200, 800)),      # a small dataset keeps most of its examples for training
+    (6000, 0.1, (5400, 600)),
+    (60000, 0.1, (55000, 5000)),   # at most 5,000 held out
+    (64, 0.0, (64, 0)),
+    (3, 0.9, (1, 2)),              # never all of them
+])
+def test_validation_is_a_fraction_of_the_training_set(num_train, fraction, expected):
+    assert (num_train - validation_size(num_train, fraction),
+            validation_size(num_train, fraction)) == expected
+
+
+def test_validation_fraction_is_checked(folder):
+    with pytest.raises(ValueError, match="validation fraction 1: expected 0 <= fraction < 1"):
+        load_images("mnist", validation_fraction=1, data_dir=folder[0])
 
 
 def test_shuffling_is_seeded_and_changes_every_epoch(folder):
     path, arrays = folder
-    first = load_images("mnist", batch_size=16, seed=3, data_dir=path)
-    again = load_images("mnist", batch_size=16, seed=3, data_dir=path)
-    other = load_images("mnist", batch_size=16, seed=4, data_dir=path)
+    first, again, other = (load_images("mnist", batch_size=16, seed=seed, validation_fraction=0,
+                                       data_dir=path) for seed in (3, 3, 4))
     epoch_1, epoch_2 = collect(first.train)[1], collect(first.train)[1]
     np.testing.assert_array_equal(epoch_1, collect(again.train)[1])
     assert not np.array_equal(epoch_1, epoch_2)
@@ -97,3 +110,68 @@ def test_real_fashion_mnist_from_debian():
     np.testing.assert_array_equal(np.bincount(y_train), [6000] * 10)
     np.testing.assert_array_equal(np.bincount(y_test), [1000] * 10)
     assert x_train.max() == 255 and x_train.min() == 0
+
+
+def test_labels_outside_the_classes_are_named_with_their_file(folder):
+    path, arrays = folder
+    labels = arrays[TEST_LABELS].copy()
+    labels[5] = 12
+    write_idx(path / f"{TEST_LABELS}.gz", labels)
+    with pytest.raises(InvalidDataError, match=rf"{TEST_LABELS}.gz: 1 labels outside the classes "
+                                               r"0 to 9 \(the first is 12, example 5\)"):
+        load_images("mnist", data_dir=path)
+
+
+def test_float_pixels_in_0_1_are_kept_and_other_ranges_refused(folder):
+    path, arrays = folder
+    for stem in (TRAIN_IMAGES, TEST_IMAGES):
+        write_idx(path / f"{stem}.gz", (arrays[stem] / 255.0).astype(np.float32))
+    data = load_images("mnist", batch_size=64, validation_fraction=0, data_dir=path)
+    test_images, _ = collect(data.test)
+    np.testing.assert_allclose(test_images[..., 0], arrays[TEST_IMAGES] / 255.0, rtol=1e-6)
+    write_idx(path / f"{TEST_IMAGES}.gz", arrays[TEST_IMAGES].astype(np.float32))
+    with pytest.raises(InvalidDataError, match=r"float pixels from 0 to 255; expected \[0, 1\]"):
+        load_images("mnist", data_dir=path)
+
+
+def test_test_images_of_another_size_are_refused_before_training(folder):
+    path, _ = folder
+    write_idx(path / f"{TEST_IMAGES}.gz", np.zeros((24, 32, 32), np.uint8))
+    with pytest.raises(InvalidDataError, match=r"images of shape \(32, 32\), but the training "
+                                               r"images have shape \(28, 28\)"):
+        load_images("mnist", data_dir=path)
+
+
+def write_png_folder(root, split_folders, size=(12, 10), mode="L", count=6):
+    """Class folders of PNG files whose brightness gives their class away."""
+    from PIL import Image
+
+    for split in split_folders:
+        for label, name in enumerate(["dark", "light"]):
+            folder = root / split / name
+            folder.mkdir(parents=True)
+            for i in range(count):
+                Image.new(mode, size, color=40 + 150 * label + i).save(folder / f"{i}.png")
+
+
+def test_a_folder_of_png_files_loads_like_a_dataset(tmp_path):
+    write_png_folder(tmp_path / "shapes", ["train", "test"])
+    data = load_images(str(tmp_path / "shapes"), batch_size=4, validation_fraction=0)
+    assert (data.name, data.class_names) == ("shapes", ["dark", "light"])
+    assert (data.num_train, data.num_test) == (12, 12) and data.image_shape == (10, 12, 1)
+    images, labels = collect(data.test)
+    assert images.shape == (12, 10, 12, 1) and images.max() <= 1.0
+    np.testing.assert_array_equal(labels, [0] * 6 + [1] * 6)
+    np.testing.assert_allclose(images[labels == 1].mean(), (190 + 2.5) / 255, rtol=1e-5)
+
+
+def test_a_folder_without_a_split_is_split_by_class_and_checked(tmp_path):
+    write_png_folder(tmp_path / "colour", [""], mode="RGB", count=10)
+    data = load_images(str(tmp_path / "colour"), batch_size=4, validation_fraction=0)
+    assert (data.num_train, data.num_test, data.image_shape) == (16, 4, (10, 12, 3))
+    from PIL import Image
+
+    Image.new("RGB", (20, 20)).save(tmp_path / "colour" / "dark" / "odd.png")
+    with pytest.raises(InvalidDataError, match=r"odd.png: a rgb image of 20x20 pixels, but .* "
+                                               r"is a rgb image of 10x12"):
+        load_images(str(tmp_path / "colour"))

@@ -8,13 +8,11 @@ import shutil
 import urllib.request
 from dataclasses import replace
 
-import numpy as np
-import pytest
-from idx_fixtures import write_dataset
-
 from dlbook.data import (
     CorruptFileError,
     DatasetNotFoundError,
+    InvalidDataError,
+    UnknownDatasetError,
     load_arrays,
     resolve_dataset,
     sources,
@@ -22,6 +20,10 @@ from dlbook.data import (
 from dlbook.data.__main__ import main as cli
 from dlbook.data.download import sha256_of
 from dlbook.data.sources import DATASETS, FILES
+
+import numpy as np
+import pytest
+from idx_fixtures import write_dataset
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def train_images(name, **kwargs):
     return load_arrays(name, **kwargs)[0][0]
 
 
-def test_local_folder_beats_debian_folder_beats_download(world):
+def test_named_folder_beats_debian_folder_beats_download(world):
     served = write_dataset(world / "server" / "fashion_mnist", 20, 10, seed=1)
     debian = write_dataset(world / "debian" / "fashion_mnist", 20, 10, seed=2)
     local = write_dataset(world / "mine", 20, 10, seed=3)
@@ -58,6 +60,47 @@ def test_local_folder_beats_debian_folder_beats_download(world):
     np.testing.assert_array_equal(train_images("fashion_mnist"), served[FILES[0]])
     assert sorted(p.name for p in (world / "cache" / "fashion_mnist").iterdir()) == sorted(
         f"{stem}.gz" for stem in FILES)
+
+
+@pytest.mark.parametrize("how", ["--data-dir", "DLBOOK_FASHION_MNIST_DIR"])
+def test_a_named_folder_is_the_only_one_used(world, monkeypatch, how):
+    write_dataset(world / "debian" / "fashion_mnist", 20, 10, seed=2)  # would be a fallback
+    write_dataset(world / "mine", 20, 10, seed=3)
+    (world / "mine" / "t10k-labels-idx1-ubyte.gz").unlink()
+    options = {"data_dir": world / "mine"} if how == "--data-dir" else {}
+    if how != "--data-dir":
+        monkeypatch.setenv(how, str(world / "mine"))
+    with pytest.raises(DatasetNotFoundError, match=rf"fashion_mnist: {how} names .*mine, which "
+                                                   r"lacks t10k-labels-idx1-ubyte.gz \(gzipped"):
+        load_arrays("fashion_mnist", **options)
+    with pytest.raises(DatasetNotFoundError, match="lacks train-images-idx3-ubyte.gz, "):
+        load_arrays("fashion_mnist", data_dir=world / "misspelled")
+
+
+def test_files_of_the_other_dataset_are_refused(world, monkeypatch):
+    write_dataset(world / "fashion", 20, 10, like="fashion_mnist")
+    write_dataset(world / "digits", 20, 10, like="mnist")
+    with pytest.raises(InvalidDataError, match=r"fashion holds fashion_mnist .*not mnist: pass "
+                                               r"--dataset fashion_mnist"):
+        load_arrays("mnist", data_dir=world / "fashion")
+    monkeypatch.setenv("DLBOOK_FASHION_MNIST_DIR", str(world / "digits"))
+    with pytest.raises(InvalidDataError, match="digits holds mnist .*, not fashion_mnist"):
+        load_arrays("fashion_mnist")
+
+
+def test_auto_with_a_named_folder_takes_what_the_folder_holds(world, monkeypatch, capsys):
+    monkeypatch.setattr(sources, "is_reachable", lambda url: pytest.fail("probed the network"))
+    write_dataset(world / "debian" / "fashion_mnist", 20, 10)
+    write_dataset(world / "digits", 20, 10, like="mnist")
+    write_dataset(world / "clothes", 20, 10, like="fashion_mnist")
+    write_dataset(world / "other", 20, 10)
+    assert resolve_dataset("auto", world / "digits") == "mnist"
+    assert resolve_dataset("auto", world / "clothes") == "fashion_mnist"
+    assert "the files in" in capsys.readouterr().out
+    with pytest.raises(UnknownDatasetError, match="neither MNIST nor Fashion-MNIST; name"):
+        resolve_dataset("auto", world / "other")
+    with pytest.raises(DatasetNotFoundError, match="lacks train-images-idx3-ubyte.gz"):
+        resolve_dataset("auto", world / "empty")
 
 
 def test_env_folder_and_cache_beat_debian_folder(world, monkeypatch):

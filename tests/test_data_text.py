@@ -1,10 +1,10 @@
 """The text loaders end to end on generated data: an aclImdb-layout folder, TSV and CSV files."""
 
+from dlbook.data import CorruptFileError, DatasetNotFoundError, TextData, load_text, text
+
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from dlbook.data import CorruptFileError, DatasetNotFoundError, TextData, load_text, text
 
 
 def write_reviews(root):

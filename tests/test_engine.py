@@ -2,14 +2,15 @@
 
 import json
 
+from dlbook.config import set_seed
+from dlbook.models import LeNet
+from dlbook.training import TapeStepModel, Trainer
+from dlbook.training.run_folder import RunMismatchError
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from dlbook.config import set_seed
-from dlbook.models import LeNet
-from dlbook.training import TapeStepModel, Trainer
 
 
 def image_batches(n=96, batch_size=32, seed=0):
@@ -36,7 +37,7 @@ def test_loss_decreases_on_a_fixed_batch():
     set_seed(0)
     batch = image_batches(n=32, batch_size=32).cache()
     trainer = Trainer(LeNet(), keras.optimizers.Adam(3e-3))
-    history = trainer.fit(batch, epochs=10, verbose=0)
+    history = trainer.fit(batch, epochs=10, verbose=0).history
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert set(history) == {"loss", "accuracy"}
 
@@ -103,18 +104,26 @@ def test_step_is_traced_once_despite_a_partial_last_batch(steps_per_call):
     assert len(trainer.epoch_seconds) == 2 and min(trainer.epoch_seconds) > 0
 
 
-def train_lenet(epochs, checkpoint_dir, log_dir=None):
+def train_lenet(epochs, checkpoint_dir, log_dir=None, stop_after=None):
+    """LeNet trained on small random batches; ``stop_after`` epochs, the run is interrupted."""
+    def interrupt(epoch, logs):
+        if epoch == stop_after:
+            raise KeyboardInterrupt
+
     set_seed(0)
     trainer = Trainer(LeNet(), keras.optimizers.Adam(1e-3))
     history = trainer.fit(image_batches(), epochs=epochs, validation_data=image_batches(seed=1),
-                          checkpoint_dir=checkpoint_dir, log_dir=log_dir, verbose=0)
-    return trainer.model, history
+                          checkpoint_dir=checkpoint_dir, log_dir=log_dir, verbose=0,
+                          on_epoch_end=interrupt)
+    return trainer.model, history.history
 
 
 def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
     straight, straight_history = train_lenet(3, tmp_path / "straight")
 
-    train_lenet(1, tmp_path / "interrupted")  # "killed" after epoch 1
+    with pytest.raises(KeyboardInterrupt):
+        train_lenet(3, tmp_path / "interrupted", stop_after=1)
+    assert not (tmp_path / "interrupted" / "run.lock").exists()
     resumed, resumed_history = train_lenet(3, tmp_path / "interrupted")
 
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
@@ -127,8 +136,8 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
 
 def test_checkpoint_of_another_optimizer_is_refused_clearly(tmp_path):
     data = image_batches(n=32, batch_size=32)
-    Trainer(LeNet(), keras.optimizers.SGD(0.1)).fit(data, 1, checkpoint_dir=tmp_path, verbose=0)
-    with pytest.raises(ValueError, match="different model or optimizer.*delete"):
+    Trainer(LeNet(), keras.optimizers.SGD(0.1)).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
+    with pytest.raises(RunMismatchError, match="optimizer changed.*--restart"):
         Trainer(LeNet(), keras.optimizers.Adam()).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
 
 
@@ -147,7 +156,7 @@ def test_mirrored_strategy_over_two_cpus_learns(two_cpu_strategy):
     with strategy.scope():
         trainer = Trainer(LeNet(), keras.optimizers.Adam(3e-3), strategy=strategy)
     data = image_batches(n=64, batch_size=32).cache()
-    history = trainer.fit(data, epochs=15, verbose=0)
+    history = trainer.fit(data, epochs=15, verbose=0).history
     assert history["loss"][-1] < 0.7 * history["loss"][0]
     assert 0.0 <= history["accuracy"][-1] <= 1.0
 

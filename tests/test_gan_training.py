@@ -2,15 +2,17 @@
 
 import json
 
+from dlbook.config import set_seed
+from dlbook.data import to_tanh_range
+from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+from dlbook.plots import plot_samples, save_gif
+from dlbook.training.gan import GANTrainer
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
-
-from dlbook.config import set_seed
-from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
-from dlbook.training.gan import GANTrainer, save_gif, save_samples, to_tanh_range
 
 
 def bright_squares(n=20, batch_size=8, seed=0):
@@ -59,7 +61,7 @@ def test_discriminator_learns_to_tell_real_from_fake_when_the_generator_is_froze
     trainer = make_trainer()
     trainer.generator_optimizer.learning_rate = 0.0
     trainer.discriminator_optimizer.learning_rate = 1e-3
-    history = trainer.fit(bright_squares(n=16, batch_size=16), epochs=8, verbose=0)
+    history = trainer.fit(bright_squares(n=16, batch_size=16), epochs=8, verbose=0).history
     assert history["discriminator_loss"][-1] < 0.5 * history["discriminator_loss"][0]
     assert history["generator_loss"][-1] > history["generator_loss"][0]
 
@@ -76,21 +78,28 @@ class TraceCountingTrainer(GANTrainer):
 
 def test_partial_last_batch_runs_without_a_second_trace():
     trainer = make_trainer(trainer_class=TraceCountingTrainer)
-    history = trainer.fit(bright_squares(n=20, batch_size=8), epochs=2, verbose=0)  # 8, 8, 4
+    history = trainer.fit(bright_squares(n=20, batch_size=8), epochs=2, verbose=0).history
+    # batches of 8, 8 and 4
     assert TraceCountingTrainer.traces == 1
     assert set(history) == {"generator_loss", "discriminator_loss"}
     assert all(np.isfinite(history["generator_loss"]))
 
 
-def train(epochs, checkpoint_dir):
+def train(epochs, checkpoint_dir, stop_after=None):
+    def interrupt(epoch, logs):
+        if epoch == stop_after:
+            raise KeyboardInterrupt
+
     trainer = make_trainer()
-    history = trainer.fit(bright_squares(), epochs=epochs, checkpoint_dir=checkpoint_dir, verbose=0)
-    return trainer, history
+    history = trainer.fit(bright_squares(), epochs=epochs, checkpoint_dir=checkpoint_dir,
+                          verbose=0, on_epoch_end=interrupt)
+    return trainer, history.history
 
 
 def test_interrupted_run_resumes_to_the_same_networks(tmp_path):
     straight, straight_history = train(2, tmp_path / "straight")
-    train(1, tmp_path / "interrupted")  # "killed" after epoch 1
+    with pytest.raises(KeyboardInterrupt):
+        train(2, tmp_path / "interrupted", stop_after=1)
     resumed, resumed_history = train(2, tmp_path / "interrupted")
 
     assert resumed.epochs_done == 2
@@ -113,7 +122,7 @@ def test_evaluation_is_rejected_with_a_clear_message():
 def test_samples_grid_and_progress_gif(tmp_path):
     generator = make_generator()
     noise = np.random.default_rng(0).normal(size=(4, NOISE_DIM)).astype(np.float32)
-    frames = [save_samples(generator, noise * scale, tmp_path / f"epoch_{scale}.png")
+    frames = [plot_samples(generator, noise * scale, tmp_path / f"epoch_{scale}.png")
               for scale in (1, 3, 9)]  # different frames: Pillow merges identical ones
     gif = save_gif(frames, tmp_path / "progress.gif")
     with Image.open(gif) as image:
@@ -130,7 +139,7 @@ def test_mirrored_strategy_over_two_cpus_trains_both_networks(two_cpu_strategy):
         trainer = GANTrainer(make_generator(), make_discriminator(), keras.optimizers.Adam(1e-4),
                              keras.optimizers.Adam(1e-4), strategy=strategy)
     before = snapshot(trainer.generator) + snapshot(trainer.discriminator)
-    history = trainer.fit(bright_squares(n=16, batch_size=8), epochs=1, verbose=0)
+    history = trainer.fit(bright_squares(n=16, batch_size=8), epochs=1, verbose=0).history
     after = snapshot(trainer.generator) + snapshot(trainer.discriminator)
     assert all(not np.array_equal(old, new) for old, new in zip(before, after, strict=True))
     assert history["discriminator_loss"][0] == pytest.approx(2 * np.log(2), abs=0.3)

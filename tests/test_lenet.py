@@ -1,11 +1,11 @@
 """LeNet as section 5.2 builds it."""
 
+from dlbook.models import LeNet
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from dlbook.models import LeNet
 
 
 def test_lenet_layers_and_parameter_count():

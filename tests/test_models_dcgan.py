@@ -1,10 +1,10 @@
 """The DCGAN networks of section 2: shapes, parameter counts, input checks, saving."""
 
+from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+
 import keras
 import numpy as np
 import pytest
-
-from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
 
 
 def conv_weights(kernel, channels_in, channels_out, bias=True):

@@ -3,15 +3,16 @@
 import math
 import re
 
+from dlbook.data.synthetic import TwoGaussians, normal_cdf
+from dlbook.losses import CheckedBinaryCrossentropy
+from dlbook.models.cnn import build_cnn
+from dlbook.models.mlp import build_binary_mlp, build_image_mlp
+from dlbook.training import Trainer
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from dlbook.data.synthetic import TwoGaussians, normal_cdf
-from dlbook.models.cnn import build_cnn
-from dlbook.models.mlp import CheckedBinaryCrossentropy, build_binary_mlp, build_image_mlp
-from dlbook.training import Trainer
 
 
 def dense(inputs, units):

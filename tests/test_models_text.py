@@ -1,12 +1,12 @@
 """The recurrent text classifier of section 5.3."""
 
+from dlbook.models.text import TextClassifier
+from dlbook.training import Trainer
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from dlbook.models.text import TextClassifier
-from dlbook.training import Trainer
 
 TEXTS = ["a great movie, I loved it", "a terrible film; I hated it", "wonderful acting",
          "boring plot and awful dialogue", "great fun", "awful, just awful"]
@@ -71,7 +71,7 @@ def test_padding_is_masked(rnn):
 def test_loss_falls_on_a_fixed_batch():
     model = adapted(sequence_length=10)
     trainer = Trainer(model, keras.optimizers.Adam(0.01), clip_norm=1.0)
-    history = trainer.fit(text_batches(), epochs=8, verbose=0)
+    history = trainer.fit(text_batches(), epochs=8, verbose=0).history
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["accuracy"][-1] == 1.0
 

@@ -1,9 +1,9 @@
 """Plots are written as non-empty PNG files and reject wrong input."""
 
+from dlbook import plots
+
 import numpy as np
 import pytest
-
-from dlbook import plots
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -2,11 +2,6 @@
 
 import re
 
-import keras
-import numpy as np
-import pytest
-from scratch_reference import assert_close, assert_matches_numerical
-
 from dlbook.scratch import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -17,6 +12,11 @@ from dlbook.scratch import (
     max_pool2d_backward,
 )
 from dlbook.scratch.reference import layer_output_and_gradients, randomize_weights
+
+import keras
+import numpy as np
+import pytest
+from scratch_reference import assert_close, assert_matches_numerical
 
 CONV_CASES = [  # (input height, width, kernel size, stride, padding)
     (7, 6, (3, 3), 1, "valid"),

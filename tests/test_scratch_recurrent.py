@@ -2,11 +2,6 @@
 
 import re
 
-import keras
-import numpy as np
-import pytest
-from scratch_reference import assert_close, assert_matches_numerical
-
 from dlbook.scratch import (
     gru_backward,
     gru_forward,
@@ -19,6 +14,11 @@ from dlbook.scratch import (
     rnn_params_from_keras,
 )
 from dlbook.scratch.reference import keras_recurrent, layer_output_and_gradients
+
+import keras
+import numpy as np
+import pytest
+from scratch_reference import assert_close, assert_matches_numerical
 
 
 def run_rnn(xs, params, dhs):

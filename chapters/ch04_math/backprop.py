@@ -10,14 +10,14 @@ gradients are compared with GradientTape on the same Keras model, and with centr
 the step with a step of Keras's ``SGD``.
 """
 
-import keras
-import numpy as np
-import tensorflow as tf
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.scratch import MLP, gradient_descent_step, numerical_gradient, relative_error
 from dlbook.scratch.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_gradient
 from dlbook.scratch.reference import COMPARISON_HEADER, compare, keras_mlp
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 LEARNING_RATE = 0.5
 

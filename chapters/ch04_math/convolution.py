@@ -8,10 +8,6 @@ sharpener. Their responses are computed three ways, the tutorial's loops
 and several channels, forward and backward, against Keras's ``Conv2D`` and GradientTape.
 """
 
-import keras
-import numpy as np
-import tensorflow as tf
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.data import load_arrays, resolve_dataset
 from dlbook.plots import plot_image_grid
@@ -22,6 +18,10 @@ from dlbook.scratch.reference import (
     layer_output_and_gradients,
     randomize_weights,
 )
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 KERNELS = {
     "Sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],

@@ -6,10 +6,6 @@ float64, gradients by GradientTape) and their relative error. ``N`` examples, ``
 the losses are means over the examples, as Keras computes them.
 """
 
-import keras
-import numpy as np
-import tensorflow as tf
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.scratch import activations, losses
 from dlbook.scratch.reference import (
@@ -18,6 +14,10 @@ from dlbook.scratch.reference import (
     loss_and_gradient,
     output_and_gradient,
 )
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 args = chapter_args(__doc__, script=__file__, epochs=1, dataset=None)
 rng = np.random.default_rng(args.seed)

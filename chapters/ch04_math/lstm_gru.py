@@ -18,9 +18,6 @@ float64 (Keras stacks the gates as i, f, c, o and z, r, h~; see the modules for 
 Gradients are those of ``L = sum_t dy_t . h_t`` for random ``dy_t``, by GradientTape.
 """
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.scratch.gru import gru_backward, gru_forward, gru_params_from_keras
 from dlbook.scratch.lstm import lstm_backward, lstm_forward, lstm_params_from_keras
@@ -30,6 +27,9 @@ from dlbook.scratch.reference import (
     keras_recurrent,
     layer_output_and_gradients,
 )
+
+import keras
+import numpy as np
 
 CELLS = [
     ("LSTM", keras.layers.LSTM, lstm_params_from_keras, lstm_forward, lstm_backward),

@@ -5,9 +5,6 @@ Each line shows a formula of the section, its value computed from scratch in Num
 float64) and their relative error. Only the first two entries of an array are shown.
 """
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.scratch.activations import ACTIVATIONS
 from dlbook.scratch.dense import dense_forward
@@ -17,6 +14,9 @@ from dlbook.scratch.reference import (
     output_and_gradient,
     randomize_weights,
 )
+
+import keras
+import numpy as np
 
 args = chapter_args(__doc__, script=__file__, epochs=1, dataset=None)
 rng = np.random.default_rng(args.seed)

@@ -6,14 +6,14 @@ block); then random feature maps, with overlapping 3x3 windows every 2 pixels, a
 average spreads each gradient over its window; the max sends it all to the window's maximum.
 """
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.data import load_arrays, resolve_dataset
 from dlbook.plots import plot_image_grid
 from dlbook.scratch import avg_pool2d, avg_pool2d_backward, max_pool2d, max_pool2d_backward
 from dlbook.scratch.reference import COMPARISON_HEADER, compare, layer_output_and_gradients
+
+import keras
+import numpy as np
 
 POOLS = [("max", max_pool2d, max_pool2d_backward, keras.layers.MaxPooling2D),
          ("average", avg_pool2d, avg_pool2d_backward, keras.layers.AveragePooling2D)]

@@ -7,9 +7,6 @@ compared with GradientTape for ``L = sum_t dy_t . h_t`` with random ``dy_t``: ev
 feeds the loss, as in a sequence-to-sequence model.
 """
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.scratch.dense import dense_forward
 from dlbook.scratch.reference import (
@@ -20,6 +17,9 @@ from dlbook.scratch.reference import (
     randomize_weights,
 )
 from dlbook.scratch.rnn import rnn_backward, rnn_forward, rnn_params_from_keras
+
+import keras
+import numpy as np
 
 args = chapter_args(__doc__, script=__file__, epochs=1, dataset=None)
 rng = np.random.default_rng(args.seed)

@@ -31,13 +31,13 @@ logs the curves. The trained model is saved as ``cnn-<dataset>.keras`` (`dcgan.p
 images it draws with the model of the same dataset).
 """
 
-import keras
-
 from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
 from dlbook.models.cnn import build_cnn
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import EpochTimer, resumable_run
+
+import keras
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto", batch_size=64)
 set_seed(args.seed)

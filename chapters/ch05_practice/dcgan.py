@@ -16,7 +16,7 @@ noise value, measured with the chapter's CNN).
 
 Every epoch, G draws the same 16 noise vectors (samples/epoch_NNN.png); at the end the frames
 become progress.gif. Then the images are measured, not eyeballed, through a trained CNN
-classifier (`dlbook.metrics`): the Frechet distance between its features of generated and real
+classifier (`dlbook.gan_scores`): the Frechet distance between its features of generated and real
 test images (lower is better) and the classifier score (higher is better, at most 10), each beside
 what real images and pixel noise get.
 """
@@ -24,12 +24,9 @@ what real images and pixel noise get.
 import argparse
 from pathlib import Path
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
-from dlbook.metrics import (
+from dlbook.gan_scores import (
     classifier_score,
     features_and_probabilities,
     frechet_distance,
@@ -40,6 +37,9 @@ from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
 from dlbook.plots import plot_history
 from dlbook.training import Trainer
 from dlbook.training.gan import GANTrainer, save_gif, save_samples, to_tanh_range
+
+import keras
+import numpy as np
 
 # --judge is this script's own flag, beside the flags every chapter script shares.
 judge_flag = argparse.ArgumentParser(add_help=False)

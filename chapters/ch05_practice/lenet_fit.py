@@ -12,13 +12,13 @@ step is yours but the rest is standard. Compare both runs' accuracy and seconds 
 their ``results.json`` (or `make bench`).
 """
 
-import keras
-
 from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
 from dlbook.models import LeNet
 from dlbook.plots import plot_history
 from dlbook.training import EpochTimer, TapeStepModel, adam_cosine, resumable_run
+
+import keras
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
 set_seed(args.seed)

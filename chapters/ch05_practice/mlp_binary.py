@@ -22,14 +22,14 @@ the script prints the model's test accuracy beside that ceiling.
 
 import time
 
-import keras
-import numpy as np
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.config import set_seed
 from dlbook.data.synthetic import TwoGaussians
 from dlbook.models.mlp import CheckedBinaryCrossentropy, build_binary_mlp
 from dlbook.plots import plot_confusion_matrix, plot_history
+
+import keras
+import numpy as np
 
 args = chapter_args(__doc__, script=__file__, epochs=10, dataset=None, batch_size=32)
 set_seed(args.seed)

@@ -19,13 +19,13 @@ The model returns logits and is trained with the GradientTape engine `dlbook.tra
 script again after an interruption and it resumes.
 """
 
-import keras
-
 from dlbook.cli import chapter_args, load_image_data, save_results
 from dlbook.config import set_seed
 from dlbook.models.mlp import build_image_mlp
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer
+
+import keras
 
 args = chapter_args(__doc__, script=__file__, epochs=15, dataset="auto")
 set_seed(args.seed)

@@ -26,16 +26,16 @@ with the GradientTape `dlbook.training.Trainer`, the gradients clipped to global
 
 import argparse
 
-import keras
-import numpy as np
-import tensorflow as tf
-
 from dlbook.cli import chapter_args, save_results
 from dlbook.config import set_seed
 from dlbook.data import load_text
 from dlbook.models.text import RNN_KINDS, TextClassifier
 from dlbook.plots import plot_confusion_matrix, plot_history
 from dlbook.training import Trainer
+
+import keras
+import numpy as np
+import tensorflow as tf
 
 # --rnn is this script's own flag, beside the flags every chapter script shares.
 rnn_flag = argparse.ArgumentParser(add_help=False)

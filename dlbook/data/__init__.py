@@ -1,12 +1,18 @@
-"""Every dataset of the course: MNIST and Fashion-MNIST images (section 5.2), IMDB-style text.
+"""Every dataset of the course: MNIST and Fashion-MNIST images (section 5.2), your own image
+folders, IMDB-style text.
 
 ``python -m dlbook.data locate fashion_mnist`` says where the files are;
 ``python -m dlbook.data download mnist`` fetches them into the cache.
 """
 
-from dlbook.data.errors import CorruptFileError, DatasetNotFoundError
+from dlbook.data.errors import (
+    CorruptFileError,
+    DatasetNotFoundError,
+    InvalidDataError,
+    UnknownDatasetError,
+)
 from dlbook.data.idx import read_idx
-from dlbook.data.images import ImageData, load_arrays, load_images
+from dlbook.data.images import ImageData, load_arrays, load_images, to_tanh_range
 from dlbook.data.sources import resolve_dataset
 from dlbook.data.text import TextData, load_text
 
@@ -14,10 +20,13 @@ __all__ = [
     "CorruptFileError",
     "DatasetNotFoundError",
     "ImageData",
+    "InvalidDataError",
+    "UnknownDatasetError",
     "load_arrays",
     "load_images",
     "read_idx",
     "load_text",
     "resolve_dataset",
     "TextData",
+    "to_tanh_range",
 ]

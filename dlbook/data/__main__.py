@@ -1,5 +1,6 @@
 """``python -m dlbook.data locate NAME`` prints where a dataset's files are (exit 1 if absent);
-``python -m dlbook.data download NAME`` fetches them into the cache unless they are on disk.
+``python -m dlbook.data download NAME [--data-dir DIR]`` fetches them into DIR (default: the
+cache) unless they are on disk.
 """
 
 from __future__ import annotations
@@ -9,7 +10,14 @@ import sys
 from pathlib import Path
 
 from dlbook.data.errors import DatasetNotFoundError
-from dlbook.data.sources import DATASETS, fetch, locate
+from dlbook.data.sources import (
+    DATASETS,
+    cache_dir,
+    dataset,
+    download_files,
+    locate,
+    missing_message,
+)
 from dlbook.data.text import imdb_builder, locate_imdb
 
 
@@ -20,7 +28,13 @@ def find(name: str, data_dir: str | None, download: bool) -> list | None:
         if folder is None and download:
             folder = Path(imdb_builder(data_dir).data_dir)
         return [folder] if folder else None
-    files = (fetch if download else locate)(name, data_dir)
+    files = locate(name, data_dir)
+    if files is None and download:
+        spec = dataset(name)
+        try:
+            files = download_files(spec, Path(data_dir) if data_dir else cache_dir(spec))
+        except OSError as error:
+            raise DatasetNotFoundError(missing_message(spec, error)) from error
     return list(files.values()) if files else None
 
 

@@ -1,13 +1,15 @@
 """Where MNIST and Fashion-MNIST come from: a local folder, Debian's package, or the download.
 
-Each dataset is four IDX files (gzipped or not). They are looked for, in this order, in
+Each dataset is four IDX files (gzipped or not). A folder the user names, with ``data_dir=``
+(``--data-dir``) or else ``$DLBOOK_MNIST_DIR`` / ``$DLBOOK_FASHION_MNIST_DIR``, is the only place
+looked at (it or its ``<name>/`` folder): files missing there are an error, never a reason to take
+other files. Otherwise the files are looked for in
 
-1. the folder given as ``data_dir=`` (``--data-dir``);
-2. the folder named by ``$DLBOOK_MNIST_DIR`` / ``$DLBOOK_FASHION_MNIST_DIR``;
-3. the cache, ``<name>/`` under ``data_dir`` or else under `dlbook.config.data_dir`;
-4. Debian's ``/usr/share/datasets/fashion-mnist/`` (package ``dataset-fashion-mnist``);
+1. the cache, ``<name>/`` under `dlbook.config.data_dir`;
+2. Debian's ``/usr/share/datasets/fashion-mnist/`` (package ``dataset-fashion-mnist``);
 
-and if none has them, downloaded into the cache with their SHA-256 checked, once.
+and if neither has them, downloaded into the cache with their SHA-256 checked, once. Files that
+hold the other dataset than the one asked for (told by their first labels) are refused.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from dlbook import config
 from dlbook.data.download import download, is_reachable
-from dlbook.data.errors import DatasetNotFoundError
+from dlbook.data.errors import DatasetNotFoundError, InvalidDataError, UnknownDatasetError
+from dlbook.data.idx import read_idx
 
 FILES = (
     "train-images-idx3-ubyte",
@@ -85,37 +88,77 @@ files on disk are checked by the IDX reader's structure tests rather than by che
 """
 
 
+LABELS_BEGIN = {
+    "mnist": ((5, 0, 4, 1, 9, 2, 1, 3, 1, 4), (7, 2, 1, 0, 4, 1, 4, 9, 5, 9)),
+    "fashion_mnist": ((9, 0, 0, 3, 0, 2, 7, 2, 5, 5), (9, 2, 1, 1, 6, 1, 4, 6, 5, 7)),
+}
+"""The first ten training and test labels of each dataset: enough to tell their files apart."""
+
+
 def dataset(name: str) -> ImageDataset:
     """The dataset called ``name`` (``fashion-mnist`` works too); unknown names raise ValueError."""
     key = name.lower().replace("-", "_")
     if key not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} (or 'auto')")
+        raise UnknownDatasetError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
+                                  "(or 'auto', or a folder of image files)")
     return DATASETS[key]
 
 
-def cache_dir(spec: ImageDataset, data_dir: str | Path | None = None) -> Path:
-    """The folder a download goes to: ``<data_dir>/<name>/``, by default under the cache."""
-    return Path(data_dir or config.data_dir()) / spec.name
+def cache_dir(spec: ImageDataset) -> Path:
+    """The folder a download goes to: ``<name>/`` under the cache (`dlbook.config.data_dir`)."""
+    return config.data_dir() / spec.name
+
+
+def named_folder(spec: ImageDataset, data_dir: str | Path | None = None) -> tuple[Path, str] | None:
+    """The folder the user named for this dataset, and how: ``--data-dir`` first, else the
+    dataset's environment variable; None when neither is set."""
+    if data_dir:
+        return Path(data_dir).expanduser(), "--data-dir"
+    if env := os.environ.get(spec.env_var):
+        return Path(env).expanduser(), spec.env_var
+    return None
 
 
 def candidate_dirs(spec: ImageDataset, data_dir: str | Path | None = None) -> list[Path]:
-    """The folders searched for the files, in order."""
-    folders = [Path(data_dir)] if data_dir else []
-    if env := os.environ.get(spec.env_var):
-        folders.append(Path(env).expanduser())
-    folders.append(cache_dir(spec, data_dir))
-    if spec.system_dir:
-        folders.append(spec.system_dir)
-    return folders
+    """The folders searched for the files, in order: a named folder (and its ``<name>/``) and
+    nothing else; else the cache and Debian's folder."""
+    if named := named_folder(spec, data_dir):
+        return [named[0], named[0] / spec.name]
+    return [cache_dir(spec), *([spec.system_dir] if spec.system_dir else [])]
 
 
 def files_in(folder: Path) -> dict[str, Path] | None:
     """The four files in ``folder`` (each ``.gz`` or raw), or None unless all four are there."""
-    found = {}
-    for stem in FILES:
-        candidates = [folder / f"{stem}.gz", folder / stem]
-        found[stem] = next((path for path in candidates if path.is_file()), None)
+    found = {stem: file_in(folder, stem) for stem in FILES}
     return found if all(found.values()) else None
+
+
+def file_in(folder: Path, stem: str) -> Path | None:
+    """``folder/<stem>.gz`` or ``folder/<stem>``, whichever exists."""
+    return next((path for path in (folder / f"{stem}.gz", folder / stem) if path.is_file()), None)
+
+
+def identify(files: dict[str, Path]) -> str | None:
+    """Which known dataset the files hold, told by the first labels of each split; None for
+    other data (a user's own IDX files)."""
+    train, test = (read_idx(files[stem])[:len(LABELS_BEGIN["mnist"][0])]
+                   for stem in ("train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"))
+    for name, (train_start, test_start) in LABELS_BEGIN.items():
+        if train.tolist() == list(train_start) and test.tolist() == list(test_start):
+            return name
+    return None
+
+
+def check_content(spec: ImageDataset, files: dict[str, Path]) -> dict[str, Path]:
+    """The files, unless they hold the other known dataset than the one asked for."""
+    found = identify(files)
+    if found is not None and found != spec.name:
+        folder = files[FILES[0]].parent
+        raise InvalidDataError(
+            f"{folder} holds {found} (its labels begin as {found}'s do), not {spec.name}: pass "
+            f"--dataset {found}, or point {spec.env_var} / --data-dir to {spec.name}'s files"
+        )
+    return files
 
 
 def locate(name: str, data_dir: str | Path | None = None) -> dict[str, Path] | None:
@@ -123,57 +166,92 @@ def locate(name: str, data_dir: str | Path | None = None) -> dict[str, Path] | N
     spec = dataset(name)
     for folder in candidate_dirs(spec, data_dir):
         if files := files_in(folder):
-            return files
+            return check_content(spec, files)
     return None
 
 
 def fetch(name: str, data_dir: str | Path | None = None) -> dict[str, Path]:
-    """The dataset's four files: found on disk, else downloaded into the cache.
+    """The dataset's four files: from the folder the user named, else found on disk or
+    downloaded into the cache.
 
-    Raises ``DatasetNotFoundError`` saying which files to put where when the download fails.
+    A named folder (``data_dir``, or the dataset's environment variable) is the only place
+    looked at: if files are missing there, `DatasetNotFoundError` lists them. Otherwise it is
+    raised, saying which files to put where, when the download fails.
     """
+    spec = dataset(name)
     if files := locate(name, data_dir):
         return files
-    spec = dataset(name)
-    folder = cache_dir(spec, data_dir)
+    if named := named_folder(spec, data_dir):
+        folder, how = named
+        missing = [f"{stem}.gz" for stem in FILES if not file_in(folder, stem)]
+        raise DatasetNotFoundError(
+            f"{spec.name}: {how} names {folder}, which lacks {', '.join(missing)} (gzipped or "
+            f"not); put the files there or name the folder that holds all four"
+        )
     try:
-        return {stem: download(spec.url + f"{stem}.gz", folder / f"{stem}.gz",
-                               spec.sha256[f"{stem}.gz"]) for stem in FILES}
+        return download_files(spec, cache_dir(spec))
     except OSError as error:
-        raise DatasetNotFoundError(missing_message(spec, data_dir, error)) from error
+        raise DatasetNotFoundError(missing_message(spec, error)) from error
 
 
-def missing_message(spec: ImageDataset, data_dir: str | Path | None, error: object) -> str:
+def download_files(spec: ImageDataset, folder: Path) -> dict[str, Path]:
+    """Download the four files into ``folder`` (checked by SHA-256, atomic, skipped when there)."""
+    return {stem: download(spec.url + f"{stem}.gz", folder / f"{stem}.gz",
+                           spec.sha256[f"{stem}.gz"]) for stem in FILES}
+
+
+def missing_message(spec: ImageDataset, error: object) -> str:
     """What to do when a dataset is neither on disk nor downloadable."""
-    searched = ", ".join(str(folder) for folder in candidate_dirs(spec, data_dir))
+    searched = ", ".join(str(folder) for folder in candidate_dirs(spec))
     debian = " or `apt-get install dataset-fashion-mnist`," if spec.system_dir else ""
     return (
         f"{spec.name}: the files are not on disk and the download from {spec.url} failed "
         f"({error}). Put the four files {', '.join(f'{stem}.gz' for stem in FILES)} "
-        f"(gzipped or not) in {cache_dir(spec, data_dir)}/,{debian} or set {spec.env_var} "
+        f"(gzipped or not) in {cache_dir(spec)}/,{debian} or set {spec.env_var} "
         f"(or --data-dir) to the folder holding them. Searched: {searched}."
     )
 
 
 def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
     """The dataset to use: ``auto`` picks MNIST when it is on disk or downloadable, else
-    Fashion-MNIST when it is on disk, and prints one line saying which and why.
+    Fashion-MNIST when it is on disk, and prints one line saying which and why. With
+    ``data_dir`` (``--data-dir``), ``auto`` is whichever of the two that folder holds.
 
     Any other name is checked and returned as is: a named dataset is never swapped for another.
     """
     if name != "auto":
         return dataset(name).name
     mnist, fashion = DATASETS["mnist"], DATASETS["fashion_mnist"]
-    if locate(mnist.name, data_dir):
+    if data_dir is not None:
+        choice = identify(fetch_from_named_folder(data_dir))
+        if choice is None:
+            raise UnknownDatasetError(
+                f"--dataset auto: {data_dir} holds IDX files that are neither MNIST nor "
+                f"Fashion-MNIST; name the dataset they stand for with --dataset "
+                f"{' or --dataset '.join(DATASETS)}"
+            )
+        reason = f"the files in {data_dir} are {choice}'s"
+    elif locate(mnist.name):
         choice, reason = mnist.name, "MNIST is on disk"
     elif is_reachable(mnist.url + "train-labels-idx1-ubyte.gz"):
         choice, reason = mnist.name, f"MNIST can be downloaded from {mnist.url}"
-    elif locate(fashion.name, data_dir):
+    elif locate(fashion.name):
         choice, reason = fashion.name, f"MNIST is not on disk and {mnist.url} cannot be reached"
     else:
         raise DatasetNotFoundError(
             f"--dataset auto: MNIST is not on disk and {mnist.url} cannot be reached, and "
-            f"Fashion-MNIST is not on disk either. {missing_message(fashion, data_dir, 'offline')}"
+            f"Fashion-MNIST is not on disk either. {missing_message(fashion, 'offline')}"
         )
     print(f"dataset auto -> {choice} ({reason})")
     return choice
+
+
+def fetch_from_named_folder(data_dir: str | Path) -> dict[str, Path]:
+    """The four files in ``data_dir`` (or its ``<name>/`` folder), whichever dataset they are."""
+    folder = Path(data_dir).expanduser()
+    for candidate in (folder, *(folder / name for name in DATASETS)):
+        if files := files_in(candidate):
+            return files
+    missing = [f"{stem}.gz" for stem in FILES if not file_in(folder, stem)]
+    raise DatasetNotFoundError(f"--data-dir {folder} lacks {', '.join(missing)} (gzipped or "
+                               f"not); put the files there or name the folder that holds all four")

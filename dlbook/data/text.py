@@ -16,7 +16,7 @@ import numpy as np
 from dlbook import config
 from dlbook.data.download import is_reachable
 from dlbook.data.errors import CorruptFileError, DatasetNotFoundError
-from dlbook.data.pipeline import DataSplits, Split, train_validation_test
+from dlbook.data.pipeline import DataSplits, Split, stratified_split, train_validation_test
 
 IMDB_URL = "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 LAYOUT = "<root>/train/<class>/*.txt and <root>/test/<class>/*.txt"
@@ -80,16 +80,6 @@ def read_rows(path: Path) -> list[tuple[str, str]]:
     if rows and sum(label == rows[0][0] for label, _ in rows) == 1:
         rows = rows[1:]
     return rows
-
-
-def stratified_split(labels: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
-    """A boolean test mask holding out ``test_fraction`` of each class, chosen with ``seed``."""
-    rng = np.random.default_rng(seed)
-    is_test = np.zeros(len(labels), bool)
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        is_test[members[: round(test_fraction * len(members))]] = True
-    return is_test
 
 
 def read_table(path: Path, test_fraction: float, seed: int) -> tuple[Split, Split, list[str]]:
@@ -176,7 +166,7 @@ def shuffled(split: Split, limit: int | None, rng: np.random.Generator) -> Split
     return split[0][order], split[1][order]
 
 
-def load_text(source: str, batch_size: int = 32, validation_size: int = 0,
+def load_text(source: str, batch_size: int = 32, validation_fraction: float = 0.1,
               test_fraction: float = 0.2, limit: int | None = None, seed: int = 0,
               data_dir: str | Path | None = None) -> TextData:
     """A text classification dataset as batched ``tf.data`` pipelines.
@@ -184,10 +174,11 @@ def load_text(source: str, batch_size: int = 32, validation_size: int = 0,
     ``source`` is ``"imdb"`` (``<data_dir>/aclImdb/``, else tensorflow_datasets), a folder in the
     aclImdb layout, or a two-column label/text file, whose ``test_fraction`` of each class
     becomes the test set. ``limit`` keeps that many random examples of each split; the last
-    ``validation_size`` of the training examples become the validation set.
+    ``validation_fraction`` of the training examples (at most 5,000) become the validation set.
     """
     name, train, test, class_names, where = read_source(source, test_fraction, seed, data_dir)
     rng = np.random.default_rng(seed)
     train, test = shuffled(train, limit, rng), shuffled(test, limit, rng)
     return TextData(name=name, class_names=list(class_names), source=where,
-                    **train_validation_test(train, test, batch_size, validation_size, seed))
+                    **train_validation_test(name, train, test, batch_size, validation_fraction,
+                                            seed))

@@ -6,19 +6,13 @@ with ``safe_mode=True`` can rebuild them.
 
 from dlbook.models.cnn import build_cnn
 from dlbook.models.dcgan import make_discriminator, make_generator
+from dlbook.models.layers import ExpectShape
 from dlbook.models.lenet import LeNet
-from dlbook.models.mlp import (
-    CheckedBinaryCrossentropy,
-    ExpectShape,
-    build_binary_mlp,
-    build_image_mlp,
-    build_mlp,
-)
+from dlbook.models.mlp import build_binary_mlp, build_image_mlp, build_mlp
 from dlbook.models.text import RNN_KINDS, TextClassifier
 
 __all__ = [
     "RNN_KINDS",
-    "CheckedBinaryCrossentropy",
     "ExpectShape",
     "LeNet",
     "TextClassifier",

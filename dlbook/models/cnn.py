@@ -3,7 +3,7 @@
 conv 32@3x3 relu -> max-pool 2x2 -> conv 64@3x3 relu -> max-pool 2x2 -> flatten -> dense 64 relu
 -> dense ``num_classes``. As everywhere in dlbook the last layer returns logits (no softmax); train
 it with ``SparseCategoricalCrossentropy(from_logits=True)``. The dense 64 layer is named
-``"features"``: its output is the image representation `dlbook.metrics` measures distances in.
+``"features"``: its output is the image representation `dlbook.gan_scores` measures distances in.
 
 One addition to the listing: dropout (Srivastava et al., 2014) on the flattened conv features.
 Without it the model overfits Fashion-MNIST after about 6 epochs (train 95%, test 90.3-90.6% at
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dlbook.models.layers import ExpectShape
+
 import keras
 from keras import layers
-
-from dlbook.models.mlp import ExpectShape
 
 
 def build_cnn(

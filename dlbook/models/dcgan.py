@@ -12,10 +12,10 @@ As in the TensorFlow DCGAN tutorial (Radford et al., 2015, for 28x28 grayscale i
 
 from __future__ import annotations
 
+from dlbook.models.layers import ExpectShape
+
 import keras
 from keras import layers
-
-from dlbook.models.mlp import ExpectShape
 
 NOISE_DIM = 100
 """Length of the noise vector the generator turns into an image."""

@@ -7,9 +7,9 @@ Keras's ``Dense`` stores the transpose: its ``kernel`` is ``W.T`` and its ``bias
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.activations import get_activation
+
+import numpy as np
 
 
 def check_inputs(x: np.ndarray, W: np.ndarray) -> None:

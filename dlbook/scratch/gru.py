@@ -20,10 +20,10 @@ gates side by side in the order z, r, h~: ``kernel (D, 3H)``, ``recurrent_kernel
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.activations import sigmoid
 from dlbook.scratch.rnn import Params, check_sequence
+
+import numpy as np
 
 KERAS_GATE_ORDER = "zrc"
 """Update, reset, candidate (``c`` for the candidate ``h~``, as in `dlbook.scratch.lstm`)."""

@@ -10,9 +10,9 @@ do not, so keep ``p`` away from exactly 0 and 1 (or use `softmax_cross_entropy` 
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.activations import softmax
+
+import numpy as np
 
 
 def _check_same_shape(y: np.ndarray, p: np.ndarray) -> int:

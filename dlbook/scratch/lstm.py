@@ -20,10 +20,10 @@ at block ``k`` is ``W_g = [recurrent_kernel[:, k*H:(k+1)*H].T, kernel[:, k*H:(k+
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.dense import dense_backward, dense_forward
 from dlbook.scratch.rnn import Params, check_sequence
+
+import numpy as np
 
 GATES = {"f": "sigmoid", "i": "sigmoid", "c": "tanh", "o": "sigmoid"}
 """Each gate's activation."""

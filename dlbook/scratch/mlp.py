@@ -13,10 +13,10 @@ and training is plain mini-batch gradient descent, ``w <- w - eta dL/dw``.
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.dense import dense_backward, dense_forward, gradient_descent_step
 from dlbook.scratch.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_gradient
+
+import numpy as np
 
 
 def glorot_uniform(rng: np.random.Generator, outputs: int, inputs: int) -> np.ndarray:

@@ -8,9 +8,9 @@ to the input that was the maximum, the only one that moved the output.
 
 from __future__ import annotations
 
-import numpy as np
-
 from dlbook.scratch.conv import add_windows, sliding_windows
+
+import numpy as np
 
 
 def _windows(x: np.ndarray, pool_size: int, stride: int | None) -> np.ndarray:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dlbook.scratch.gradcheck import relative_error
+from dlbook.scratch.mlp import MLP
+
 import keras
 import numpy as np
 import tensorflow as tf
-
-from dlbook.scratch.gradcheck import relative_error
-from dlbook.scratch.mlp import MLP
 
 
 def randomize_weights(layer: keras.layers.Layer, rng: np.random.Generator,

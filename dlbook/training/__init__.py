@@ -1,16 +1,17 @@
 """Training loops: the GradientTape `Trainer`, its GAN variant, and a tape step inside ``fit``."""
 
 from dlbook.training.callbacks import EpochTimer, resumable_run
-from dlbook.training.engine import History, Trainer
+from dlbook.training.engine import Trainer
 from dlbook.training.gan import GANTrainer
 from dlbook.training.keras_step import TapeStepModel
 from dlbook.training.optimizers import adam_cosine
+from dlbook.training.progress import keras_verbose
 
 __all__ = [
     "adam_cosine",
     "EpochTimer",
     "GANTrainer",
-    "History",
+    "keras_verbose",
     "TapeStepModel",
     "Trainer",
     "resumable_run",

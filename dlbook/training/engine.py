@@ -11,11 +11,14 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
 * the per-example loss is reduced to the batch mean (``tf.nn.compute_average_loss``), which the
   tutorial's listing forgets: summed gradients are ``batch_size`` times too large and SGD diverges;
 * optional gradient clipping by global norm (section 3.3.6);
-* Keras metrics, a ``keras.utils.Progbar``, TensorBoard scalars, a history dict like Keras's;
+* Keras metrics, TensorBoard scalars, a ``keras.callbacks.History`` like ``model.fit``'s;
 * a stop with a clear error when the loss turns NaN or infinite;
 * a checkpoint every epoch with ``tf.train.CheckpointManager``: started again, ``fit`` resumes at
   the next epoch and, seeded (`dlbook.config.set_seed`), ends with the same weights as a run that
-  was never interrupted;
+  was never interrupted; a folder holding another run's checkpoints, or in use by another
+  process, is refused before training (`dlbook.training.run_folder`);
+* early stopping that restores the best epoch's weights (``patience=``);
+* a live progress bar on a terminal, one line per epoch in a log or a notebook;
 * any ``tf.distribute`` strategy (default: the current one).
 """
 
@@ -25,14 +28,21 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+from dlbook.training import progress
+from dlbook.training.early_stopping import EarlyStopping
+from dlbook.training.run_folder import RunFolder, RunMismatchError, training_identity
 
 import keras
 import tensorflow as tf
 
-History = dict[str, list[float]]
+HistoryDict = dict[str, list[float]]
 """Per-epoch values keyed like Keras's ``History.history``: ``loss``, ``accuracy``, ``val_loss``."""
+
+BEST_WEIGHTS = "best.weights.h5"
+"""Where early stopping keeps the best epoch's weights in a checkpoint folder."""
 
 
 def _sample_batch(spec: tf.TensorSpec) -> tf.Tensor:
@@ -85,6 +95,8 @@ class Trainer:
             self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         self.epoch_seconds: list[float] = []
         """Wall-clock seconds of each epoch this trainer ran (restored epochs not included)."""
+        self.best_epoch: int | None = None
+        """With early stopping: the epoch whose weights the model holds after `fit`."""
         self._compiled: dict[str, Callable] = {}
 
     @property
@@ -178,19 +190,52 @@ class Trainer:
         validation_data: tf.data.Dataset | None = None,
         checkpoint_dir: str | Path | None = None,
         log_dir: str | Path | None = None,
-        verbose: int = 1,
+        identity: Mapping[str, object] | None = None,
+        restart: bool = False,
+        patience: int | None = None,
+        monitor: str = "val_loss",
+        verbose: int | None = None,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
-    ) -> History:
+    ) -> keras.callbacks.History:
         """Train for ``epochs`` epochs (counting those a checkpoint says are done already).
 
         ``train_data`` yields ``(x, y)`` batches; shuffle it with a seed so that a resumed run sees
-        the same example order. With ``checkpoint_dir`` the run saves after every epoch and, if a
-        checkpoint is there, resumes from it. With ``log_dir`` it writes TensorBoard scalars.
-        ``on_epoch_end(epoch, logs)`` is called after each epoch (1-based epoch).
+        the same example order. With ``checkpoint_dir`` the run saves after every epoch and, if
+        the folder holds a checkpoint of the same run, resumes from it: ``identity`` (the
+        dataset, batch size, seed...) together with the model, the optimizer and ``epochs`` must
+        match what the folder recorded (`dlbook.training.run_folder`); ``restart`` deletes the
+        folder's checkpoints first. With ``log_dir`` it writes TensorBoard scalars.
+
+        ``patience`` turns on early stopping: training stops when ``monitor`` (a key of the
+        history, e.g. ``val_loss`` or ``val_accuracy``) has not improved for ``patience`` epochs,
+        and the weights of the best epoch are restored (section 3: "iterate until the validation
+        performance stops improving").
+
+        ``verbose``: 0 silent, 1 a live progress bar, 2 one line per epoch; by default 1 on a
+        terminal and 2 elsewhere (`dlbook.training.progress`). ``on_epoch_end(epoch, logs)`` is
+        called after each epoch (1-based epoch). Returns a ``keras.callbacks.History``, as
+        ``model.fit`` does.
         """
+        if epochs < 1:
+            raise ValueError(f"epochs={epochs}: expected at least 1")
+        if patience is not None and validation_data is None and monitor.startswith("val_"):
+            raise ValueError(f"early stopping on {monitor!r} needs validation_data")
         self._build(train_data)
-        history: History = {}
+        if checkpoint_dir is None:
+            return self._fit(train_data, epochs, validation_data, None, log_dir, patience,
+                             monitor, verbose, on_epoch_end)
+        identity = {**training_identity(self.model, self.optimizer, epochs), **(identity or {})}
+        with RunFolder(checkpoint_dir, identity, restart=restart):
+            return self._fit(train_data, epochs, validation_data, Path(checkpoint_dir), log_dir,
+                             patience, monitor, verbose, on_epoch_end)
+
+    def _fit(self, train_data, epochs, validation_data, checkpoint_dir, log_dir, patience,
+             monitor, verbose, on_epoch_end) -> keras.callbacks.History:
+        if verbose is None:
+            verbose = 1 if progress.is_live() else 2
+        history: HistoryDict = {}
         manager = None
+        best_weights = checkpoint_dir / BEST_WEIGHTS if checkpoint_dir else None
         if checkpoint_dir is not None:
             checkpoint = tf.train.Checkpoint(
                 model=self.model, optimizer=self.optimizer, epoch=self.epoch
@@ -200,17 +245,20 @@ class Trainer:
                 try:
                     checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
                 except (ValueError, AssertionError) as error:
-                    raise ValueError(
+                    raise RunMismatchError(
                         f"the checkpoint {manager.latest_checkpoint} was written by a different "
-                        f"model or optimizer and cannot resume this run; delete {checkpoint_dir} "
-                        f"to start afresh ({str(error).splitlines()[0]})"
+                        f"model or optimizer and cannot resume this run; add --restart (or "
+                        f"delete {checkpoint_dir}) to start afresh ({str(error).splitlines()[0]})"
                     ) from error
                 done = self.epochs_done
                 history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
                 if verbose:
-                    print(f"Resuming from {manager.latest_checkpoint} "
-                          f"({self.epochs_done} epochs done; delete {checkpoint_dir} to restart)")
+                    print(f"Resuming from {manager.latest_checkpoint} ({done} of {epochs} "
+                          f"epochs done; add --restart to train from the first epoch)")
         writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
+        stopper = EarlyStopping(monitor, patience) if patience is not None else None
+        if stopper is not None and history:
+            stopper.update(history)  # a resumed run: its best epoch so far, and the wait since
 
         train_batches = self.strategy.experimental_distribute_dataset(train_data)
         # tf.data draws a new shuffle order each time an iterator is created. Replaying one
@@ -221,11 +269,13 @@ class Trainer:
         train_fn = self._compiled_steps("train_step")
 
         for epoch in range(self.epochs_done + 1, epochs + 1):
-            if verbose:
+            if stopper is not None and stopper.should_stop:
+                break
+            if verbose == 1:
                 print(f"Epoch {epoch}/{epochs}")
             progbar = keras.utils.Progbar(
                 steps if steps > 0 else None,
-                verbose=verbose,
+                verbose=1 if verbose == 1 else 0,
                 stateful_metrics=[m.name for m in self.train_metrics],
             )
             for metric in self.train_metrics:
@@ -243,14 +293,20 @@ class Trainer:
                     )
                 progbar.update(step, [(m.name, float(m.result())) for m in self.train_metrics])
             logs = {m.name: float(m.result()) for m in self.train_metrics}
-            self.epoch_seconds.append(time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            self.epoch_seconds.append(seconds)
             if validation_data is not None:
                 logs |= {f"val_{k}": v for k, v in self.evaluate(validation_data).items()}
-            if verbose:
+            if verbose == 1:
                 print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+            elif verbose == 2:
+                print(f"Epoch {epoch}/{epochs}  " + "  ".join(
+                    f"{k} {v:.4f}" for k, v in logs.items()) + f"  ({seconds:.1f} s)", flush=True)
             for key, value in logs.items():
                 history.setdefault(key, []).append(value)
             self.epoch.assign(epoch)
+            if stopper is not None and stopper.update(history):
+                stopper.remember(self.model, best_weights)
             if writer is not None:
                 with writer.as_default(step=epoch):
                     for key, value in logs.items():
@@ -261,7 +317,16 @@ class Trainer:
                 manager.save(checkpoint_number=epoch)
             if on_epoch_end is not None:
                 on_epoch_end(epoch, logs)
-        return history
+        if stopper is not None:
+            stopper.restore_best(self.model, best_weights)
+            self.best_epoch = stopper.best_epoch
+            if verbose:
+                print(f"Early stopping: kept the weights of epoch {stopper.best_epoch}, the best "
+                      f"{monitor} ({history[monitor][stopper.best_epoch - 1]:.4f})")
+        result = keras.callbacks.History()
+        result.history = history
+        result.epoch = list(range(len(next(iter(history.values()), []))))
+        return result
 
     def evaluate(self, data: tf.data.Dataset) -> dict[str, float]:
         """Mean loss and metrics over ``data`` (no training)."""
@@ -274,7 +339,7 @@ class Trainer:
         return {m.name: float(m.result()) for m in self.val_metrics}
 
 
-def _write_history(checkpoint_dir: str | Path, history: History) -> None:
+def _write_history(checkpoint_dir: str | Path, history: HistoryDict) -> None:
     """Write ``history.json`` beside the checkpoints atomically (never half-written)."""
     path = Path(checkpoint_dir) / "history.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -283,6 +348,7 @@ def _write_history(checkpoint_dir: str | Path, history: History) -> None:
     os.replace(tmp, path)
 
 
-def _read_history(checkpoint_dir: str | Path) -> History:
+def _read_history(checkpoint_dir: str | Path) -> HistoryDict:
     path = Path(checkpoint_dir) / "history.json"
     return json.loads(path.read_text()) if path.is_file() else {}
+

@@ -8,21 +8,16 @@ D call its images real. With binary cross-entropy on D's logits:
 
 `GANTrainer` is the engine's `Trainer` with only the step replaced, so the GAN gets the same
 compiled step (one trace, whatever the size of the last batch), progress bar, history, checkpoint
-per epoch and exact resume. Images must be scaled to [-1, 1], the range of the generator's tanh.
+per epoch and exact resume. Images must be scaled to [-1, 1], the range of the generator's tanh
+(`dlbook.data.to_tanh_range`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from dlbook.training.engine import Trainer
 
 import keras
-import numpy as np
 import tensorflow as tf
-from PIL import Image
-
-from dlbook.plots import plot_image_grid
-from dlbook.training.engine import Trainer
 
 
 class GAN(keras.Model):
@@ -127,30 +122,5 @@ class GANTrainer(Trainer):
         """Not defined for a GAN: its losses measure the game, not the images."""
         raise NotImplementedError(
             "a GAN has no validation loss to evaluate: fit without validation_data and measure "
-            "the generated images with dlbook.metrics (Frechet distance, classifier score)"
+            "the generated images with dlbook.gan_scores (Frechet distance, classifier score)"
         )
-
-
-def to_tanh_range(images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    """Map images from [0, 1] to [-1, 1], the generator's range: ``dataset.map(to_tanh_range)``."""
-    return images * 2.0 - 1.0, labels
-
-
-def save_samples(generator: keras.Model, noise: np.ndarray | tf.Tensor, path: str | Path) -> Path:
-    """The images ``generator`` makes from ``noise`` (in inference mode), as a PNG grid."""
-    images = generator(noise, training=False).numpy()
-    return plot_image_grid((images + 1.0) / 2.0, path)
-
-
-def save_gif(
-    frames: Sequence[str | Path], path: str | Path, seconds_per_frame: float = 0.5
-) -> Path:
-    """An animated GIF of the image files ``frames`` (e.g. one sample grid per epoch), looping."""
-    if not frames:
-        raise ValueError(f"no frames to write to {path}")
-    images = [Image.open(frame).convert("RGB") for frame in frames]
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    images[0].save(path, save_all=True, append_images=images[1:],
-                   duration=int(seconds_per_frame * 1000), loop=0)
-    return path

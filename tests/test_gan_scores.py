@@ -1,16 +1,16 @@
 """Generator metrics: classifier score, matrix square root, Frechet distance, their ordering."""
 
-import keras
-import numpy as np
-import pytest
-
-from dlbook.metrics import (
+from dlbook.gan_scores import (
     classifier_score,
     features_and_probabilities,
     frechet_distance,
     shuffled_pixels,
     sqrtm_psd,
 )
+
+import keras
+import numpy as np
+import pytest
 
 
 def test_classifier_score_of_a_uniform_classifier_is_one():

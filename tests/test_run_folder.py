@@ -1,0 +1,125 @@
+"""A run's folder: resume the same run, refuse another, one process at a time, no leftovers;
+early stopping with the best weights; progress lines without carriage returns."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from dlbook.config import set_seed
+from dlbook.training import Trainer
+from dlbook.training.run_folder import (
+    FolderInUseError,
+    RunFolder,
+    RunMismatchError,
+    process_is_alive,
+)
+
+
+def batches(n=64, batch_size=16, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int32)
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+
+
+def small_trainer(learning_rate=0.1):
+    set_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(2)])
+    return Trainer(model, keras.optimizers.SGD(learning_rate))
+
+
+DATA = {"dataset": "toy", "fingerprint": "abc", "batch_size": 16, "seed": 0}
+
+
+def test_a_finished_run_resumes_only_as_the_same_run(tmp_path, capsys):
+    small_trainer().fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    again = small_trainer()
+    again.fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA, verbose=2)
+    assert again.epochs_done == 3 and again.epoch_seconds == []  # nothing retrained
+    assert "Resuming from" in capsys.readouterr().out
+
+    for change, message in [({"seed": 1}, "seed 0 -> 1"), ({"batch_size": 32}, "batch_size 16 -> 32"),
+                            ({"fingerprint": "def"}, 'fingerprint "abc" -> "def"')]:
+        with pytest.raises(RunMismatchError, match=f"holds checkpoints of another run \\({message}"
+                                                   r"\). To keep them, pass another --output-dir; "
+                                                   "to delete them and start afresh, add --restart"):
+            small_trainer().fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | change,
+                                verbose=0)
+    with pytest.raises(RunMismatchError, match="epochs 3 -> 5"):
+        small_trainer().fit(batches(), 5, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    with pytest.raises(RunMismatchError, match="optimizer changed"):
+        small_trainer(0.01).fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+
+
+def test_restart_deletes_the_old_run_and_trains_anew(tmp_path):
+    small_trainer().fit(batches(), 2, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    trainer = small_trainer()
+    trainer.fit(batches(), 2, checkpoint_dir=tmp_path, identity=DATA | {"seed": 1}, restart=True,
+                verbose=0)
+    assert len(trainer.epoch_seconds) == 2
+    assert json.loads((tmp_path / "run.json").read_text())["seed"] == 1
+
+
+def test_a_folder_in_use_by_a_live_process_is_refused(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "run.lock").write_text(json.dumps({"pid": sleeper.pid,
+                                                       "host": os.uname().nodename}))
+        with pytest.raises(FolderInUseError, match=f"in use by another run \\(process "
+                                                   f"{sleeper.pid} on"):
+            RunFolder(tmp_path, DATA).open()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert not process_is_alive(sleeper.pid)
+    with RunFolder(tmp_path, DATA):  # the dead process's lock is stale: taken over
+        assert json.loads((tmp_path / "run.lock").read_text())["pid"] == os.getpid()
+    assert not (tmp_path / "run.lock").exists()
+
+
+def test_two_runs_started_together_do_not_mix(tmp_path):
+    first = RunFolder(tmp_path, DATA).open()
+    with pytest.raises(FolderInUseError):
+        RunFolder(tmp_path, DATA).open()
+    first.close()
+
+
+def test_leftovers_of_an_interrupted_write_are_removed(tmp_path):
+    (tmp_path / "ckpt-3_temp").mkdir()
+    (tmp_path / "ckpt-3_temp" / "part-00000").write_text("half")
+    (tmp_path / "history.json.tmp").write_text("{")
+    with RunFolder(tmp_path, DATA):
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "run.lock"]
+
+
+def test_early_stopping_restores_the_best_epoch(tmp_path, capsys):
+    # A rate so large that the validation loss gets worse after the first epochs.
+    trainer = small_trainer(learning_rate=3.0)
+    history = trainer.fit(batches(), 30, validation_data=batches(seed=1), patience=2,
+                          checkpoint_dir=tmp_path, identity=DATA, verbose=2).history
+    epochs_run = len(history["val_loss"])
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert trainer.best_epoch == best and epochs_run == best + 2 < 30
+    assert trainer.evaluate(batches(seed=1))["loss"] == pytest.approx(
+        history["val_loss"][best - 1], rel=1e-5)
+    assert f"kept the weights of epoch {best}" in capsys.readouterr().out
+
+
+def test_early_stopping_needs_validation_data():
+    with pytest.raises(ValueError, match="early stopping on 'val_loss' needs validation_data"):
+        small_trainer().fit(batches(), 3, patience=1)
+
+
+def test_progress_off_a_terminal_is_one_line_per_epoch(capsys):
+    small_trainer().fit(batches(), 2, validation_data=batches(seed=1))
+    out = capsys.readouterr().out
+    assert "\r" not in out and "\x1b" not in out
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("Epoch 1/2  loss ") and "val_accuracy" in lines[0]
