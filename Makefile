@@ -36,7 +36,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(PY) chapters/ch05_practice/lenet.py --dataset $(or $(DATASET),auto) \
+	$(PY) chapters/ch05_practice/lenet.py --page-epochs 0 --dataset $(or $(DATASET),auto) \
 		$(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
 data: $(STAMP)

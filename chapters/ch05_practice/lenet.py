@@ -1,67 +1,227 @@
-"""Section 5.2: LeNet-5 trained with a custom GradientTape loop.
+# %% [markdown]
+# # Section 5.2 · LeNet-5 trained with a GradientTape loop
+#
+# The longest listing of the tutorial builds LeNet-5 as a `tf.keras.Model` subclass and trains it
+# on MNIST with a loop written by hand: a `train_step` that runs the model under a
+# `tf.GradientTape`, takes the gradients and applies them, an `evaluate_step`, and an epoch loop
+# over batches of 100 images sliced in order, with `SGD(learning_rate=0.1)` for 10 epochs.
+#
+# This page runs that loop. It fixes the listing's two defects in the open, shows each one on a
+# real batch, trains with the fixed loop, and then hands the full run to `dlbook.training.Trainer`,
+# which adds what a long run needs. Where we depart from the listing:
+#
+# - **Data**: MNIST from `keras.datasets` there; here MNIST, or Fashion-MNIST when MNIST cannot
+#   be had (`--dataset`), so that the page runs offline.
+# - **Batches**: 100 sliced in order there; here 128, reshuffled every epoch (batches in order
+#   repeat the same sequence of updates every epoch).
+# - **Loss** (defect 1): a softmax output and `sparse_categorical_crossentropy` per example,
+#   never reduced, there; here logits and the batch **mean** of the loss.
+# - **Accuracy** (defect 2): the metric of the arg-max labels, an array, there; here
+#   `SparseCategoricalAccuracy` fed the scores.
+# - **Optimizer**: `SGD(0.1)` run op by op there; here Adam with a cosine-decayed rate and a
+#   compiled step, measured below and in `benchmarks/`.
 
-The tutorial's listing, in essence:
+# %%
+import argparse
+import time
 
-    model = LeNet()
-    loss_object = tf.keras.losses.SparseCategoricalCrossentropy(reduction="none")
-    optimizer = tf.keras.optimizers.SGD(0.1)
-
-    def train_step(images, labels):
-        with tf.GradientTape() as tape:
-            predictions = model(images)
-            loss = loss_object(labels, predictions)                    # defect 1
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-        train_accuracy(labels, tf.argmax(predictions, axis=1))         # defect 2
-
-Defect 1: the loss is a vector, one value per example, and is never reduced. ``tape.gradient``
-of a vector sums it, so every step is ``batch_size`` (128) times too large; with SGD(0.1) the
-weights blow up and, trained literally on Fashion-MNIST, the model ends at 10% accuracy (chance).
-`dlbook.training.Trainer` reduces it with ``tf.nn.compute_average_loss``: the batch mean.
-
-Defect 2: ``sparse_categorical_accuracy`` wants one score per class and takes the arg-max itself;
-given the arg-max labels instead, it arg-maxes a vector of length one and reports nonsense. The
-Trainer feeds the metric the model's logits.
-
-Everything else is the listing's: the same model (returning logits, see `dlbook.models.LeNet`),
-the same batch size, one compiled step, an epoch loop. One change: plain SGD(0.1) plateaus near
-86% test accuracy on Fashion-MNIST within 10 epochs, so we train with Adam and let its rate decay
-from 3e-3 to 0 along a cosine (`dlbook.training.adam_cosine`, section 3's optimizers), which
-reaches about 89.8%. On top, the package adds a progress bar, validation, TensorBoard logs, a
-checkpoint per epoch (run it again after an interruption and it resumes) and plots.
-"""
-
-
-from dlbook.cli import chapter_args, load_image_data, save_results
+from dlbook.cli import chapter_args, non_negative_int
 from dlbook.config import set_seed
+from dlbook.data import load_images
 from dlbook.models import LeNet
 from dlbook.plots import plot_history, plot_test_results
+from dlbook.results import save_results
 from dlbook.training import Trainer, adam_cosine
 
-args = chapter_args(__doc__, script=__file__, epochs=10, dataset="auto")
+import keras
+import tensorflow as tf
+
+page_flags = argparse.ArgumentParser(add_help=False)
+page_flags.add_argument("--page-epochs", type=non_negative_int, default=1, metavar="N",
+                        help="epochs of the loop written on this page, 0 to skip it (`make run` "
+                             "does), default 1")
+args = chapter_args("ch05_practice/lenet", "LeNet-5 trained with a GradientTape loop "
+                    "(section 5.2)", epochs=10, own_flags=page_flags)
 set_seed(args.seed)
 
-# Data: 28x28 grayscale images in [0, 1]; 5,000 training images held out for validation.
-data = load_image_data(args)
+# %% [markdown]
+# ## The data
+#
+# 28x28 grayscale images with values scaled to $[0, 1]$, one channel (`(28, 28, 1)`), labels
+# 0-9. A tenth of the training images (at most 5,000) is held out to watch for overfitting.
 
-# Model as in the listing; Adam with a cosine-decayed rate instead of plain SGD(0.1).
+# %%
+data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
+                   validation_fraction=args.validation_fraction, seed=args.seed,
+                   data_dir=args.data_dir)
+print(data)
+
+# %% [markdown]
+# ## The model
+#
+# `dlbook.models.LeNet` is the listing's network: convolution 6@5x5 (ReLU), max-pooling 2x2,
+# convolution 16@5x5 (ReLU), max-pooling 2x2, flatten, dense 120 and 84 (ReLU), dense 10. One
+# change: the last layer returns the ten scores $z$ (logits) instead of their softmax. The loss
+# below takes the softmax itself (`from_logits=True`), which computes
+# $\log \operatorname{softmax}(z)_y = z_y - \log \sum_j e^{z_j}$ without first rounding a tiny
+# probability to 0. A subclassed model knows its layers' shapes only once it has seen an input;
+# calling it on a symbolic `keras.Input` builds it and shows each layer's output shape.
+
+# %%
 model = LeNet(num_classes=len(data.class_names))
-optimizer = adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.cardinality()))
-trainer = Trainer(model, optimizer)
+inputs = keras.Input(data.image_shape)
+keras.Model(inputs, model.call(inputs), name="lenet").summary()
 
-# The epoch loop: train_step / test_step under tf.function, checkpoint every epoch.
+# %% [markdown]
+# ## Defect 1: a loss that is never reduced
+#
+# The listing's loss is one number per example, a vector $(\ell_1, \dots, \ell_B)$.
+# `tape.gradient` of a vector differentiates its **sum**, so every step is $B$ times larger than
+# the gradient of the mean loss $J = \frac{1}{B} \sum_i \ell_i$ that the learning rate was chosen
+# for. With $B = 100$ and `SGD(0.1)` that is a step of 10 times the gradient: training diverges
+# (the listing as printed ends at 10% accuracy, chance, in `benchmarks/results/lenet.md`).
+
+# %%
+images, labels = next(iter(data.train))
+per_example = keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)
+with tf.GradientTape(persistent=True) as tape:
+    losses = per_example(labels, model(images, training=True))
+    mean_loss = tf.reduce_mean(losses)
+summed_gradient = tape.gradient(losses, model.trainable_variables)
+mean_gradient = tape.gradient(mean_loss, model.trainable_variables)
+print(f"loss of the batch: shape {losses.shape}, one value per example")
+print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f}, of the mean "
+      f"{tf.linalg.global_norm(mean_gradient):.3f}, ratio "
+      f"{tf.linalg.global_norm(summed_gradient) / tf.linalg.global_norm(mean_gradient):.1f} "
+      f"= the batch size {len(labels)}")
+
+# %% [markdown]
+# ## The training step, fixed
+#
+# One step of gradient descent: the forward pass under the tape, the mean loss, its gradients
+# $\partial J / \partial W$, and the update, here by Adam. `tf.function` compiles the step into a
+# graph once, instead of running it op by op in Python (about 7x faster in
+# `benchmarks/results/lenet.md`). The rate of Adam falls from $3 \cdot 10^{-3}$ to 0 along a
+# cosine over the run (`adam_cosine`): plain `SGD(0.1)` on the mean loss levels off lower on
+# Fashion-MNIST (the bench table has both).
+
+# %%
+steps_per_epoch = int(data.train.cardinality())
+loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)  # the batch mean
+optimizer = adam_cosine(3e-3, max(args.page_epochs, 1), steps_per_epoch)
+train_accuracy = keras.metrics.SparseCategoricalAccuracy()
+test_accuracy = keras.metrics.SparseCategoricalAccuracy()
+
+
+@tf.function
+def train_step(images, labels):
+    with tf.GradientTape() as tape:
+        logits = model(images, training=True)
+        loss = loss_fn(labels, logits)  # fix 1: a number, the mean over the batch
+    gradients = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+    train_accuracy.update_state(labels, logits)  # fix 2 (below): the scores, not the arg-max
+    return loss
+
+
+@tf.function
+def test_step(images, labels):
+    test_accuracy.update_state(labels, model(images, training=False))
+
+
+# %% [markdown]
+# ## The epoch loop
+#
+# Each epoch runs the step over every training batch, then measures the held-out images. This
+# page trains `--page-epochs` epochs: 1 by default, 10 in the bench to compare with the Trainer
+# below, 0 in `make run`, which is the Trainer's full run alone.
+
+# %%
+page_seconds = []
+for epoch in range(1, args.page_epochs + 1):
+    train_accuracy.reset_state()
+    test_accuracy.reset_state()
+    start = time.perf_counter()
+    for images, labels in data.train:
+        loss = train_step(images, labels)
+    page_seconds.append(time.perf_counter() - start)
+    for images, labels in data.validation or data.test:
+        test_step(images, labels)
+    print(f"epoch {epoch}: last batch loss {float(loss):.4f}, training accuracy "
+          f"{float(train_accuracy.result()):.4f}, validation accuracy "
+          f"{float(test_accuracy.result()):.4f} ({data.num_train / page_seconds[-1]:,.0f} "
+          "images/s)")
+test_accuracy.reset_state()
+for images, labels in data.test:
+    test_step(images, labels)
+page_test_accuracy = float(test_accuracy.result())
+print(f"the loop on this page, {args.page_epochs} epoch(s): test accuracy "
+      f"{page_test_accuracy:.4f}")
+
+# %% [markdown]
+# ## Defect 2: the accuracy of the arg-max
+#
+# `sparse_categorical_accuracy(y_true, y_pred)` wants one score per class in each row of
+# `y_pred` and takes the arg-max itself. The listing's `evaluate_step` passes it the arg-max,
+# a vector of class numbers: the function's own arg-max then picks the *position* of the largest
+# class number in the batch and compares every label with that position. What comes back is
+# one 0 or 1 per example, printed as the "accuracy". On the model just trained:
+
+# %%
+images, labels = next(iter(data.test))
+predicted = tf.argmax(model(images, training=False), axis=1, output_type=tf.int32)
+listing_metric = keras.metrics.sparse_categorical_accuracy(labels, predicted)
+print("the listing's 'accuracy', first 12 values:", listing_metric.numpy()[:12])
+print("is each prediction right, first 12:       ",
+      (predicted == labels).numpy().astype(float)[:12])
+print(f"mean of the listing's array {float(tf.reduce_mean(listing_metric)):.3f}; the accuracy "
+      f"on this batch {float(tf.reduce_mean(tf.cast(predicted == labels, tf.float32))):.3f}")
+
+# %% [markdown]
+# ## The same training with `dlbook.training.Trainer`
+#
+# The step above is all the tutorial teaches. A run of many epochs needs more, and the
+# `Trainer` adds it around the same tape step (read `dlbook/training/engine.py`):
+#
+# - the step compiled into a graph loop that runs 16 steps per call, so Python is not visited
+#   between batches (faster than both the loop above and `model.fit`);
+# - a progress bar on a terminal, one line per epoch in a log or a notebook;
+# - a checkpoint after every epoch: run the page again after an interruption and it resumes
+#   where it stopped, with the same weights as a run that never stopped; a folder holding
+#   another run (other seed, batch size, data...) is refused, `--restart` starts afresh;
+# - TensorBoard logs (`tensorboard --logdir outputs/ch05_practice/lenet/logs`), a stop with a
+#   clear message if the loss turns NaN, any `tf.distribute` strategy (chapter 8).
+#
+# A fresh LeNet, the same recipe, the full `--epochs` run:
+
+# %%
+set_seed(args.seed)
+model = LeNet(num_classes=len(data.class_names))
+trainer = Trainer(model, adam_cosine(3e-3, args.epochs, steps_per_epoch))
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / data.name,
-                      log_dir=args.output_dir / "logs" / data.name)
-
+                      log_dir=args.output_dir / "logs" / data.name,
+                      identity=data.identity, restart=args.restart)
 test = trainer.evaluate(data.test)
-print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
+print(f"Test accuracy on {data.name} after {trainer.epochs_done} epochs: {test['accuracy']:.4f} "
+      f"(loss {test['loss']:.4f})")
 
-# Plots: learning curves, some test predictions, the confusion matrix.
+# %% [markdown]
+# ## What to look at
+#
+# `curves.png`: the training loss keeps falling while the validation loss flattens, the usual
+# sign that more epochs would start to overfit. `predictions.png` titles each test image with the
+# predicted class (the true one in red when wrong), and `confusion_matrix.png` shows which classes
+# are taken for which (on Fashion-MNIST: shirts, pullovers and coats).
+
+# %%
 plot_history(history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, model="LeNet-5 (GradientTape Trainer)", dataset=data.name,
-             parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds)
+save_results(args, identity=data.identity, model="LeNet-5 (GradientTape Trainer)",
+             dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
+             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds,
+             page_loop_epochs=args.page_epochs, page_loop_test_accuracy=page_test_accuracy,
+             page_loop_images_per_second=(data.num_train * len(page_seconds) / sum(page_seconds)
+                                          if page_seconds else None))
