@@ -24,8 +24,10 @@ HERE = Path(__file__).parent
 REPO = HERE.parent
 
 MODEL_RUNS = {
-    "lenet-fashion": ["ch05_practice/lenet.py", "--dataset", "fashion_mnist"],
-    "lenet-mnist": ["ch05_practice/lenet.py", "--dataset", "mnist"],
+    # both loops of the page, 10 epochs each: the one written on the page and the Trainer
+    "lenet-fashion": ["ch05_practice/lenet.py", "--dataset", "fashion_mnist",
+                      "--page-epochs", "10"],
+    "lenet-mnist": ["ch05_practice/lenet.py", "--dataset", "mnist", "--page-epochs", "10"],
     "lenet-fit": ["ch05_practice/lenet_fit.py", "--dataset", "fashion_mnist"],
     "mlp-from-scratch": ["ch04_math/mlp_from_scratch.py", "--dataset", "fashion_mnist"],
     "mlp-binary": ["ch05_practice/mlp_binary.py"],
