@@ -12,17 +12,22 @@ STAMP  := $(VENV)/.installed-stamp
 EPOCHS  ?=
 DATASET ?=
 QUICK   ?=
+TEXT    ?=
 ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
         $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-.PHONY: run test lint bench data venv clean chapters help
+.PHONY: run test lint bench data venv clean chapters notebooks book help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run         train LeNet on the default dataset (chapter 5), plots in outputs/"
 	@echo "make test        ruff + the whole pytest suite (provisions Fashion-MNIST first)"
+	@echo "make doctor      is this machine ready? Python, packages, devices, datasets (5.1)"
 	@echo "make bench       speed and accuracy benchmarks, tables in benchmarks/results/"
 	@echo "make chNN        every script of a chapter; make chNN-NAME one script"
+	@echo "make chapters    every chapter script in tutorial order"
+	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/"
+	@echo "make book        the HTML book in outputs/book/ (QUICK=1: minutes; else full runs)"
 	@echo "                 options: EPOCHS=n DATASET=mnist|fashion_mnist|auto QUICK=1"
 	@echo "chapter targets: $(CHAPTER_TARGETS)"
 	@echo "script targets:  $(SCRIPT_TARGETS)"
@@ -34,6 +39,12 @@ $(STAMP): pyproject.toml
 	touch $@
 
 venv: $(STAMP)
+
+# Section 5.1's check, run by the system's Python so that it works before the venv exists: it
+# creates and writes nothing, and hands over to the venv's Python when there is one.
+.PHONY: doctor
+doctor:
+	@$(PYTHON) -I dlbook/doctor.py --venv $(VENV)
 
 run: $(STAMP)
 	$(PY) chapters/ch05_practice/lenet.py --page-epochs 0 --dataset $(or $(DATASET),auto) \
@@ -68,6 +79,15 @@ $(call target_of,$1): $(STAMP)
 $(call chapter_of,$1): $(call target_of,$1)
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$s)))
+# make ch06-sentiment TEXT="a sentence": the sentence to classify, quoted for the shell
+ch06-sentiment: ARGS += $(if $(TEXT),--text '$(subst ','\'',$(TEXT))')
 .PHONY: $(CHAPTER_TARGETS)
 
-chapters: $(CHAPTER_TARGETS)
+chapters: $(STAMP)
+	$(PY) book/build.py scripts -- $(ARGS)
+
+notebooks: $(STAMP)
+	$(PY) book/build.py notebooks
+
+book: $(STAMP)
+	$(PY) book/build.py html $(if $(filter 1 yes true,$(QUICK)),--quick)

@@ -19,10 +19,19 @@ def data_dir() -> Path:
     return Path.home() / ".cache" / "dlbook"
 
 
+def output_root() -> Path:
+    """Where plots and checkpoints go: ``$DLBOOK_OUTPUT_DIR``, else the repository's ``outputs/``
+    (wherever a script or notebook runs from), else ``./outputs``; not created here."""
+    if env := os.environ.get("DLBOOK_OUTPUT_DIR"):
+        return Path(env).expanduser()
+    if (_REPO_DIR / "pyproject.toml").is_file():
+        return _REPO_DIR / "outputs"
+    return Path("outputs")
+
+
 def output_dir(*parts: str) -> Path:
-    """A folder under ``$DLBOOK_OUTPUT_DIR`` (default ``outputs/``) for plots and checkpoints."""
-    root = Path(os.environ.get("DLBOOK_OUTPUT_DIR", "outputs"))
-    path = root.joinpath(*parts)
+    """A folder under `output_root`, created if missing."""
+    path = output_root().joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -2,12 +2,15 @@
 samples and their progress as an animated GIF.
 
 Everything draws on a bare `matplotlib.figure.Figure` (no pyplot, no GUI backend), so it works on a
-headless machine, and writes a PNG whose path it returns.
+headless machine, and writes a PNG whose path it returns. Run in a notebook, each plot is also
+shown below the cell that made it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -19,6 +22,10 @@ def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
+    if "ipykernel" in sys.modules:  # in a notebook: show it under the cell
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
     return path
 
 
@@ -70,6 +77,23 @@ def plot_image_grid(
         if titles is not None:
             color = title_colors[i] if title_colors is not None else "black"
             ax.set_title(titles[i], fontsize=8, color=color)
+    return _save(fig, path)
+
+
+def plot_functions(x: np.ndarray, panels: Mapping[str, Mapping[str, np.ndarray]],
+                   path: str | Path, xlabel: str = "z") -> Path:
+    """Curves over ``x``: one panel per entry of ``panels`` (its title), one line per curve in it
+    (its label), such as the activation functions of section 4 beside their derivatives."""
+    fig = Figure(figsize=(4.5 * len(panels), 3.5))
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (title, curves) in zip(axes, panels.items(), strict=True):
+        for (label, values), style in zip(curves.items(), itertools.cycle(["-", "--", "-.", ":"])):
+            ax.plot(x, values, style, label=label)  # a line style each: overlaps stay visible
+        ax.axhline(0, color="gray", linewidth=0.5)
+        ax.axvline(0, color="gray", linewidth=0.5)
+        ax.set(title=title, xlabel=xlabel)
+        ax.legend()
+        ax.grid(alpha=0.3)
     return _save(fig, path)
 
 

@@ -1,0 +1,43 @@
+"""Sphinx configuration of the dlbook HTML book (`make book`, built by book/build.py).
+
+The chapter pages are the percent-format chapter scripts, read through jupytext and executed by
+myst-nb. Everything a page loads comes with the book: MathJax from sphinx-mathjax-offline, the
+Mermaid library from the npm registry into the build's vendor folder (book/build.py); no CDN.
+"""
+
+import os
+
+project = "dlbook"
+author = "the dlbook maintainers"
+copyright = "2026, the dlbook maintainers"
+
+extensions = ["myst_nb", "sphinx-mathjax-offline", "sphinxcontrib.mermaid"]
+exclude_patterns = ["conf.py", "_build"]
+myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_fence_as_directive = ["mermaid"]
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header", "mystnb.unknown_mime_type", "myst.xref_missing"]
+
+# The chapter scripts, read as notebooks and run in a Jupyter kernel.
+nb_custom_formats = {".py": ["jupytext.reads", {"fmt": "py:percent"}]}
+nb_execution_mode = "cache"
+nb_execution_cache_path = os.environ["DLBOOK_BOOK_CACHE"]
+nb_execution_timeout = int(os.environ.get("DLBOOK_BOOK_TIMEOUT", "-1"))
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+html_theme = "sphinx_book_theme"
+html_title = "dlbook"
+html_static_path = [os.environ["DLBOOK_BOOK_VENDOR"]]
+html_theme_options = {
+    "announcement": os.environ["DLBOOK_BOOK_MODE_NOTE"],
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+}
+html_last_updated_fmt = None
+
+mermaid_use_local = "mermaid/mermaid.esm.min.mjs"
+mermaid_version = ""
