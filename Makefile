@@ -32,11 +32,13 @@ help:
 	@echo "chapter targets: $(CHAPTER_TARGETS)"
 	@echo "script targets:  $(SCRIPT_TARGETS)"
 
+# pip's own chatter goes to a log, shown only if the install fails.
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
-	touch $@
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing dlbook and its dependencies into $(VENV)/ (log: $(VENV)/install.log)"
+	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e ".[dev]"; } \
+		> $(VENV)/install.log 2>&1 || { tail -n 30 $(VENV)/install.log; exit 1; }
+	@touch $@
 
 venv: $(STAMP)
 

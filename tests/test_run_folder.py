@@ -5,11 +5,7 @@ import json
 import os
 import subprocess
 import sys
-
-import keras
-import numpy as np
-import pytest
-import tensorflow as tf
+import time
 
 from dlbook.config import set_seed
 from dlbook.training import Trainer
@@ -19,6 +15,11 @@ from dlbook.training.run_folder import (
     RunMismatchError,
     process_is_alive,
 )
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
 
 
 def batches(n=64, batch_size=16, seed=0):
@@ -45,11 +46,13 @@ def test_a_finished_run_resumes_only_as_the_same_run(tmp_path, capsys):
     assert again.epochs_done == 3 and again.epoch_seconds == []  # nothing retrained
     assert "Resuming from" in capsys.readouterr().out
 
-    for change, message in [({"seed": 1}, "seed 0 -> 1"), ({"batch_size": 32}, "batch_size 16 -> 32"),
+    for change, message in [({"seed": 1}, "seed 0 -> 1"),
+                            ({"batch_size": 32}, "batch_size 16 -> 32"),
                             ({"fingerprint": "def"}, 'fingerprint "abc" -> "def"')]:
         with pytest.raises(RunMismatchError, match=f"holds checkpoints of another run \\({message}"
-                                                   r"\). To keep them, pass another --output-dir; "
-                                                   "to delete them and start afresh, add --restart"):
+                                                   r"\). To keep them, pass another --output-dir;"
+                                                   " to delete them and start afresh, add "
+                                                   "--restart"):
             small_trainer().fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | change,
                                 verbose=0)
     with pytest.raises(RunMismatchError, match="epochs 3 -> 5"):
@@ -122,4 +125,51 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(capsys):
     out = capsys.readouterr().out
     assert "\r" not in out and "\x1b" not in out
     lines = out.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("Epoch 1/2  loss ") and "val_accuracy" in lines[0]
+    assert len(lines) == 2 and lines[0].startswith("Epoch 1/2  loss ")
+    assert "val_accuracy" in lines[0]
+
+
+RUN_IN_FOLDER = """
+import sys, time
+from pathlib import Path
+from dlbook.cli import chapter_args
+import keras, numpy as np, tensorflow as tf
+from dlbook.training import Trainer
+
+args = chapter_args("ch00_test/run", "test", epochs=1, argv=sys.argv[1:])
+x = np.zeros((32, 4), np.float32); y = np.zeros(32, np.int32)
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+
+def hold(epoch, logs):  # keep the folder until the test says so (at most a minute)
+    (args.output_dir / "started").touch()
+    for _ in range(600):
+        if (args.output_dir / "release").exists():
+            break
+        time.sleep(0.1)
+
+Trainer(model, keras.optimizers.SGD(0.1)).fit(
+    tf.data.Dataset.from_tensor_slices((x, y)).batch(8), args.epochs,
+    checkpoint_dir=args.output_dir / "checkpoints", on_epoch_end=hold, verbose=0)
+print("trained")
+"""
+
+
+def test_a_second_process_is_kept_out_of_a_folder_in_use(tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(RUN_IN_FOLDER)
+    command = [sys.executable, str(script), "--output-dir", str(tmp_path / "out")]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            if (tmp_path / "out" / "started").exists() or first.poll() is not None:
+                break
+            time.sleep(0.1)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2, second.stderr
+        assert second.stderr.startswith("run.py: error: ") and "is in use by another run" in \
+            second.stderr and second.stderr.count("\n") == 1
+        (tmp_path / "out" / "release").touch()
+        out, err = first.communicate(timeout=120)
+        assert first.returncode == 0 and "trained" in out, err
+    finally:
+        first.kill()
