@@ -2,7 +2,7 @@
 
 import re
 
-from dlbook.scratch import activations, losses, numerical_gradient, relative_error
+from dlbook.scratch import Comparisons, activations, losses, numerical_gradient, relative_error
 from dlbook.scratch.reference import loss_and_gradient, output_and_gradient
 
 import keras
@@ -134,6 +134,19 @@ def test_relative_error():
     assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     with pytest.raises(ValueError, match=re.escape("(3,) and (2,)")):
         relative_error(np.zeros(3), np.zeros(2))
+
+
+def test_comparisons_print_and_keep_each_relative_error(capsys):
+    check = Comparisons()
+    assert check.largest == 0.0
+    check("close", np.array([1.0, 100.0]), np.array([1.0, 101.0]))
+    check("equal", np.zeros(2), np.zeros(2))
+    assert check.errors == {"close": pytest.approx(1 / 101), "equal": 0.0}
+    assert check.largest == pytest.approx(1 / 101)
+    assert capsys.readouterr().out.splitlines()[0].split() == ["close", "relative", "error",
+                                                               "1e-02"]
+    with pytest.raises(ValueError, match="'equal' is already compared"):
+        check("equal", np.ones(2), np.ones(2))
 
 
 def test_unknown_activation_is_named():

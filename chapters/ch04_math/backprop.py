@@ -1,66 +1,168 @@
-"""Section 4.1: back-propagation by the delta rule, and one step of gradient descent.
+# %% [markdown]
+# # Section 4 · Back-propagation: the chain rule, the delta rule, a gradient-descent step
+#
+# Training moves every weight against the gradient of the loss, $w \leftarrow w - \eta\,
+# \partial J / \partial w$. Back-propagation computes all those gradients in one pass from the
+# output down, by the chain rule $\frac{\partial J}{\partial W} = \frac{\partial J}{\partial y}
+# \frac{\partial y}{\partial W}$, organized layer by layer as the delta rule.
+#
+# The network: two layers, a sigmoid hidden layer and a softmax output with the cross-entropy
+# (`losses.py`), on a batch of $m = 8$ random examples. This page keeps the formulas'
+# convention, one example per **column** of $X$; `dlbook.scratch` and Keras keep one per row,
+# so their check lines transpose.
 
-For each layer, top down::
-
-    delta = dL/dy * f'(z)        dL/dW = delta x^T        dL/db = delta        dL/dx = W^T delta
-
-and then every weight moves against its gradient, ``w <- w - eta dL/dw``. The network is the
-tutorial's two-layer sigmoid MLP (`dlbook.scratch.mlp.MLP`) on a small random batch; its
-gradients are compared with GradientTape on the same Keras model, and with central differences;
-the step with a step of Keras's ``SGD``.
-"""
-
-from dlbook.cli import chapter_args, save_results
-from dlbook.scratch import MLP, gradient_descent_step, numerical_gradient, relative_error
-from dlbook.scratch.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_gradient
-from dlbook.scratch.reference import COMPARISON_HEADER, compare, keras_mlp
+# %%
+from dlbook.cli import chapter_args
+from dlbook.results import save_results
+from dlbook.scratch import MLP, Comparisons, gradient_descent_step, numerical_gradient
+from dlbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_gradient
+from dlbook.scratch.reference import keras_mlp
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-LEARNING_RATE = 0.5
-
-args = chapter_args(__doc__, script=__file__, epochs=1, dataset=None)
+args = chapter_args("ch04_math/backprop", "Back-propagation by the delta rule and one step of "
+                    "gradient descent, against dlbook.scratch and Keras (section 4)", epochs=1,
+                    dataset=None)
 rng = np.random.default_rng(args.seed)
-x, labels = rng.normal(size=(8, 6)), rng.integers(0, 3, size=8)
-targets = one_hot(labels, 3)
-model = MLP(inputs=6, hidden=5, outputs=3, seed=args.seed)
-twin = keras_mlp(model)
+check = Comparisons()
+
+m = 8
+X = rng.normal(size=(6, m))  # 6 inputs, one example per column
+labels = rng.integers(0, 3, size=m)
+Y = np.eye(3)[labels].T  # (3, m): one-hot targets, one column per example
+model = MLP(inputs=6, hidden=5, outputs=3, seed=args.seed)  # dlbook.scratch's network
+W1, b1, W2, b2 = (weight.copy() for weight in model.parameters())  # the same weights, ours
+twin = keras_mlp(model)  # and Keras's: Dense(5, sigmoid), Dense(3), in float64
+
+# %% [markdown]
+# ## Forward
+#
+# $$H = \sigma(W_1 X + b_1), \qquad Z = W_2 H + b_2, \qquad P = \operatorname{softmax}(Z),
+# \qquad J = -\frac{1}{m} \sum_{i, j} Y_{ji} \log P_{ji}$$
+
+# %%
+Z1 = W1 @ X + b1[:, np.newaxis]  # (5, m)
+H = 1 / (1 + np.exp(-Z1))
+Z2 = W2 @ H + b2[:, np.newaxis]  # (3, m): the scores
+P = np.exp(Z2) / np.exp(Z2).sum(axis=0)
+J = -np.sum(Y * np.log(P)) / m
+print(f"J = {J:.4f}")
+
+
+def scratch_loss():
+    """The same loss computed by `dlbook.scratch.MLP` from its current weights."""
+    return softmax_cross_entropy(Y.T, model.forward(X.T))
+
+
 keras_loss = keras.losses.CategoricalCrossentropy(from_logits=True, dtype="float64")
-
-# Forward, then backward: the output delta is dL/dz2 = (softmax(z2) - y) / N.
-logits = model.forward(x)
-loss = softmax_cross_entropy(targets, logits)
-grads = model.backward(softmax_cross_entropy_gradient(targets, logits))
 with tf.GradientTape() as tape:
-    loss_tf = keras_loss(targets, twin(x))
-grads_tf = tape.gradient(loss_tf, twin.trainable_weights)
+    keras_J = keras_loss(Y.T, twin(X.T))
+check("J vs dlbook.scratch.MLP", J, scratch_loss())
+check("J vs Keras", J, keras_J)
 
-print(COMPARISON_HEADER)
-errors = {"loss": compare("L = CE(y, W2 sigmoid(W1 x + b1) + b2)", loss, float(loss_tf))}
-names = ["dL/dW1 = delta1 x^T", "dL/db1 = delta1", "dL/dW2 = delta2 h^T", "dL/db2 = delta2"]
-for name, grad, grad_tf in zip(names, grads, grads_tf, strict=True):
-    errors[name] = compare(name, grad, grad_tf.numpy().T)  # Keras's kernels are W transposed
+# %% [markdown]
+# ## Backward: the delta rule, layer by layer
+#
+# The **delta** of a layer is the gradient of the loss at its pre-activation $Z = WX + b$:
+#
+# $$\delta = \frac{\partial J}{\partial Y} \odot g'(WX + b)$$
+#
+# ($\odot$ the element-wise, Hadamard, product). At the output, softmax and cross-entropy
+# together give $\delta_2 = (P - Y)/m$ (`losses.py`). From a layer's delta follow its gradients
+# and the gradient sent to the layer below:
+#
+# $$\frac{\partial J}{\partial W} = \delta X^\top, \qquad \frac{\partial J}{\partial b} =
+# \sum_{\text{examples}} \delta, \qquad \frac{\partial J}{\partial X} = W^\top \delta$$
+#
+# For the hidden layer $X$ is the input and $g' = \sigma' = \sigma (1 - \sigma)$; for the output
+# layer its "input" is $H$.
 
-# The same gradients by central differences: nudge each weight, measure the loss.
-print("\nthe delta rule against central differences (L(w + h) - L(w - h)) / 2h, h = 1e-6:")
-numerical_errors = {}
-for name, param, grad in zip(names, model.parameters(), grads, strict=True):
-    numerical = numerical_gradient(lambda: softmax_cross_entropy(targets, model.forward(x)), param)
-    numerical_errors[name] = relative_error(grad, numerical)
-    print(f"  {name:<24} relative error {numerical_errors[name]:.1e}")
+# %%
+delta2 = (P - Y) / m  # (3, m)
+dW2 = delta2 @ H.T  # (3, m) @ (m, 5) -> (3, 5), the shape of W2
+db2 = delta2.sum(axis=1)
+delta1 = (W2.T @ delta2) * H * (1 - H)  # dJ/dH, Hadamard sigma'(Z1)
+dW1 = delta1 @ X.T  # (5, m) @ (m, 6) -> (5, 6), the shape of W1
+db1 = delta1.sum(axis=1)
 
-# One gradient-descent step, here and in Keras.
-gradient_descent_step(model.parameters(), grads, LEARNING_RATE)
-keras.optimizers.SGD(LEARNING_RATE).apply_gradients(zip(grads_tf, twin.trainable_weights,
-                                                        strict=True))
-print()
-for name, param, param_tf in zip(["W1", "b1", "W2", "b2"], model.parameters(),
-                                 twin.get_weights(), strict=True):
-    errors[f"{name} after a step"] = compare(f"{name} <- {name} - eta dL/d{name}", param,
-                                             param_tf.T)
-loss_after = softmax_cross_entropy(targets, model.forward(x))
-print(f"\nloss before the step {loss:.4f}, after {loss_after:.4f}")
-save_results(args, max_relative_error=max(errors.values()), relative_errors=errors,
-             numerical_relative_errors=numerical_errors)
+# %% [markdown]
+# ## A slip to avoid: $\delta X^\top$ is a matrix product
+#
+# One version of the tutorial writes the weight gradient with a Hadamard product against
+# $X^\top$. It has to be the matrix product: $\delta$ has one column per example
+# ($5 \times m$), $X^\top$ one row per example ($m \times 6$), and only the matrix product sums
+# over the examples and gives the $5 \times 6$ shape of $W_1$. The element-wise product of the
+# two cannot even be formed:
+
+# %%
+print(f"delta1 {delta1.shape} @ X.T {X.T.shape} -> {(delta1 @ X.T).shape} = W1 {W1.shape}")
+try:
+    delta1 * X.T
+except ValueError as error:
+    print(f"delta1 * X.T (Hadamard): {error}")
+
+# %% [markdown]
+# ## Checks
+#
+# Against `dlbook.scratch.MLP.backward` (the same rule, one example per row), against
+# `tf.GradientTape` on the Keras twin (its kernels are $W^\top$), and against central
+# differences $\big(J(w + h) - J(w - h)\big) / 2h$, which know nothing of the chain rule.
+
+# %%
+scratch_dW1, scratch_db1, scratch_dW2, scratch_db2 = model.backward(
+    softmax_cross_entropy_gradient(Y.T, model.forward(X.T)))
+keras_dW1, keras_db1, keras_dW2, keras_db2 = tape.gradient(keras_J, twin.trainable_weights)
+
+check("dJ/dW1 vs dlbook.scratch", dW1, scratch_dW1)
+check("dJ/db1 vs dlbook.scratch", db1, scratch_db1)
+check("dJ/dW2 vs dlbook.scratch", dW2, scratch_dW2)
+check("dJ/db2 vs dlbook.scratch", db2, scratch_db2)
+check("dJ/dW1 vs GradientTape", dW1, keras_dW1.numpy().T)
+check("dJ/db1 vs GradientTape", db1, keras_db1)
+check("dJ/dW2 vs GradientTape", dW2, keras_dW2.numpy().T)
+check("dJ/db2 vs GradientTape", db2, keras_db2)
+check("dJ/dW1 vs central differences", dW1, numerical_gradient(scratch_loss, model.W1))
+check("dJ/db1 vs central differences", db1, numerical_gradient(scratch_loss, model.b1))
+
+# %% [markdown]
+# ## One step of gradient descent
+#
+# $$w \leftarrow w - \eta \frac{\partial J}{\partial w}, \qquad \eta = 0.5$$
+#
+# Ours; `dlbook.scratch.gradient_descent_step` on the scratch network; Keras's `SGD` on the
+# twin. Then the loss again, from the stepped weights.
+
+# %%
+eta = 0.5
+W1 = W1 - eta * dW1
+b1 = b1 - eta * db1
+W2 = W2 - eta * dW2
+b2 = b2 - eta * db2
+
+gradient_descent_step(model.parameters(), [scratch_dW1, scratch_db1, scratch_dW2, scratch_db2],
+                      eta)
+keras.optimizers.SGD(eta).apply_gradients(
+    zip([keras_dW1, keras_db1, keras_dW2, keras_db2], twin.trainable_weights, strict=True))
+check("W1 after the step vs dlbook.scratch", W1, model.W1)
+check("W2 after the step vs dlbook.scratch", W2, model.W2)
+check("W1 after the step vs keras.optimizers.SGD", W1, twin.layers[0].kernel.numpy().T)
+check("W2 after the step vs keras.optimizers.SGD", W2, twin.layers[1].kernel.numpy().T)
+J_after = scratch_loss()  # the scratch network now holds our stepped weights (checked above)
+print(f"J before the step {J:.4f}, after {J_after:.4f}")
+
+results_file = save_results(args, max_relative_error=check.largest,
+                            relative_errors=check.errors, loss_before_step=J,
+                            loss_after_step=J_after)
+print(f"Results in {results_file}")
+
+# %% [markdown]
+# ## What to notice
+#
+# - The delta rule, `dlbook.scratch` and GradientTape agree to float64 rounding; the central
+#   differences agree to about $10^{-9}$, the accuracy of a finite difference with
+#   $h = 10^{-6}$.
+# - The two deltas are the whole backward pass: each layer's weight gradient is its delta times
+#   its input transposed, a **matrix** product that sums over the examples.
+# - One step along the negative gradient lowers the loss on this batch.

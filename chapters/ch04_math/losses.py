@@ -1,68 +1,192 @@
-"""Section 4.1: softmax and the loss functions (MSE, cross-entropy, binary cross-entropy, KL
-divergence), with the gradients that start back-propagation.
+# %% [markdown]
+# # Section 4 · Softmax and the loss functions
+#
+# A classifier's last layer gives one score per class; section 4 turns the scores into
+# probabilities with the softmax and measures how wrong they are with the cross-entropy, beside
+# the mean squared error. The FAQ (section 9) adds the log-likelihood and the KL divergence, and
+# the binary MLP listing of section 5 trains with the binary cross-entropy.
+#
+# Each formula is written in NumPy in its cell, then checked with one line against
+# `dlbook.scratch.losses` and one line against the Keras loss (values in float64, gradients by
+# `tf.GradientTape`). Here $y$ is the target and $p$ the prediction, as in Keras's
+# `loss(y_true, y_pred)`; $m$ examples, $K$ classes. Every loss is a mean over the examples.
 
-Each line shows a formula, its value in NumPy (`dlbook.scratch`), TensorFlow's (the Keras loss in
-float64, gradients by GradientTape) and their relative error. ``N`` examples, ``K`` classes;
-the losses are means over the examples, as Keras computes them.
-"""
-
-from dlbook.cli import chapter_args, save_results
-from dlbook.scratch import activations, losses
-from dlbook.scratch.reference import (
-    COMPARISON_HEADER,
-    compare,
-    loss_and_gradient,
-    output_and_gradient,
-)
+# %%
+from dlbook.cli import chapter_args
+from dlbook.results import save_results
+from dlbook.scratch import Comparisons, activations, losses
+from dlbook.scratch.reference import loss_and_gradient
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-args = chapter_args(__doc__, script=__file__, epochs=1, dataset=None)
+args = chapter_args("ch04_math/losses", "Softmax and the loss functions, in NumPy against "
+                    "dlbook.scratch and Keras (section 4)", epochs=1, dataset=None)
 rng = np.random.default_rng(args.seed)
-print(COMPARISON_HEADER)
-errors = {}
+check = Comparisons()
 
-# Softmax turns K scores (logits) into a distribution; its backward pass is a Jacobian product.
-z = rng.normal(scale=2, size=(4, 5))
-dL_ds = rng.normal(size=z.shape)
-s_tf, dL_dz_tf = output_and_gradient(tf.nn.softmax, z, dL_ds)
-s = activations.softmax(z)
-errors["softmax"] = compare("s = e^z_i / sum_j e^z_j", s, s_tf)
-errors["softmax backward"] = compare(
-    "dL/dz = s * (dL/ds - sum(dL/ds * s))", activations.softmax_backward(dL_ds, s), dL_dz_tf)
+m, K = 4, 5
+z = rng.normal(scale=2, size=(m, K))  # the scores (logits) of 4 examples for 5 classes
+labels = rng.integers(0, K, size=m)
+y = np.eye(K)[labels]  # one-hot targets
+print("labels:", labels)
 
-# The four losses, and their gradients dL/dp.
-y = losses.one_hot(rng.integers(0, 5, size=4), 5)
-p = activations.softmax(rng.normal(size=(4, 5)))
-bits = rng.integers(0, 2, size=(4, 5)).astype(np.float64)
-cases = [  # (formula, gradient formula, NumPy loss, Keras loss, target)
-    ("MSE = 1/NK sum (p - y)^2", "dMSE/dp = 2 (p - y) / NK",
-     "mse", keras.losses.MeanSquaredError, y),
-    ("BCE = -1/NK sum y log p + (1-y) log(1-p)", "dBCE/dp = (p - y) / (p (1 - p)) / NK",
-     "binary_cross_entropy", keras.losses.BinaryCrossentropy, bits),
-    ("KL = 1/N sum y log(y / p)", "dKL/dp = -y / p / N",
-     "kl_divergence", keras.losses.KLDivergence, activations.softmax(rng.normal(size=(4, 5)))),
-]
-for formula, gradient_formula, name, keras_loss, target in cases:
-    value_tf, gradient_tf = loss_and_gradient(keras_loss(dtype="float64"), target, p)
-    errors[name] = compare(formula, getattr(losses, name)(target, p), value_tf)
-    errors[f"{name} gradient"] = compare(
-        gradient_formula, getattr(losses, f"{name}_gradient")(target, p), gradient_tf)
+# %% [markdown]
+# ## Softmax
+#
+# $$p_j = \operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$$
+#
+# Every $p_j$ is positive and each row sums to 1: a probability for each class.
 
-# Cross-entropy after a softmax: the gradient at the logits simplifies to (softmax(z) - y) / N.
-keras_cross_entropy = keras.losses.CategoricalCrossentropy(from_logits=True, dtype="float64")
-value_tf, gradient_tf = loss_and_gradient(keras_cross_entropy, y, z)
-errors["cross_entropy"] = compare("CE = -1/N sum y log softmax(z)",
-                                  losses.softmax_cross_entropy(y, z), value_tf)
-errors["cross_entropy gradient"] = compare(
-    "dCE/dz = (softmax(z) - y) / N", losses.softmax_cross_entropy_gradient(y, z), gradient_tf)
+# %%
+p = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
+print("p =\n", p.round(3), "\nrow sums:", p.sum(axis=1))
 
-# Why softmax subtracts max(z): e^1000 overflows, the shifted exponentials do not.
-large = np.array([[1000.0, 1001.0, 1002.0]])
+check("softmax vs dlbook.scratch", p, activations.softmax(z))
+check("softmax vs keras.activations.softmax", p, keras.activations.softmax(z))
+
+# %% [markdown]
+# Written as above, the formula breaks on large scores: $e^{1000}$ overflows to infinity and
+# the ratio of two infinities is `nan`. Subtracting the row's largest score first changes
+# nothing (the factor $e^{-\max z}$ cancels) and keeps every exponential at most 1; every
+# library does it.
+
+# %%
+big = z + 1000
 with np.errstate(over="ignore", invalid="ignore"):
-    naive = np.exp(large) / np.exp(large).sum()
-print(f"\nsoftmax([1000, 1001, 1002]): naive {naive.ravel()}, "
-      f"stable {activations.softmax(large).ravel().round(5)}")
-save_results(args, max_relative_error=max(errors.values()), relative_errors=errors)
+    print("as written:", (np.exp(big) / np.sum(np.exp(big), axis=1, keepdims=True))[0])
+shifted = np.exp(big - big.max(axis=1, keepdims=True))
+print("shifted:   ", (shifted / shifted.sum(axis=1, keepdims=True))[0].round(4))
+print("p[0]:      ", p[0].round(4))
+
+# %% [markdown]
+# ## Cross-entropy
+#
+# Section 4 writes it $J = -\frac{1}{m} \sum_i \sum_j \hat y_j^{(i)} \log y_j^{(i)}$, the
+# logarithm of the network's output weighted by the target. In this page's names:
+#
+# $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{j=1}^{K} y_{ij} \log p_{ij}$$
+#
+# With one-hot targets only the true class's term is left: $-\log$ of the probability given to
+# the right answer, averaged over the examples: the negative log-likelihood.
+
+# %%
+cross_entropy = -np.sum(y * np.log(p)) / m
+print(f"J = {cross_entropy:.4f}; -log p of the true classes: {-np.log(p[range(m), labels])}")
+
+check("cross-entropy vs dlbook.scratch", cross_entropy, losses.cross_entropy(y, p))
+check("cross-entropy vs keras.losses.CategoricalCrossentropy", cross_entropy,
+      keras.losses.CategoricalCrossentropy(dtype="float64")(y, p))
+
+# %% [markdown]
+# ## Its gradient at the scores: where back-propagation starts
+#
+# Through the softmax, the derivative of the cross-entropy with respect to the scores is
+#
+# $$\frac{\partial J}{\partial z_{ij}} = \frac{p_{ij} - y_{ij}}{m},$$
+#
+# the prediction minus the target. This is the output layer's delta in `backprop.py`, and why
+# the models of chapter 5 give the loss their scores (`from_logits=True`): the loss then
+# computes softmax and logarithm together, never taking the log of a probability rounded to 0.
+
+# %%
+dJ_dz = (p - y) / m
+keras_cross_entropy, keras_dJ_dz = loss_and_gradient(
+    keras.losses.CategoricalCrossentropy(from_logits=True, dtype="float64"), y, z)
+
+check("dJ/dz vs dlbook.scratch", dJ_dz, losses.softmax_cross_entropy_gradient(y, z))
+check("dJ/dz vs GradientTape, CategoricalCrossentropy(logits)", dJ_dz, keras_dJ_dz)
+check("cross-entropy vs CategoricalCrossentropy(logits)", cross_entropy, keras_cross_entropy)
+
+# %% [markdown]
+# ## Mean squared error
+#
+# $$J = \frac{1}{mK} \sum_{i, j} (p_{ij} - y_{ij})^2, \qquad
+# \frac{\partial J}{\partial p_{ij}} = \frac{2 (p_{ij} - y_{ij})}{mK}$$
+#
+# averaged over all $mK$ entries, as Keras does: the loss of regression.
+
+# %%
+mse = np.mean((p - y) ** 2)
+dmse_dp = 2 * (p - y) / (m * K)
+keras_mse, keras_dmse_dp = loss_and_gradient(keras.losses.MeanSquaredError(dtype="float64"), y, p)
+
+check("MSE vs dlbook.scratch", mse, losses.mse(y, p))
+check("MSE vs keras.losses.MeanSquaredError", mse, keras_mse)
+check("dMSE/dp vs dlbook.scratch", dmse_dp, losses.mse_gradient(y, p))
+check("dMSE/dp vs GradientTape", dmse_dp, keras_dmse_dp)
+
+# %% [markdown]
+# ## Binary cross-entropy
+#
+# For one yes/no output $p = \sigma(z)$, the probability of "yes" (the binary MLP listing of
+# section 5 ends in a single sigmoid unit):
+#
+# $$J = -\frac{1}{m} \sum_i \big[y_i \log p_i + (1 - y_i) \log (1 - p_i)\big], \qquad
+# \frac{\partial J}{\partial p_i} = \frac{p_i - y_i}{m\, p_i (1 - p_i)}$$
+
+# %%
+yes_no = rng.integers(0, 2, size=(m, 1)).astype(float)
+p_yes = 1 / (1 + np.exp(-rng.normal(size=(m, 1))))
+bce = -np.mean(yes_no * np.log(p_yes) + (1 - yes_no) * np.log(1 - p_yes))
+dbce_dp = (p_yes - yes_no) / (m * p_yes * (1 - p_yes))
+keras_bce, keras_dbce_dp = loss_and_gradient(keras.losses.BinaryCrossentropy(dtype="float64"),
+                                             yes_no, p_yes)
+
+check("BCE vs dlbook.scratch", bce, losses.binary_cross_entropy(yes_no, p_yes))
+check("BCE vs keras.losses.BinaryCrossentropy", bce, keras_bce)
+check("dBCE/dp vs dlbook.scratch", dbce_dp, losses.binary_cross_entropy_gradient(yes_no, p_yes))
+check("dBCE/dp vs GradientTape", dbce_dp, keras_dbce_dp)
+
+# %% [markdown]
+# ## KL divergence
+#
+# How far a distribution $p$ is from a target distribution $y$ that need not be one-hot:
+#
+# $$\mathrm{KL}(y \,\|\, p) = \frac{1}{m} \sum_{i, j} y_{ij} \log \frac{y_{ij}}{p_{ij}}
+# = \text{cross-entropy}(y, p) - \text{entropy}(y)$$
+#
+# The entropy of $y$ does not depend on $p$: minimizing either gives the same gradient.
+
+# %%
+soft = np.exp(rng.normal(size=(m, K)))
+soft /= soft.sum(axis=1, keepdims=True)  # soft targets: each row a distribution
+kl = np.sum(soft * np.log(soft / p)) / m
+entropy = -np.sum(soft * np.log(soft)) / m
+print(f"KL = {kl:.6f}; cross-entropy - entropy = {-np.sum(soft * np.log(p)) / m - entropy:.6f}")
+
+check("KL vs dlbook.scratch", kl, losses.kl_divergence(soft, p))
+check("KL vs keras.losses.KLDivergence", kl, keras.losses.KLDivergence(dtype="float64")(soft, p))
+
+# %% [markdown]
+# ## Why classifiers use cross-entropy rather than squared error
+#
+# Take a sigmoid output that is confidently wrong: score $z = -6$, so $p = \sigma(-6) \approx
+# 0.0025$, for a target $y = 1$. The gradient that reaches the score is
+#
+# - with the cross-entropy: $\partial J / \partial z = p - y$, close to $-1$;
+# - with the squared error $(p - y)^2$: $2 (p - y) \, \sigma'(z) = 2 (p - y)\, p (1 - p)$, tiny,
+#   because the sigmoid is flat there.
+
+# %%
+z_wrong, target = -6.0, 1.0
+p_wrong = 1 / (1 + np.exp(-z_wrong))
+cross_entropy_push = p_wrong - target
+squared_error_push = 2 * (p_wrong - target) * p_wrong * (1 - p_wrong)
+print(f"p = {p_wrong:.4f}; dJ/dz: cross-entropy {cross_entropy_push:.4f}, squared error "
+      f"{squared_error_push:.4f} ({cross_entropy_push / squared_error_push:.0f}x smaller)")
+
+results_file = save_results(args, max_relative_error=check.largest,
+                            relative_errors=check.errors)
+print(f"Results in {results_file}")
+
+# %% [markdown]
+# ## What to notice
+#
+# - NumPy, `dlbook.scratch` and Keras agree to float64 rounding on every loss and gradient.
+# - The softmax as written overflows at large scores; subtracting the largest score fixes it
+#   without changing the result.
+# - The gradient of the cross-entropy at the scores is simply $(p - y)/m$, and it stays large
+#   when the model is confidently wrong, where the squared error of a sigmoid barely moves the
+#   score (about 200 times smaller in the last cell). That is why classifiers train on the
+#   cross-entropy.

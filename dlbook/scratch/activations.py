@@ -1,4 +1,4 @@
-"""Section 4.1: activation functions ``f`` and their derivatives ``f'``, element-wise on ``z``.
+"""Section 4: activation functions ``f`` and their derivatives ``f'``, element-wise on ``z``.
 
 Back-propagation needs ``f'(z)`` at the pre-activation ``z = Wx + b`` (the delta rule,
 `dlbook.scratch.dense`), so every derivative here takes ``z``, not ``f(z)``. Softmax is not

@@ -1,14 +1,17 @@
-"""Section 4.2.1: the 2-D convolution ``S(i, j) = sum_m sum_n I(i + m, j + n) K(m, n)``, forward
+"""Section 4: the 2-D convolution layer, ``S(i, j) = sum_m sum_n I(i + m, j + n) K(m, n)``, forward
 and backward.
 
-As in every deep-learning library the "convolution" is a cross-correlation (the kernel is not
-flipped). With a batch, channels, ``F`` filters, a bias and a stride ``s``::
+Like the deep-learning libraries (and section 5's NumPy Conv2D listing), this computes a
+cross-correlation: the kernel is not flipped, as it is in section 4's formula of the convolution
+(``chapters/ch04_math/convolution.py`` shows the difference). With a batch, channels, ``F``
+filters, a bias and a stride ``s``::
 
     y[n, i, j, f] = b[f] + sum_{p, q, c} x[n, i*s + p, j*s + q, c] * K[p, q, c, f]
 
 Layouts are Keras's, channels-last: ``x`` is ``(N, H, W, C)``, the kernel ``(kh, kw, C, F)``
-(exactly ``Conv2D.kernel``), the bias ``(F,)``, so Keras weights are used as they are.
-`conv2d_loop` is the tutorial's loop written out, the readable reference; `conv2d` computes the
+(exactly ``Conv2D.kernel``), the bias ``(F,)``, so Keras weights are used as they are (the
+listing is channels-first: ``(N, C, H, W)`` inputs, ``(F, C, kh, kw)`` weights).
+`conv2d_loop` is the sum as loops, like the listing's, the readable reference; `conv2d` computes the
 same sum for every window at once (im2col: a view of all windows, then one matrix product).
 """
 

@@ -1,4 +1,4 @@
-"""Section 4.1: a layer of neurons, ``y = f(Wx + b)``, and its backward pass (the delta rule).
+"""Section 4: a layer of neurons, ``y = f(Wx + b)``, and its backward pass (the delta rule).
 
 ``W`` has shape ``(outputs, inputs)`` as in the formula, ``b`` shape ``(outputs,)``. A batch holds
 one example per row, ``x`` of shape ``(N, inputs)``, so ``Wx + b`` is computed as ``x @ W.T + b``.

@@ -1,4 +1,5 @@
-"""Checking a back-propagation by hand: central differences, and the relative error.
+"""Checking NumPy code against a reference: central differences, the relative error, and the
+record of a page's comparisons.
 
 A derivative is a limit, ``dL/dw = lim (L(w + h) - L(w - h)) / 2h``; with a small ``h`` the
 central difference is accurate to ``O(h^2)``, enough to catch any mistake in an analytic
@@ -43,3 +44,27 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
         raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
     scale = max(np.max(np.abs(a), initial=0.0), np.max(np.abs(b), initial=0.0))
     return float(np.max(np.abs(a - b), initial=0.0) / scale) if scale > 0 else 0.0
+
+
+class Comparisons:
+    """The comparisons a chapter 4 page makes, each printed on one line as it is made and all kept
+    for ``results.json``.
+
+    ``check = Comparisons()``, then ``check("h_t vs Keras SimpleRNN", h, keras_h)`` prints the
+    `relative_error` of the two arrays under that label; ``check.errors`` holds them all. (A call
+    returns nothing, so that a notebook cell ending in one shows only the printed line.)
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, float] = {}
+
+    def __call__(self, label: str, ours: np.ndarray, reference: np.ndarray) -> None:
+        if label in self.errors:
+            raise ValueError(f"{label!r} is already compared; give each comparison its own label")
+        self.errors[label] = relative_error(ours, reference)
+        print(f"{label:<58} relative error {self.errors[label]:.0e}")
+
+    @property
+    def largest(self) -> float:
+        """The largest relative error so far (0 before any comparison)."""
+        return max(self.errors.values(), default=0.0)

@@ -1,4 +1,5 @@
-"""Section 4.3.2: the GRU cell, as Keras's ``GRU`` computes it (``reset_after=True``).
+"""The GRU cell, as Keras's ``GRU`` computes it (``reset_after=True``); section 2 names it beside
+the LSTM, section 4 does not write it out.
 
     z_t = sigmoid(W_z x_t + bx_z + U_z h_{t-1} + bh_z)       update gate
     r_t = sigmoid(W_r x_t + bx_r + U_r h_{t-1} + bh_r)       reset gate

@@ -1,4 +1,4 @@
-"""Section 4.1: loss functions ``L(y, p)`` and their gradients ``dL/dp``.
+"""Section 4: loss functions ``L(y, p)`` and their gradients ``dL/dp``.
 
 ``y`` (the target) and ``p`` (the prediction) have shape ``(N, K)``: ``N`` examples of ``K``
 values (classes, outputs). Each loss is the mean over the ``N`` examples, as Keras's default

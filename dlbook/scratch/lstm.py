@@ -1,4 +1,4 @@
-"""Section 4.3.2: the LSTM cell, gate by gate, forward and backward through time.
+"""Section 4: the LSTM cell, gate by gate, forward and backward through time.
 
 With ``[h_{t-1}, x_t]`` the previous hidden state and the input stacked into one vector::
 
@@ -9,8 +9,8 @@ With ``[h_{t-1}, x_t]`` the previous hidden state and the input stacked into one
     o_t = sigmoid(W_o [h_{t-1}, x_t] + b_o)      output gate
     h_t = o_t * tanh(C_t)                        hidden state
 
-Each gate is a dense layer of section 4.1 on ``[h_{t-1}, x_t]``, so its backward pass is the
-delta rule (`dlbook.scratch.dense`). ``W_g`` has shape ``(H, H + D)``, ``b_g`` ``(H,)``.
+Each gate is a dense layer on ``[h_{t-1}, x_t]``, so its backward pass is the delta rule
+(`dlbook.scratch.dense`). ``W_g`` has shape ``(H, H + D)``, ``b_g`` ``(H,)``.
 
 Keras's ``LSTM`` keeps the four gates side by side, in the order i, f, c, o, and splits the input
 and recurrent halves: ``kernel (D, 4H)``, ``recurrent_kernel (H, 4H)``, ``bias (4H,)``. Gate ``g``

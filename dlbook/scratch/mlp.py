@@ -1,14 +1,12 @@
-"""Sections 4.1 and 5.1: the tutorial's two-layer sigmoid MLP, with its backward pass and training.
+"""Section 4's formulas trained: a two-layer sigmoid MLP, forward, backward and training.
 
-The listing builds the forward pass only::
-
-    h = sigmoid(W1 x + b1)
-    y = sigmoid(W2 h + b2)
-
-Here the hidden layer is the listing's; the output layer gives logits ``z2 = W2 h + b2`` and the
-loss is the softmax cross-entropy, because the ten classes exclude each other (a sigmoid per class
-would score each class on its own). Back-propagation is the delta rule applied twice, top down,
-and training is plain mini-batch gradient descent, ``w <- w - eta dL/dw``.
+Section 5's NumPy MLP listing has a forward pass only: weights from ``np.random.randn``
+(unscaled), zero biases, a sigmoid hidden layer and a sigmoid output. Here the hidden layer is the
+listing's, ``h = sigmoid(W1 x + b1)``, with weights scaled to the layer's size (`glorot_uniform`)
+so that the sigmoid does not start saturated; the output layer gives logits ``z2 = W2 h + b2`` and
+the loss is the softmax cross-entropy, because the ten classes exclude each other (a sigmoid per
+class would score each class on its own). Back-propagation is the delta rule applied twice, top
+down, and training is plain mini-batch gradient descent, ``w <- w - eta dL/dw``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Section 4.2.2: max and average pooling, forward and backward ("valid" windows, channels-last).
+"""Section 4: max and average pooling, forward and backward ("valid" windows, channels-last).
 
 ``y[n, i, j, c] = max`` (or mean) of ``x[n, i*s : i*s + k, j*s : j*s + k, c]``, a ``k x k``
 window every ``s`` pixels (``s = k`` unless given, as in Keras's ``MaxPooling2D(k)``).

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dlbook.scratch.gradcheck import relative_error
 from dlbook.scratch.mlp import MLP
 
 import keras
@@ -97,21 +96,3 @@ def keras_recurrent(
     layer.build(input_shape)
     return layer, params_from_keras(*randomize_weights(layer, rng))
 
-
-COMPARISON_HEADER = f"{'formula':<40} {'NumPy':>30} {'TensorFlow':>30} {'rel. error':>10}"
-
-
-def _preview(value: np.ndarray | float) -> str:
-    """The first two entries, and the shape of an array: ``+0.12345 -0.34567 .. (5,4)``."""
-    value = np.asarray(value)
-    text = " ".join(f"{v:+.5f}" for v in value.ravel()[:2])
-    shape = str(value.shape).replace(" ", "")
-    return text + (f" .. {shape}" if value.size > 2 else "")
-
-
-def compare(formula: str, numpy_value: np.ndarray | float, tf_value: np.ndarray | float) -> float:
-    """Print the formula, both values (the first entries of an array) and their relative error
-    (`relative_error`); return the error."""
-    error = relative_error(numpy_value, tf_value)
-    print(f"{formula:<40} {_preview(numpy_value):>30} {_preview(tf_value):>30} {error:>10.1e}")
-    return error

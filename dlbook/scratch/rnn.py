@@ -1,12 +1,6 @@
-"""Section 4.3.1: the recurrent network ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and
-back-propagation through time (BPTT).
-
-The tutorial's listing, in essence::
-
-    h = np.zeros(hidden_size)
-    for x in inputs:
-        h = np.tanh(Wxh @ x + Whh @ h + bh)
-    y = Why @ h + by
+"""Section 4: the recurrent network ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and
+back-propagation through time (BPTT), which section 5's NumPy RNN listing prepares for (it keeps
+every hidden state) but does not write.
 
 A batch of sequences is ``xs`` of shape ``(N, T, D)`` (batch, time, features), as in Keras; the
 weights keep the formula's ``(out, in)`` shapes: ``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``.
