@@ -11,12 +11,53 @@ Both scores look at images through a trained classifier:
 
 Neither number means much alone: compare it with real-vs-real (two halves of the test set, the best
 a generator can hope for) and noise-vs-real (the worst).
+
+The classifier (the "judge") must fit the images: `load_judge` checks it before a GAN trains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+from dlbook.models.loading import SavedModelError, load_classifier
+
 import keras
 import numpy as np
+
+FEATURES_LAYER = "features"
+"""The judge's layer whose output the Frechet distance compares (build_cnn's dense 64)."""
+
+JUDGE_FIX = ("the judge of generated images must be a classifier of the same dataset, such as the "
+             "cnn-<dataset>.keras that chapters/ch05_practice/cnn.py writes")
+
+
+class JudgeError(SavedModelError):
+    """The classifier given to measure a generator's images cannot measure them."""
+
+
+def load_judge(path: str | Path, image_shape: Sequence[int], num_classes: int) -> keras.Model:
+    """Load the classifier that measures a generator's images, and check that it can.
+
+    It must be a ``.keras`` file that loads in safe mode (no code run from the file), a
+    Sequential or functional model taking images of ``image_shape`` and returning logits for
+    ``num_classes`` classes, with a layer named ``"features"``. Anything else raises a
+    `SavedModelError` (`JudgeError` for the last two) whose one-line message names the
+    problem: a judge of other images fails only after the GAN has trained, and one of other
+    classes gives figures that look right and mean nothing.
+    """
+    model = load_classifier(path, JUDGE_FIX, image_shape, num_classes)
+    last = model.layers[-1]
+    if getattr(last, "activation", None) is keras.activations.softmax or isinstance(
+            last, keras.layers.Softmax):
+        raise JudgeError(f"{path} ends in a softmax; the scores apply the softmax themselves and "
+                         f"need the logits (a last layer without activation); {JUDGE_FIX}")
+    names = [layer.name for layer in model.layers]
+    if FEATURES_LAYER not in names:
+        raise JudgeError(f"{path} has no layer named {FEATURES_LAYER!r} (its layers: "
+                         f"{', '.join(names)}); the Frechet distance compares that layer's "
+                         f"outputs; {JUDGE_FIX}")
+    return model
 
 
 def classifier_score(probabilities: np.ndarray) -> float:
@@ -61,7 +102,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
 
 
 def features_and_probabilities(
-    classifier: keras.Model, images: np.ndarray, layer: str = "features", batch_size: int = 256
+    classifier: keras.Model, images: np.ndarray, layer: str = FEATURES_LAYER, batch_size: int = 256
 ) -> tuple[np.ndarray, np.ndarray]:
     """The classifier's ``layer`` output and its class probabilities (softmax of its logits)."""
     try:

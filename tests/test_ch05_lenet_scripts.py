@@ -1,9 +1,13 @@
-"""The LeNet chapter scripts run end to end with --quick and write their outputs."""
+"""The LeNet pages run end to end with --quick; both resume an interrupted run and refuse a
+folder that holds another run (the Trainer in lenet.py, model.fit in lenet_fit.py)."""
 
 import json
 import runpy
 import sys
 from pathlib import Path
+
+from dlbook.training import EpochTimer
+from dlbook.training.run_folder import RunMismatchError
 
 import pytest
 
@@ -22,17 +26,72 @@ def test_quick_run_writes_results_and_plots(script, tmp_path, monkeypatch):
     results = run_script(script, tmp_path, monkeypatch)
     assert results["quick"] is True
     assert results["dataset"] == "fashion_mnist"
-    assert 0.1 < results["test_accuracy"] <= 1.0
+    assert results["epochs"] == 1
+    assert 0.2 < results["test_accuracy"] <= 1.0  # chance is 0.1
     assert results["seconds_per_epoch"] > 0
+    assert results["identity"]["dataset"] == "fashion_mnist"
     assert (tmp_path / "curves.png").stat().st_size > 0
+    if script == "lenet.py":  # the loop written on the page ran one epoch too
+        assert results["page_loop_epochs"] == 1
+        assert 0.2 < results["page_loop_test_accuracy"] <= 1.0
+        assert results["page_loop_images_per_second"] > 0
 
 
 def test_lenet_script_resumes_instead_of_retraining(tmp_path, monkeypatch, capsys):
-    run_script("lenet.py", tmp_path, monkeypatch)
+    run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
     first = capsys.readouterr().out
-    run_script("lenet.py", tmp_path, monkeypatch)
+    run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
     second = capsys.readouterr().out
     assert "Resuming" not in first
     assert "Resuming" in second and "Epoch 1/1" not in second
     for name in ("predictions.png", "confusion_matrix.png"):
         assert (tmp_path / name).stat().st_size > 0
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl-C or a killed process after some epochs."""
+
+
+def interrupt_after_epochs(monkeypatch, count):
+    """Make the page's fit() stop after ``count`` epochs, once their backup is written."""
+    seen = []
+    record = EpochTimer.on_epoch_end
+
+    def on_epoch_end(self, epoch, logs=None):
+        record(self, epoch, logs)
+        seen.append(epoch)
+        if len(seen) == count:
+            raise Interrupted
+
+    monkeypatch.setattr(EpochTimer, "on_epoch_end", on_epoch_end)
+
+
+def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 512)
+    with monkeypatch.context() as patch:
+        interrupt_after_epochs(patch, 1)
+        with pytest.raises(Interrupted):
+            run_script("lenet_fit.py", tmp_path, patch, "--epochs", "2")
+    capsys.readouterr()
+
+    # Another seed would silently have resumed the seed-0 backup; now it stops before training.
+    with pytest.raises(RunMismatchError, match=r"holds checkpoints of another run \(seed 0 -> 1\)"
+                                               r".*another --output-dir.*--restart"):
+        run_script("lenet_fit.py", tmp_path, monkeypatch, "--epochs", "2", "--seed", "1")
+    assert "Epoch" not in capsys.readouterr().out
+
+    # --restart deletes the seed-0 backup and trains the seed-1 run from its first epoch.
+    with monkeypatch.context() as patch:
+        interrupt_after_epochs(patch, 1)
+        with pytest.raises(Interrupted):
+            run_script("lenet_fit.py", tmp_path, patch, "--epochs", "2", "--seed", "1",
+                       "--restart")
+    restarted = capsys.readouterr().out
+    assert "Resuming" not in restarted and "Epoch 1/2" in restarted
+
+    # The same run again resumes at epoch 2, and its history holds both epochs.
+    results = run_script("lenet_fit.py", tmp_path, monkeypatch, "--epochs", "2", "--seed", "1")
+    resumed = capsys.readouterr().out
+    assert "Resuming from" in resumed and "(1 of 2 epochs done" in resumed
+    assert "Epoch 1/2" not in resumed and "Epoch 2/2" in resumed
+    assert results["epochs"] == 2 and results["identity"]["seed"] == 1

@@ -1,9 +1,11 @@
-"""Each chapter 5 MLP/CNN script runs with ``--quick`` and writes its plots and results."""
+"""The MLP and CNN pages of chapter 5 run with ``--quick`` and write their plots and results."""
 
 import json
 import runpy
 import sys
 from pathlib import Path
+
+from dlbook.gan_scores import load_judge
 
 import keras
 import numpy as np
@@ -18,8 +20,9 @@ EXPECTED_FILES = {
 }
 
 
-def run_quick(script, output_dir, monkeypatch):
-    argv = [script, "--quick", "--dataset", "fashion_mnist", "--output-dir", str(output_dir)]
+def run_quick(script, output_dir, monkeypatch, *flags):
+    argv = [script, "--quick", "--dataset", "fashion_mnist", "--output-dir", str(output_dir),
+            *flags]
     monkeypatch.setattr(sys, "argv", argv)
     runpy.run_path(str(SCRIPTS / f"{script}.py"), run_name="__main__")
     return json.loads((output_dir / "results.json").read_text())
@@ -35,14 +38,29 @@ def test_quick_run_writes_plots_and_results(script, tmp_path, monkeypatch):
     assert results["epochs"] == 1
     assert 0.0 <= results["test_accuracy"] <= 1.0
     assert results["parameters"] > 0 and results["seconds_per_epoch"] > 0
+    assert results["identity"]["seed"] == 0
     if script == "mlp_binary":
         assert results["test_accuracy"] <= results["bayes_accuracy"] + 0.02
+        assert results["test_accuracy"] > 0.75  # chance is 0.5, the ceiling 0.894
+        assert results["identity"]["batch_size"] == 32  # the listing's
     else:
         assert results["dataset"] == "fashion_mnist"
         assert results["test_accuracy"] > 0.3  # well above chance (0.1) after one quick epoch
     if script == "cnn":  # dcgan.py measures its images in this model's "features" space
-        model = keras.saving.load_model(tmp_path / "cnn-fashion_mnist.keras", safe_mode=True)
+        assert results["recipe"] == "dlbook"
+        model = load_judge(tmp_path / "cnn-fashion_mnist.keras", (28, 28, 1), 10)
         images = np.random.default_rng(0).uniform(size=(3, 28, 28, 1)).astype(np.float32)
         assert model.predict(images, verbose=0).shape == (3, 10)
         assert model.get_layer("features").output.shape == (None, 64)
+        assert "Dropout" in [type(layer).__name__ for layer in model.layers]
+        assert not list(tmp_path.glob(".*tmp*"))  # saved in one step, nothing left behind
 
+
+@pytest.mark.integration
+def test_cnn_listing_flag_trains_the_listings_recipe(tmp_path, monkeypatch):
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 256)
+    results = run_quick("cnn", tmp_path, monkeypatch, "--listing")
+    assert results["recipe"] == "listing"
+    model = keras.saving.load_model(tmp_path / "cnn-fashion_mnist.keras", safe_mode=True)
+    assert "Dropout" not in [type(layer).__name__ for layer in model.layers]
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)  # constant, Adam's default

@@ -1,85 +1,94 @@
-"""The text classifier script runs end to end with --quick on a folder and on a TSV file."""
+"""The text classifier page runs end to end with --quick: offline on the synthetic task, and on
+a CSV in the common IMDB layout; a table it cannot use stops it before any training."""
 
 import json
 import runpy
 import sys
 from pathlib import Path
 
+from dlbook.data import InvalidDataError, text
+from dlbook.training.run_folder import RunMismatchError
+
 import keras
 import pytest
 import tensorflow as tf
+from text_fixtures import write_imdb_csv
 
 SCRIPT = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "text_classifier.py"
-WORDS = {"neg": ["awful", "boring", "dull", "hated"], "pos": ["great", "superb", "moving", "loved"]}
 
 
-def review(label, i):
-    """A short text whose sentiment words give its class away, amid shared filler words."""
-    words = WORDS[label]
-    return f"the film was {words[i % 4]} and the plot {words[(i + 1) % 4]} too, take {i}"
-
-
-@pytest.fixture(scope="module")
-def imdb_layout_folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("reviews")
-    for split, count in (("train", 24), ("test", 8)):
-        for label in ("neg", "pos"):
-            folder = root / split / label
-            folder.mkdir(parents=True)
-            for i in range(count):
-                (folder / f"{i}_1.txt").write_text(review(label, i))
-    return root
-
-
-@pytest.fixture(scope="module")
-def tsv_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("sms") / "messages.tsv"
-    rows = [f"{'spam' if label == 'pos' else 'ham'}\t{review(label, i)}"
-            for i in range(30) for label in ("neg", "pos")]
-    path.write_text("label\ttext\n" + "\n".join(rows) + "\n")
-    return path
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No IMDB on disk and no network: `--dataset auto` must still run."""
+    monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(text, "is_reachable", lambda url: False)
 
 
 def run_script(monkeypatch, output_dir, *args):
-    argv = [SCRIPT.name, "--quick", "--epochs", "3", "--output-dir", str(output_dir), *args]
+    argv = [SCRIPT.name, "--quick", "--output-dir", str(output_dir), *args]
     monkeypatch.setattr(sys, "argv", argv)
     runpy.run_path(str(SCRIPT), run_name="__main__")
     return json.loads((output_dir / "results.json").read_text())
 
 
-def test_quick_run_on_a_folder_in_the_aclimdb_layout(imdb_layout_folder, tmp_path, monkeypatch,
-                                                     capsys):
-    results = run_script(monkeypatch, tmp_path, "--dataset", str(imdb_layout_folder))
+def test_offline_auto_runs_the_synthetic_task_with_three_models(offline, tmp_path, monkeypatch,
+                                                                 capsys):
+    output = tmp_path / "out"
+    results = run_script(monkeypatch, output)
     out = capsys.readouterr().out
-    assert results["quick"] is True
-    assert results["dataset"] == imdb_layout_folder.name
-    assert results["parameters"] == 677_314 and results["epochs"] == 3
-    assert 0.0 <= results["test_accuracy"] <= 1.0 and 0.0 <= results["f1"] <= 1.0
-    assert "F1 of the class 'pos'" in out
-    assert "true neg: 'the film was" in out and "true pos: 'the film was" in out
+    assert out.startswith("dataset auto -> synthetic (IMDB is not in ")
+    assert results["quick"] is True and results["dataset"] == "synthetic"
+    assert results["classes"] == ["negative", "positive"]
+    assert results["parameters"] == 677_314 and results["epochs"] == 1
+    for key in ("test_accuracy", "listing_test_accuracy", "bag_of_words_test_accuracy", "f1"):
+        assert 0.0 <= results[key] <= 1.0, key
+    assert results["identity"]["dataset"] == "synthetic"
+    assert "Total params: 677,834" in out  # the listing's model, ten softmax units
+    assert "F1 of the class 'positive'" in out
+    assert "bag of words: " in out and "true negative: 'the " in out
     for name in ("curves.png", "confusion_matrix.png"):
-        assert (tmp_path / name).stat().st_size > 0
+        assert (output / name).stat().st_size > 1000
 
     # The saved model classifies raw text as the trained one did.
-    model = keras.saving.load_model(tmp_path / f"{imdb_layout_folder.name}-lstm.keras")
-    texts = tf.constant([review("neg", 5), review("pos", 5)])
-    assert model(texts).shape == (2, 2)
-    assert model.vectorizer.vocabulary_size() > 10
+    model = keras.saving.load_model(output / "synthetic-lstm.keras")
+    assert model(tf.constant(["the plot was not good", "the music was never dull"])).shape == (2, 2)
+    assert model.vectorizer.vocabulary_size() > 30
 
 
-def test_quick_run_on_a_tsv_file_with_a_gru(tsv_file, tmp_path, monkeypatch, capsys):
-    results = run_script(monkeypatch, tmp_path, "--dataset", str(tsv_file), "--rnn", "gru")
+def test_quick_run_on_a_csv_in_the_imdb_layout_with_a_gru(tmp_path, monkeypatch, capsys):
+    path = write_imdb_csv(tmp_path / "IMDB Dataset.csv", 80)
+    results = run_script(monkeypatch, tmp_path / "out", "--dataset", str(path), "--rnn", "gru")
     out = capsys.readouterr().out
-    assert results["dataset"] == "messages"
-    assert results["model"].startswith("GRU")
-    assert results["parameters"] == 669_250
-    assert "F1 of the class 'spam'" in out
-    assert (tmp_path / "messages-gru.keras").is_file()
+    assert ("IMDB Dataset.csv: labels from column 2 ('sentiment'), by its header; texts from "
+            "column 1 ('review'), by its header") in out
+    assert results["dataset"] == "IMDB Dataset" and results["classes"] == ["negative", "positive"]
+    assert results["model"].startswith("GRU") and results["parameters"] == 669_250
     assert results["seconds_per_epoch"] > 0
+    assert (tmp_path / "out" / "IMDB Dataset-gru.keras").is_file()
+
+    # Another file of the same name: the folder holds another run, refused before training.
+    write_imdb_csv(path, 80, seed=1)
+    with pytest.raises(RunMismatchError, match="holds checkpoints of another run .*fingerprint"):
+        run_script(monkeypatch, tmp_path / "out", "--dataset", str(path), "--rnn", "gru")
+    assert "Epoch 1/1" not in capsys.readouterr().out
+
+
+def test_a_table_it_cannot_use_stops_the_page_before_training(tmp_path, monkeypatch):
+    path = tmp_path / "swapped.csv"
+    path.write_text("label,text\n" + "".join(f"a whole review number {n},pos\n"
+                                             for n in range(300)))
+    with pytest.raises(InvalidDataError, match="looks like text, not labels: 300 distinct"):
+        run_script(monkeypatch, tmp_path / "out", "--dataset", str(path))
+    assert not (tmp_path / "out" / "checkpoints").exists()
+    # Named by the page's flags, the columns are read the other way round.
+    with pytest.raises(InvalidDataError, match=r"all 300 rows have the label 'pos'"):
+        run_script(monkeypatch, tmp_path / "out", "--dataset", str(path),
+                   "--label-column", "text", "--text-column", "label")
 
 
 def test_unknown_rnn_is_refused_with_the_choices(tmp_path, monkeypatch, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_:
         run_script(monkeypatch, tmp_path, "--rnn", "transformer")
     error = capsys.readouterr().err
+    assert exit_.value.code == 2
     assert "--rnn: invalid choice: 'transformer'" in error and "bigru" in error

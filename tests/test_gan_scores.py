@@ -1,12 +1,20 @@
-"""Generator metrics: classifier score, matrix square root, Frechet distance, their ordering."""
+"""Generator metrics: classifier score, matrix square root, Frechet distance, their ordering;
+the judge that measures them, checked before a GAN trains."""
+
+import zipfile
 
 from dlbook.gan_scores import (
+    JudgeError,
     classifier_score,
     features_and_probabilities,
     frechet_distance,
+    load_judge,
     shuffled_pixels,
     sqrtm_psd,
 )
+from dlbook.models import LeNet
+from dlbook.models.cnn import build_cnn
+from dlbook.models.loading import SavedModelError
 
 import keras
 import numpy as np
@@ -117,3 +125,82 @@ def test_shuffled_pixels_keeps_each_images_pixel_values():
     assert not np.array_equal(shuffled, images)
     for a, b in zip(images, shuffled, strict=True):
         np.testing.assert_array_equal(np.sort(a.ravel()), np.sort(b.ravel()))
+
+
+# -- the judge ------------------------------------------------------------------------------------
+
+
+def saved(model, path):
+    model.save(path)
+    return path
+
+
+def test_a_good_judge_loads_and_measures(tmp_path):
+    path = saved(build_cnn(), tmp_path / "cnn.keras")
+    judge = load_judge(path, (28, 28, 1), 10)
+    features, probabilities = features_and_probabilities(judge, stripe_images(4, seed=0))
+    assert features.shape == (4, 64) and probabilities.shape == (4, 10)
+
+
+def test_a_missing_judge_is_named(tmp_path):
+    with pytest.raises(SavedModelError, match=r"no trained model at .*no\.keras; the judge of "
+                                              r"generated images must be a classifier"):
+        load_judge(tmp_path / "no.keras", (28, 28, 1), 10)
+
+
+def test_a_file_that_is_not_a_keras_model_is_refused(tmp_path):
+    path = tmp_path / "notes.keras"
+    path.write_text("not a model")
+    with pytest.raises(SavedModelError, match=r"notes\.keras does not load as a Keras model in "
+                                              r"safe mode \(ValueError: .*\); the judge"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_malformed_keras_file_is_refused(tmp_path):
+    path = tmp_path / "broken.keras"
+    with zipfile.ZipFile(path, "w") as archive:  # a zip, but its configuration is cut short
+        archive.writestr("config.json", '{"class_name": "Sequential", "config": {"lay')
+    with pytest.raises(SavedModelError, match=r"broken\.keras does not load as a Keras model"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_judge_of_other_images_is_refused(tmp_path):
+    path = saved(build_cnn(input_shape=(32, 32, 3)), tmp_path / "cifar.keras")
+    with pytest.raises(SavedModelError, match=r"takes inputs of shape \(32, 32, 3\), not "
+                                              r"\(28, 28, 1\)"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_judge_of_other_classes_is_refused(tmp_path):
+    """Before, a 5-class judge gave a classifier score of at most 5 and Frechet distances in its
+    own feature space, printed as if they measured the 10 classes of the data."""
+    path = saved(build_cnn(num_classes=5), tmp_path / "five.keras")
+    with pytest.raises(SavedModelError, match="predicts 5 classes, not 10"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_judge_without_a_features_layer_is_refused(tmp_path):
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(name="flat"),
+                              keras.layers.Dense(10, name="logits")])
+    path = saved(model, tmp_path / "flat.keras")
+    with pytest.raises(JudgeError, match=r"no layer named 'features' \(its layers: flat, "
+                                         r"logits\)"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_judge_ending_in_a_softmax_is_refused(tmp_path):
+    """Its probabilities would go through a second softmax: flattened, a wrong classifier score."""
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(64, name="features"),
+                              keras.layers.Dense(10, activation="softmax")])
+    path = saved(model, tmp_path / "softmax.keras")
+    with pytest.raises(JudgeError, match="ends in a softmax"):
+        load_judge(path, (28, 28, 1), 10)
+
+
+def test_a_subclassed_judge_is_refused(tmp_path):
+    model = LeNet()
+    model(np.zeros((1, 28, 28, 1), np.float32))
+    path = saved(model, tmp_path / "lenet.keras")
+    with pytest.raises(SavedModelError, match=r"takes inputs of shape None, not \(28, 28, 1\)"):
+        load_judge(path, (28, 28, 1), 10)

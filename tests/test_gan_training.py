@@ -1,18 +1,22 @@
-"""The GAN trainer: one step trains both networks, one trace, exact resume; samples and GIF."""
+"""The GAN trainer: one step trains both networks, one trace, exact resume; the DCGAN page runs
+and refuses a judge that cannot measure its images before it trains."""
 
 import json
+import re
+import runpy
+from pathlib import Path
 
 from dlbook.config import set_seed
 from dlbook.data import to_tanh_range
-from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
-from dlbook.plots import plot_samples, save_gif
+from dlbook.models.cnn import build_cnn
+from dlbook.models.dcgan import make_discriminator, make_generator
+from dlbook.models.loading import SavedModelError
 from dlbook.training.gan import GANTrainer
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 
 
 def bright_squares(n=20, batch_size=8, seed=0):
@@ -76,13 +80,18 @@ class TraceCountingTrainer(GANTrainer):
         return super().train_step(images, labels)
 
 
-def test_partial_last_batch_runs_without_a_second_trace():
+def test_partial_last_batch_runs_without_a_second_trace(capfd):
+    remapping = tf.config.optimizer.get_experimental_options().get("remapping", True)
     trainer = make_trainer(trainer_class=TraceCountingTrainer)
     history = trainer.fit(bright_squares(n=20, batch_size=8), epochs=2, verbose=0).history
     # batches of 8, 8 and 4
     assert TraceCountingTrainer.traces == 1
     assert set(history) == {"generator_loss", "discriminator_loss"}
     assert all(np.isfinite(history["generator_loss"]))
+    # TensorFlow's graph rewrite that fails on this step (printing an E0000 line) is off while
+    # the GAN trains, and back as it was afterwards.
+    assert "remapper failed" not in capfd.readouterr().err
+    assert tf.config.optimizer.get_experimental_options().get("remapping", True) == remapping
 
 
 def train(epochs, checkpoint_dir, stop_after=None):
@@ -119,19 +128,6 @@ def test_evaluation_is_rejected_with_a_clear_message():
         make_trainer().evaluate(bright_squares(n=8, batch_size=8))
 
 
-def test_samples_grid_and_progress_gif(tmp_path):
-    generator = make_generator()
-    noise = np.random.default_rng(0).normal(size=(4, NOISE_DIM)).astype(np.float32)
-    frames = [plot_samples(generator, noise * scale, tmp_path / f"epoch_{scale}.png")
-              for scale in (1, 3, 9)]  # different frames: Pillow merges identical ones
-    gif = save_gif(frames, tmp_path / "progress.gif")
-    with Image.open(gif) as image:
-        assert image.format == "GIF"
-        assert image.n_frames == 3
-    with pytest.raises(ValueError, match="no frames"):
-        save_gif([], tmp_path / "empty.gif")
-
-
 def test_mirrored_strategy_over_two_cpus_trains_both_networks(two_cpu_strategy):
     set_seed(0)
     strategy = two_cpu_strategy
@@ -145,36 +141,49 @@ def test_mirrored_strategy_over_two_cpus_trains_both_networks(two_cpu_strategy):
     assert history["discriminator_loss"][0] == pytest.approx(2 * np.log(2), abs=0.3)
 
 
+SCRIPT = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "dcgan.py"
+
+
+def run_page(monkeypatch, output_dir, *flags):
+    monkeypatch.setattr("sys.argv", [str(SCRIPT), "--quick", "--dataset", "fashion_mnist",
+                                     "--output-dir", str(output_dir), *flags])
+    runpy.run_path(str(SCRIPT), run_name="__main__")
+    return json.loads((output_dir / "results.json").read_text())
+
+
 @pytest.mark.integration
 def test_chapter_script_quick_run(tmp_path, monkeypatch, capsys):
-    import runpy
-    from pathlib import Path
-
     monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 256)
-    script = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "dcgan.py"
-    monkeypatch.setattr("sys.argv", [str(script), "--quick", "--dataset", "fashion_mnist",
-                                     "--output-dir", str(tmp_path)])
-    runpy.run_path(str(script), run_name="__main__")
-
-    results = json.loads((tmp_path / "results.json").read_text())
+    results = run_page(monkeypatch, tmp_path)
     assert results["model"] == "DCGAN"
     assert results["epochs"] == 1
+    assert results["identity"]["num_train"] == 256  # no validation split: all images train
     assert 0 <= results["frechet_real"] < results["frechet_noise"]
     assert 1 <= results["classifier_score"] <= 10
     assert 1 <= results["classifier_score_real"] <= 10
     assert (tmp_path / "samples" / "fashion_mnist" / "epoch_001.png").is_file()
     assert (tmp_path / "progress.gif").is_file()
+    assert (tmp_path / "losses.png").stat().st_size > 0
     assert keras.models.load_model(tmp_path / "generator.keras").output_shape == (None, 28, 28, 1)
-    assert "training one for 1 epochs" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "training one for 1 epochs" in out
+    # Before training, the untrained discriminator says about 1/2 to everything.
+    losses = re.search(r"J_D = ([\d.]+), J_G = ([\d.]+)", out)
+    assert float(losses[1]) == pytest.approx(2 * np.log(2), abs=0.3)
+    assert float(losses[2]) == pytest.approx(np.log(2), abs=0.2)
 
 
 def test_chapter_script_refuses_a_missing_judge_before_training(tmp_path, monkeypatch):
-    import runpy
-    from pathlib import Path
-
-    script = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "dcgan.py"
-    monkeypatch.setattr("sys.argv", [str(script), "--quick", "--judge", str(tmp_path / "no.keras"),
-                                     "--output-dir", str(tmp_path)])
-    with pytest.raises(SystemExit, match=r"--judge .*no\.keras: no such file"):
-        runpy.run_path(str(script), run_name="__main__")
+    with pytest.raises(SavedModelError, match=r"no trained model at .*no\.keras"):
+        run_page(monkeypatch, tmp_path, "--judge", str(tmp_path / "no.keras"))
     assert not (tmp_path / "checkpoints").exists()
+
+
+def test_chapter_script_refuses_a_judge_of_other_classes_before_training(tmp_path, monkeypatch):
+    """Before, such a judge was loaded after the whole GAN training and gave figures that looked
+    right and meant nothing (a classifier score out of 5 for 10 classes)."""
+    judge = tmp_path / "five-classes.keras"
+    build_cnn(num_classes=5).save(judge)
+    with pytest.raises(SavedModelError, match="predicts 5 classes, not 10"):
+        run_page(monkeypatch, tmp_path / "run", "--judge", str(judge))
+    assert not (tmp_path / "run" / "checkpoints").exists()

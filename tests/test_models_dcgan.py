@@ -1,6 +1,7 @@
-"""The DCGAN networks of section 2: shapes, parameter counts, input checks, saving."""
+"""The DCGAN networks (chapter 5's demo of section 2's GAN): shapes, parameter counts, input
+checks, saving."""
 
-from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+from dlbook.models.dcgan import NOISE_DIM, ImageSizeError, make_discriminator, make_generator
 
 import keras
 import numpy as np
@@ -63,3 +64,19 @@ def test_keras_file_round_trip_is_exact_and_keeps_the_shape_check(make, input_sh
     np.testing.assert_array_equal(loaded(inputs), model(inputs))
     with pytest.raises(ValueError, match="expected a batch of shape"):
         loaded(np.zeros(bad_shape))
+
+
+def test_colour_images_of_28x28_get_networks_of_their_channels():
+    generator = make_generator(image_shape=(28, 28, 3))
+    images = generator(np.zeros((2, NOISE_DIM), np.float32))
+    assert images.shape == (2, 28, 28, 3)
+    assert make_discriminator((28, 28, 3))(images).shape == (2, 1)
+
+
+@pytest.mark.parametrize("shape", [(32, 32, 1), (28, 28), (64, 64, 3)])
+def test_images_of_another_size_are_refused_before_training(shape):
+    message = r"draws 28x28 images, the dataset's have shape .*; resize the images to 28x28"
+    with pytest.raises(ImageSizeError, match=message):
+        make_generator(image_shape=shape)
+    with pytest.raises(ImageSizeError, match=message):
+        make_discriminator(shape)

@@ -1,12 +1,15 @@
-"""The MLPs of section 4.1 and of the MLP project, the Sequential CNN, the synthetic data."""
+"""Section 5's MLPs (the binary listing, the MLP project's), its Sequential CNN, the synthetic
+two-class data, and saving a model in one step."""
 
 import math
 import re
+from pathlib import Path
 
 from dlbook.data.synthetic import TwoGaussians, normal_cdf
 from dlbook.losses import CheckedBinaryCrossentropy
 from dlbook.models.cnn import build_cnn
 from dlbook.models.mlp import build_binary_mlp, build_image_mlp
+from dlbook.models.saving import save_model
 from dlbook.training import Trainer
 
 import keras
@@ -99,6 +102,26 @@ def test_keras_file_round_trip_is_exact(name, tmp_path):
     loaded = keras.saving.load_model(tmp_path / f"{name}.keras", safe_mode=True)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert type(loaded.loss) is type(model.loss)
+
+
+def test_save_model_replaces_the_file_in_one_step(tmp_path, monkeypatch):
+    path = tmp_path / "cnn.keras"
+    first = build_cnn()
+    assert save_model(first, path) == path
+    x = fixed_batch((28, 28, 1), 10, size=3)[0]
+    expected = first.predict(x, verbose=0)
+
+    def killed_while_writing(self, filepath, *args, **kwargs):
+        Path(filepath).write_bytes(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras.Model, "save", killed_while_writing)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(build_cnn(), path)
+    monkeypatch.undo()
+    loaded = keras.saving.load_model(path, safe_mode=True)  # the first model, whole
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cnn.keras"]
 
 
 @pytest.mark.parametrize("build", [build_image_mlp, build_cnn])

@@ -1,5 +1,5 @@
 """Every dataset of the course: MNIST and Fashion-MNIST images (section 5.2), your own image
-folders, IMDB-style text.
+folders, texts (IMDB, your own CSV/TSV tables, a generated sentiment task).
 
 ``python -m dlbook.data locate fashion_mnist`` says where the files are;
 ``python -m dlbook.data download mnist`` fetches them into the cache.

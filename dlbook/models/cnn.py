@@ -5,9 +5,11 @@ conv 32@3x3 relu -> max-pool 2x2 -> conv 64@3x3 relu -> max-pool 2x2 -> flatten 
 it with ``SparseCategoricalCrossentropy(from_logits=True)``. The dense 64 layer is named
 ``"features"``: its output is the image representation `dlbook.gan_scores` measures distances in.
 
-One addition to the listing: dropout (Srivastava et al., 2014) on the flattened conv features.
-Without it the model overfits Fashion-MNIST after about 6 epochs (train 95%, test 90.3-90.6% at
-epoch 10); ``dropout=0`` builds the listing exactly.
+One addition to the listing: dropout (Srivastava et al., 2014) on the flattened conv features;
+``dropout=0`` builds the listing's layers (ending in logits). Trained as listed (Adam 1e-3,
+batches of 32) it overfits Fashion-MNIST: 95.0% training and 90.62% test accuracy after 10
+epochs; with dropout 0.5 and Adam 2e-3 decayed along a cosine, 92.6% and 91.54%
+(``chapters/ch05_practice/cnn.py``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Multilayer perceptrons (sections 2 and 5), returning logits.
 
 An MLP is a stack of dense layers ``h = relu(W h + b)`` ending in a linear layer: the logits.
-Section 5's binary-classification listing ends in ``Dense(1, activation="sigmoid")`` and its loss
-takes the log of that probability; here the last layer stays linear and the loss is built with
-``from_logits=True``, which computes ``log(sigmoid(z))`` stably (no rounding to 0 for large ``z``).
+Section 5's binary-classification listing ends in ``Dense(1, activation="sigmoid")``; here the
+last layer stays linear and the loss is built with ``from_logits=True``, so that it never takes
+the log of a probability rounded to 1 (``chapters/ch05_practice/mlp_binary.py`` shows the
+difference).
 """
 
 from __future__ import annotations

@@ -1,14 +1,19 @@
-"""The recurrent text classifier of section 5.3: raw text in, class logits out.
+"""The recurrent text classifier of section 5 ("a simple RNN"): raw text in, class logits out.
 
 text -> TextVectorization (10,000 words, 100 tokens) -> Embedding(10000, 64) -> LSTM(64)
 -> dense 64 relu -> dense ``num_classes``.
 
-The listing feeds the network integer sequences prepared outside the model. Here the model holds
-its own ``TextVectorization``, adapted on the training texts, so a saved ``.keras`` file takes a
-raw sentence. Short texts are padded with token 0; ``Embedding(mask_zero=True)`` marks those steps
-and the recurrent layer skips them, so padding does not change the result. The GRU and the
-bidirectional variants (``rnn="gru" | "bilstm" | "bigru"``) swap only the recurrent layer.
-The last layer returns logits: train it with ``from_logits=True``.
+The listing's Sequential model starts at its ``Embedding(10000, 64, input_length=100)``: it takes
+sequences of 100 word numbers, and the tutorial does not show how texts become such sequences.
+Here the model holds its own ``TextVectorization``, adapted on the training texts, so it takes raw
+strings and a saved ``.keras`` file classifies a raw sentence. Short texts are padded with token
+0; ``Embedding(mask_zero=True)`` marks those steps and the recurrent layer skips them, so padding
+does not change the result. The listing ends in ``Dense(10, activation="softmax")``; here the last
+layer has one unit per class of the data and returns logits: train it with ``from_logits=True``.
+
+``rnn`` picks the layer that reads the sequence of word vectors: ``lstm`` (the listing's),
+``gru``, the bidirectional ``bilstm`` and ``bigru``, or ``bag``, no recurrent layer at all but the
+mean of the word vectors: a bag-of-words baseline, blind to word order by construction.
 """
 
 from __future__ import annotations
@@ -20,11 +25,19 @@ from keras import layers
 RNN_KINDS = ("lstm", "gru", "bilstm", "bigru")
 """Recurrent layers `TextClassifier` can use; ``bi`` reads the text in both directions."""
 
+SEQUENCE_READERS = (*RNN_KINDS, "bag")
+"""What `TextClassifier` can read the word vectors with: a recurrent layer, or ``bag``, their
+mean (order-blind)."""
 
-def recurrent_layer(rnn: str, units: int) -> layers.Layer:
-    """The recurrent layer named ``rnn`` (one of `RNN_KINDS`) with ``units`` units."""
-    if rnn not in RNN_KINDS:
-        raise ValueError(f"unknown rnn {rnn!r}; expected one of {', '.join(RNN_KINDS)}")
+
+def sequence_reader(rnn: str, units: int) -> layers.Layer:
+    """The layer named ``rnn`` (one of `SEQUENCE_READERS`): a recurrent layer of ``units`` units,
+    or for ``bag`` the mean of the unmasked word vectors, which no reordering of the words
+    changes."""
+    if rnn not in SEQUENCE_READERS:
+        raise ValueError(f"unknown rnn {rnn!r}; expected one of {', '.join(SEQUENCE_READERS)}")
+    if rnn == "bag":
+        return layers.GlobalAveragePooling1D()
     cell = layers.LSTM(units) if rnn.endswith("lstm") else layers.GRU(units)
     return layers.Bidirectional(cell) if rnn.startswith("bi") else cell
 
@@ -61,7 +74,7 @@ class TextClassifier(keras.Model):
             [
                 keras.Input((sequence_length,), dtype="int64"),
                 layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
-                recurrent_layer(rnn, units),
+                sequence_reader(rnn, units),
                 layers.Dense(units, activation="relu"),
                 layers.Dense(num_classes),
             ],

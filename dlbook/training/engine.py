@@ -9,7 +9,9 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
   faster than ``model.fit`` (see ``benchmarks/results/lenet.md``). Batch shapes stay dynamic, so
   the last, smaller batch does not trigger a second trace;
 * the per-example loss is reduced to the batch mean (``tf.nn.compute_average_loss``), which the
-  tutorial's listing forgets: summed gradients are ``batch_size`` times too large and SGD diverges;
+  tutorial's listing forgets: summed gradients are ``batch_size`` times too large and SGD diverges.
+  Under a strategy it is the mean over the global batch, even when a last, smaller batch splits
+  unevenly across the replicas;
 * optional gradient clipping by global norm (section 3.3.6);
 * Keras metrics, TensorBoard scalars, a ``keras.callbacks.History`` like ``model.fit``'s;
 * a stop with a clear error when the loss turns NaN or infinite;
@@ -19,7 +21,10 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
   process, is refused before training (`dlbook.training.run_folder`);
 * early stopping that restores the best epoch's weights (``patience=``);
 * a live progress bar on a terminal, one line per epoch in a log or a notebook;
-* any ``tf.distribute`` strategy (default: the current one).
+* any ``tf.distribute`` strategy (default: the current one), ``MultiWorkerMirroredStrategy``
+  included (section 8): every worker takes part in each save, but only the chief writes the run's
+  folder (lock, ``run.json``, ``history.json``, checkpoints); the others save to a temporary
+  folder of their own and delete it, and every worker resumes from the chief's checkpoints.
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from dlbook.training import progress
@@ -83,6 +91,9 @@ class Trainer:
         self.optimizer = optimizer
         self.clip_norm = clip_norm
         self.strategy = strategy or tf.distribute.get_strategy()
+        self.is_chief = self.strategy.extended.should_checkpoint
+        """Whether this process writes the run's files: always, but on the workers of a
+        ``MultiWorkerMirroredStrategy`` other than the chief."""
         self.loss_fn = loss or keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, reduction=None
         )
@@ -117,10 +128,11 @@ class Trainer:
 
     def train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """One gradient-descent step on one replica's batch; returns the batch mean loss."""
+        global_batch_size = _global_batch_size(y)
         with tf.GradientTape() as tape:
             logits = self.model(x, training=True)
             per_example = self._per_example_loss(y, logits)
-            loss = tf.nn.compute_average_loss(per_example)
+            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
             if self.model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(self.model.losses))
         variables = self.model.trainable_variables
@@ -225,7 +237,9 @@ class Trainer:
             return self._fit(train_data, epochs, validation_data, None, log_dir, patience,
                              monitor, verbose, on_epoch_end)
         identity = {**training_identity(self.model, self.optimizer, epochs), **(identity or {})}
-        with RunFolder(checkpoint_dir, identity, restart=restart):
+        folder = RunFolder(checkpoint_dir, identity, restart=restart) if self.is_chief else None
+        with folder or nullcontext():
+            self._wait_for_every_worker()  # the chief has checked (and with restart, emptied) it
             return self._fit(train_data, epochs, validation_data, Path(checkpoint_dir), log_dir,
                              patience, monitor, verbose, on_epoch_end)
 
@@ -240,22 +254,28 @@ class Trainer:
             checkpoint = tf.train.Checkpoint(
                 model=self.model, optimizer=self.optimizer, epoch=self.epoch
             )
-            manager = tf.train.CheckpointManager(checkpoint, str(checkpoint_dir), max_to_keep=2)
-            if manager.latest_checkpoint:
+            # Every worker saves; a non-chief worker into a folder of its own that it deletes.
+            save_dir = (checkpoint_dir if self.is_chief
+                        else Path(tempfile.gettempdir()) / f"dlbook-worker-{os.getpid()}")
+            manager = tf.train.CheckpointManager(checkpoint, str(save_dir), max_to_keep=2)
+            latest = tf.train.latest_checkpoint(str(checkpoint_dir))
+            if latest:
                 try:
-                    checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+                    checkpoint.restore(latest).assert_existing_objects_matched()
                 except (ValueError, AssertionError) as error:
                     raise RunMismatchError(
-                        f"the checkpoint {manager.latest_checkpoint} was written by a different "
-                        f"model or optimizer and cannot resume this run; add --restart (or "
+                        f"the checkpoint {latest} was written by a different model or "
+                        f"optimizer and cannot resume this run; add --restart (or "
                         f"delete {checkpoint_dir}) to start afresh ({str(error).splitlines()[0]})"
                     ) from error
                 done = self.epochs_done
                 history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
                 if verbose:
-                    print(f"Resuming from {manager.latest_checkpoint} ({done} of {epochs} "
-                          f"epochs done; add --restart to train from the first epoch)")
-        writer = tf.summary.create_file_writer(str(log_dir)) if log_dir is not None else None
+                    print(f"Resuming from {latest} ({done} of {epochs} epochs done; add "
+                          "--restart to train from the first epoch)")
+        writer = None
+        if log_dir is not None and self.is_chief:
+            writer = tf.summary.create_file_writer(str(log_dir))
         stopper = EarlyStopping(monitor, patience) if patience is not None else None
         if stopper is not None and history:
             stopper.update(history)  # a resumed run: its best epoch so far, and the wait since
@@ -306,15 +326,18 @@ class Trainer:
                 history.setdefault(key, []).append(value)
             self.epoch.assign(epoch)
             if stopper is not None and stopper.update(history):
-                stopper.remember(self.model, best_weights)
+                stopper.remember(self.model, best_weights if self.is_chief else None)
             if writer is not None:
                 with writer.as_default(step=epoch):
                     for key, value in logs.items():
                         tf.summary.scalar(key, value)
                 writer.flush()
             if manager is not None:
-                _write_history(checkpoint_dir, history)
+                if self.is_chief:
+                    _write_history(checkpoint_dir, history)
                 manager.save(checkpoint_number=epoch)
+                if not self.is_chief:
+                    shutil.rmtree(save_dir, ignore_errors=True)
             if on_epoch_end is not None:
                 on_epoch_end(epoch, logs)
         if stopper is not None:
@@ -328,6 +351,13 @@ class Trainer:
         result.epoch = list(range(len(next(iter(history.values()), []))))
         return result
 
+    def _wait_for_every_worker(self) -> None:
+        """Return once every worker has called this: a sum over all replicas, which needs them
+        all (trivial in a single process)."""
+        strategy = self.strategy
+        tf.function(lambda: strategy.reduce(
+            tf.distribute.ReduceOp.SUM, strategy.run(lambda: tf.ones(())), axis=None))()
+
     def evaluate(self, data: tf.data.Dataset) -> dict[str, float]:
         """Mean loss and metrics over ``data`` (no training)."""
         for metric in self.val_metrics:
@@ -337,6 +367,20 @@ class Trainer:
         while int(test_fn(iterator)[1]) == self.steps_per_call:
             pass
         return {m.name: float(m.result()) for m in self.val_metrics}
+
+
+def _global_batch_size(y: tf.Tensor) -> tf.Tensor:
+    """The examples of this step on every replica together. ``compute_average_loss`` would take
+    this replica's count times the number of replicas, which is wrong when a last, smaller batch
+    splits unevenly (51 examples as 26 + 25)."""
+    return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM,
+                                                          tf.shape(y)[0])
+
+
+def epochs_saved(checkpoint_dir: str | Path) -> int:
+    """The epoch of the latest checkpoint `Trainer.fit` saved in ``checkpoint_dir``, 0 if none."""
+    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
+    return int(latest.rsplit("-", 1)[1]) if latest else 0
 
 
 def _write_history(checkpoint_dir: str | Path, history: HistoryDict) -> None:

@@ -112,6 +112,21 @@ class GANTrainer(Trainer):
         discriminator_mean.update_state(discriminator_per_example)
         return generator_loss + discriminator_loss
 
+    def fit(self, *args, **kwargs) -> keras.callbacks.History:
+        """`Trainer.fit` with TensorFlow's "remapper" graph rewrite off while the step runs.
+
+        The remapper fuses a convolution with its bias and activation. On this step (the
+        discriminator's LeakyReLU differentiated inside the compiled loop) it fails, prints an
+        ``E0000 ... remapper failed`` error line and leaves the graph as it was: the losses are
+        the same bit for bit with it off, and no error line frightens the reader.
+        """
+        remapping = tf.config.optimizer.get_experimental_options().get("remapping", True)
+        tf.config.optimizer.set_experimental_options({"remapping": False})
+        try:
+            return super().fit(*args, **kwargs)
+        finally:
+            tf.config.optimizer.set_experimental_options({"remapping": remapping})
+
     def _build(self, dataset: tf.data.Dataset) -> None:
         """Create each optimizer's variables for its own network, so a checkpoint can fill them."""
         with self.strategy.scope():

@@ -3,7 +3,8 @@
 `Trainer` writes the epoch loop by hand. Keras 3 also lets a ``keras.Model`` subclass replace just
 the step, so ``fit()``, its callbacks (EarlyStopping, TensorBoard, ModelCheckpoint...) and
 ``evaluate()`` keep working around a hand-written ``tf.GradientTape`` step (the keras-io guide
-"Customizing what happens in fit()"). Chapter 5's LeNet script trains with both and compares them.
+"Customizing what happens in fit()"). Chapter 5's ``lenet_fit.py`` trains LeNet this way,
+``lenet.py`` with the loop by hand.
 """
 
 from __future__ import annotations
