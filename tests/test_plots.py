@@ -1,9 +1,11 @@
-"""Plots are written as non-empty PNG files and reject wrong input."""
+"""Plots are written as non-empty PNG files and reject wrong input; a GAN's samples and GIF."""
 
 from dlbook import plots
+from dlbook.models.dcgan import NOISE_DIM, make_generator
 
 import numpy as np
 import pytest
+from PIL import Image
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -51,3 +53,18 @@ def test_test_results_predicts_and_writes_both_plots(tmp_path):
     np.testing.assert_array_equal(predicted, np.argmax(model.predict(images, verbose=0), axis=1))
     assert_png(tmp_path / "predictions.png")
     assert_png(tmp_path / "confusion_matrix.png")
+
+
+def test_samples_grid_and_progress_gif(tmp_path):
+    generator = make_generator()
+    noise = np.random.default_rng(0).normal(size=(4, NOISE_DIM)).astype(np.float32)
+    frames = [plots.plot_samples(generator, noise * scale, tmp_path / f"epoch_{scale}.png")
+              for scale in (1, 3, 9)]  # different frames: Pillow merges identical ones
+    for frame in frames:
+        assert_png(frame)
+    gif = plots.save_gif(frames, tmp_path / "progress.gif")
+    with Image.open(gif) as image:
+        assert image.format == "GIF"
+        assert image.n_frames == 3
+    with pytest.raises(ValueError, match="no frames"):
+        plots.save_gif([], tmp_path / "empty.gif")

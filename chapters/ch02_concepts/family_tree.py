@@ -1,0 +1,188 @@
+# %% [markdown]
+# # Section 2 · The family tree of neural networks, one model per branch
+#
+# Section 2 places deep learning inside machine learning: a model that learns its own
+# representation of the data, layer after layer, where classical methods need features made by
+# hand. A network is a directed acyclic graph of layers (input, hidden, output) whose weights are
+# fitted by backpropagation. The section draws the family tree of the networks:
+#
+# ```mermaid
+# graph TD
+#     ANN[Artificial neural networks] --> FF[Feed-forward networks]
+#     ANN --> CNN[Convolutional networks]
+#     ANN --> RNN[Recurrent networks]
+#     ANN --> GAN[Generative adversarial networks]
+#     ANN --> OT[Others]
+#     FF --> FC[Fully connected layers]
+#     FF --> AF[Activation functions]
+#     CNN --> CL[Convolution layers]
+#     CNN --> PL[Pooling layers]
+#     CNN --> CA[Classic architectures]
+#     RNN --> LSTM[LSTM cells]
+#     RNN --> GRU[GRU cells]
+#     GAN --> GEN[Generator]
+#     GAN --> DIS[Discriminator]
+#     OT --> ATT[Attention mechanisms]
+#     OT --> GNN[Graph neural networks]
+# ```
+#
+# and a second diagram that ties the main notions to deep learning:
+#
+# ```mermaid
+# graph LR
+#     DL[Deep learning] --> NN[Neural networks]
+#     DL --> BP[Backpropagation]
+#     BP --> PT[Parameter training]
+#     PT --> MO[Model optimization]
+#     DL --> LF[Loss functions]
+#     DL --> OF[Overfitting]
+#     OF --> RG[Regularization]
+# ```
+#
+# This page builds one model of every branch from `dlbook.models`, the models the later chapters
+# train, prints its summary and counts its parameters, by Keras and by formula. The last branch
+# has pages of its own: `attention.py` and `graph_network.py`.
+
+# %%
+from dlbook.cli import chapter_args
+from dlbook.config import set_seed
+from dlbook.models import (
+    LeNet,
+    TextClassifier,
+    build_cnn,
+    build_image_mlp,
+    make_discriminator,
+    make_generator,
+)
+from dlbook.plots import plot_stacked_bars
+from dlbook.results import save_results
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+args = chapter_args("ch02_concepts/family_tree", "One model per branch of section 2's family "
+                    "tree: summaries and parameter counts", epochs=1, dataset=None)
+set_seed(args.seed)
+images = tf.zeros((2, 28, 28, 1))
+parameters = {}
+
+# %% [markdown]
+# ## Feed-forward: fully connected layers and activation functions
+#
+# Every unit of a dense layer reads every output of the layer before: $h = f(W x + b)$. A layer
+# of $m$ inputs and $n$ units holds $W$ ($n \times m$) and $b$ ($n$): $(m + 1)\,n$ parameters.
+# `build_image_mlp` flattens a 28x28 image into 784 inputs, then dense 256 and 128 (ReLU), then
+# 10 logits.
+
+# %%
+mlp = build_image_mlp()
+mlp.summary()
+by_formula = (784 + 1) * 256 + (256 + 1) * 128 + (128 + 1) * 10
+print(f"parameters: Keras {mlp.count_params():,}, (m + 1) n summed over the layers "
+      f"{by_formula:,}; output {tuple(mlp(images).shape)}")
+parameters["feed-forward MLP"] = mlp
+
+# %% [markdown]
+# ## Convolutional: convolution layers, pooling layers, classic architectures
+#
+# A convolution layer slides small kernels over the image: each of its $c_\text{out}$ kernels
+# sees a $k \times k$ window of all $c_\text{in}$ channels, so the layer has
+# $(k^2 c_\text{in} + 1)\,c_\text{out}$ parameters, whatever the image size. Pooling layers have
+# none. `build_cnn` is section 5's CNN; `LeNet` is the classic architecture of section 5.2.
+
+# %%
+cnn = build_cnn()
+cnn.summary()
+print(f"parameters: Keras {cnn.count_params():,}; first convolution (3*3*1 + 1)*32 = "
+      f"{(3 * 3 * 1 + 1) * 32}, second (3*3*32 + 1)*64 = {(3 * 3 * 32 + 1) * 64:,}; "
+      f"output {tuple(cnn(images).shape)}")
+parameters["convolutional CNN"] = cnn
+
+lenet = LeNet()
+lenet_inputs = keras.Input((28, 28, 1))
+keras.Model(lenet_inputs, lenet.call(lenet_inputs), name="lenet").summary()
+outputs = lenet(images)  # a subclassed model is built by its first call
+print(f"parameters: Keras {lenet.count_params():,}; output {tuple(outputs.shape)}")
+parameters["convolutional LeNet-5"] = lenet
+
+# %% [markdown]
+# ## Recurrent: LSTM and GRU cells
+#
+# A recurrent layer reads a sequence one step at a time and carries a state $h_t$ from step to
+# step. An LSTM cell computes four things from $[h_{t-1}, x_t]$, the forget, input and output
+# gates and the candidate cell, each with a dense layer: $4\,(u\,(u + d) + u)$ parameters for
+# $u$ units and $d$ inputs. A GRU computes three (update and reset gates, candidate); Keras's
+# GRU keeps two bias vectors for each (`reset_after=True`), so $3\,(u\,(u + d) + 2u)$.
+# `TextClassifier` is section 5's text model: words -> embedding (64) -> LSTM or GRU (64) ->
+# dense 64 -> logits. It holds its vocabulary in a `TextVectorization` layer; two sentences are
+# enough to build one here.
+
+# %%
+units, inputs_per_step = 64, 64
+formula = {"lstm": 4 * (units * (units + inputs_per_step) + units),
+           "gru": 3 * (units * (units + inputs_per_step) + 2 * units)}
+for kind in ("lstm", "gru"):
+    text_model = TextClassifier(num_classes=2, rnn=kind)
+    text_model.adapt(tf.data.Dataset.from_tensor_slices(["a fine film", "a dull film"]).batch(2))
+    text_model.network.summary()
+    recurrent = text_model.network.layers[1]
+    logits = text_model(tf.constant(["a fine film", "dull"]))
+    print(f"{kind.upper()} layer: Keras {recurrent.count_params():,}, formula {formula[kind]:,}; "
+          f"output for two sentences {tuple(logits.shape)}")
+    parameters[f"recurrent {kind.upper()}"] = text_model.network
+
+# %% [markdown]
+# ## Generative adversarial networks: a generator and a discriminator
+#
+# The generator turns 100 random numbers into an image with transposed convolutions, which
+# enlarge the image as a convolution shrinks it; the discriminator is a CNN that gives one logit,
+# "real" when positive. They are trained against each other (chapter 5's DCGAN page).
+
+# %%
+generator, discriminator = make_generator(), make_discriminator()
+generator.summary()
+discriminator.summary()
+fakes = generator(tf.random.normal((2, 100)), training=False)
+print(f"generator: noise (2, 100) -> images {tuple(fakes.shape)} in "
+      f"[{float(tf.reduce_min(fakes)):.2f}, {float(tf.reduce_max(fakes)):.2f}]; discriminator: "
+      f"-> logits {tuple(discriminator(fakes).shape)}")
+parameters["GAN generator"] = generator
+parameters["GAN discriminator"] = discriminator
+
+# %% [markdown]
+# ## Where the parameters are
+#
+# `parameters.png` splits each model's parameters by kind of layer. Most of the MLP's sit in its
+# first dense layer (784 inputs); the CNN keeps its convolutions small and spends its parameters
+# on the dense layer after them; the text models spend most of theirs on the embedding, one
+# vector of 64 numbers per word of a 10,000-word vocabulary.
+
+# %%
+KINDS = {"Dense": "dense", "Conv2D": "convolution", "Conv2DTranspose": "convolution",
+         "LSTM": "recurrent", "GRU": "recurrent", "Embedding": "embedding",
+         "BatchNormalization": "normalization"}
+
+
+def parameters_by_kind(model: keras.Model) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for layer in model.layers:
+        if layer.count_params():
+            kind = KINDS.get(type(layer).__name__, "other")
+            counts[kind] = counts.get(kind, 0) + layer.count_params()
+    return counts
+
+
+table = {name: parameters_by_kind(model) for name, model in parameters.items()}
+for name, counts in table.items():
+    print(f"{name:<24} {sum(counts.values()):>9,}  " + ", ".join(
+        f"{kind} {count:,}" for kind, count in counts.items()))
+plot_stacked_bars(table, args.output_dir / "parameters.png", title="Parameters per model, by "
+                  "kind of layer", xlabel="parameters")
+print(f"Plot in {args.output_dir}/parameters.png")
+
+save_results(args, parameters={name: int(sum(c.values())) for name, c in table.items()},
+             parameters_by_kind=table,
+             recurrent_formula_matches=bool(np.all([
+                 parameters[f"recurrent {k.upper()}"].layers[1].count_params() == formula[k]
+                 for k in formula])))
