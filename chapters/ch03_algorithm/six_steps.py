@@ -1,0 +1,214 @@
+# %% [markdown]
+# # Section 3 · The algorithm in six steps, on one batch
+#
+# Section 3 describes how a network learns as a loop: prepare the data; (1) build the network
+# and give its weights small random values; (2) propagate forward, each layer computing
+# $h = \varphi(W^\top x + b)$, with a softmax at the output for classification; (3) measure the
+# loss, the cross-entropy; (4) propagate backward, the chain rule giving $\partial J / \partial W$
+# for every weight; (5) update, $W \leftarrow W - \eta\, \partial J / \partial W$; (6) iterate
+# until the validation performance stops improving; evaluate on the test set last.
+#
+# Each step is one cell below, on one batch of images, with nothing hidden in a library: the
+# weights are four `tf.Variable`s, the forward pass is two lines, the update is a subtraction.
+# Step 4 is done twice, by `tf.GradientTape` and by hand with the chain rule, and the two are
+# compared.
+
+# %%
+from dlbook.cli import chapter_args
+from dlbook.config import set_seed
+from dlbook.data import load_images
+from dlbook.results import save_results
+
+import numpy as np
+import tensorflow as tf
+
+args = chapter_args("ch03_algorithm/six_steps", "The six steps of section 3 on one batch, the "
+                    "gradient by hand beside the tape's", epochs=10)
+set_seed(args.seed)
+
+# %% [markdown]
+# ## Data preparation
+#
+# Images of 28x28 pixels scaled to $[0, 1]$, flattened into vectors $x$ of 784 numbers; labels
+# $y$ from 0 to 9. A batch of `--batch-size` images (128) is what the steps work on.
+
+# %%
+data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
+                   validation_fraction=args.validation_fraction, seed=args.seed,
+                   data_dir=args.data_dir)
+print(data)
+images, labels = next(iter(data.train))
+x = tf.reshape(images, (len(images), -1))
+print(f"one batch: x {tuple(x.shape)}, y {tuple(labels.shape)}, first labels "
+      f"{labels.numpy()[:8]}")
+
+# %% [markdown]
+# ## Step 1: build the network and initialize its weights
+#
+# 784 inputs, a hidden layer of 64 ReLU units, 10 outputs. The weights start small and random
+# (normal, standard deviation 0.05), the biases at 0. Random, because units that start equal
+# would stay equal (the initialization page shows it).
+
+# %%
+inputs, hidden, classes = x.shape[1], 64, len(data.class_names)
+W1 = tf.Variable(tf.random.normal((inputs, hidden), stddev=0.05), name="W1")
+b1 = tf.Variable(tf.zeros(hidden), name="b1")
+W2 = tf.Variable(tf.random.normal((hidden, classes), stddev=0.05), name="W2")
+b2 = tf.Variable(tf.zeros(classes), name="b2")
+weights = [W1, b1, W2, b2]
+print(f"{sum(int(tf.size(w)) for w in weights):,} weights")
+
+# %% [markdown]
+# ## Step 2: forward propagation
+#
+# $a = x W_1 + b_1$, $h = \mathrm{ReLU}(a)$, $z = h W_2 + b_2$, $p = \operatorname{softmax}(z)$.
+# A batch holds one example per row, so $x W$ here is the section's $W^\top x$ for every example
+# at once.
+
+# %%
+def forward(x):
+    a = x @ W1 + b1
+    h = tf.nn.relu(a)
+    z = h @ W2 + b2
+    return a, h, z
+
+
+a, h, z = forward(x)
+p = tf.nn.softmax(z)
+print(f"probabilities of the first image: {np.round(p[0].numpy(), 3)} (sum "
+      f"{float(tf.reduce_sum(p[0])):.3f}); before training they are all close to 1/10")
+
+# %% [markdown]
+# ## Step 3: the loss
+#
+# The cross-entropy, averaged over the $B$ examples of the batch:
+# $J = -\frac{1}{B} \sum_i \log p_{i, y_i}$. Guessing evenly gives $\log 10 \approx 2.303$.
+# `log_softmax` computes $\log p$ from $z$ directly, without rounding a small $p$ to 0.
+
+# %%
+def loss_of(z, labels):
+    log_p = tf.nn.log_softmax(z)
+    return -tf.reduce_mean(tf.gather(log_p, labels, batch_dims=1))
+
+
+print(f"J = {float(loss_of(z, labels)):.4f} (log 10 = {np.log(10):.4f})")
+
+# %% [markdown]
+# ## Step 4: backward propagation, by the tape and by hand
+#
+# The tape records the forward pass and applies the chain rule backwards. By hand, layer by
+# layer from the output:
+#
+# - $\partial J / \partial z = (p - \mathrm{onehot}(y)) / B$ (softmax and cross-entropy
+#   together);
+# - $\partial J / \partial W_2 = h^\top\, \partial J / \partial z$,
+#   $\partial J / \partial b_2 = \sum_i \partial J / \partial z_i$;
+# - $\partial J / \partial h = \partial J / \partial z\; W_2^\top$, then through the ReLU:
+#   $\partial J / \partial a = \partial J / \partial h \odot [a > 0]$;
+# - $\partial J / \partial W_1 = x^\top\, \partial J / \partial a$.
+
+# %%
+with tf.GradientTape() as tape:
+    _, _, z = forward(x)
+    loss = loss_of(z, labels)
+tape_gradients = tape.gradient(loss, weights)
+
+dz = (tf.nn.softmax(z) - tf.one_hot(labels, classes)) / len(labels)
+dW2 = tf.transpose(h) @ dz
+db2 = tf.reduce_sum(dz, axis=0)
+da = (dz @ tf.transpose(W2)) * tf.cast(a > 0, tf.float32)
+dW1 = tf.transpose(x) @ da
+db1 = tf.reduce_sum(da, axis=0)
+hand_gradients = [dW1, db1, dW2, db2]
+
+row, column = np.unravel_index(np.argmax(np.abs(dW1.numpy())), dW1.shape)
+print(f"dJ/dW1[{row}, {column}]: by hand {float(dW1[row, column]):+.8f}, by the tape "
+      f"{float(tape_gradients[0][row, column]):+.8f}")
+gradient_differences = {}
+for weight, by_hand, by_tape in zip(weights, hand_gradients, tape_gradients, strict=True):
+    name = weight.name.split(":")[0]
+    gradient_differences[name] = float(tf.reduce_max(tf.abs(by_hand - by_tape)))
+    print(f"dJ/d{name}: largest |gradient| {float(tf.reduce_max(tf.abs(by_tape))):.2e}, largest "
+          f"difference hand - tape {gradient_differences[name]:.1e}")
+
+# %% [markdown]
+# ## Step 5: update
+#
+# $W \leftarrow W - \eta\, \partial J / \partial W$ for each of the four, with $\eta = 0.2$:
+# plain gradient descent. The loss on the same batch, before and after:
+
+# %%
+rate = 0.2
+loss_before = float(loss)
+for weight, gradient in zip(weights, tape_gradients, strict=True):
+    weight.assign_sub(rate * gradient)
+loss_after = float(loss_of(forward(x)[2], labels))
+print(f"J before the update {loss_before:.4f}, after {loss_after:.4f}")
+
+# %% [markdown]
+# ## Step 6: iterate
+#
+# Steps 2 to 5 again, ten times on the same batch: the loss falls at every update. (Ten steps on
+# one batch would end by learning that batch by heart; the real loop takes a new batch each
+# time.)
+
+# %%
+def train_step(x, labels):
+    with tf.GradientTape() as tape:
+        loss = loss_of(forward(x)[2], labels)
+    for weight, gradient in zip(weights, tape.gradient(loss, weights), strict=True):
+        weight.assign_sub(rate * gradient)
+    return loss
+
+
+batch_losses = [loss_before, loss_after]
+for update in range(2, 12):
+    before = float(train_step(x, labels))
+    after = float(loss_of(forward(x)[2], labels))
+    batch_losses.append(after)
+    print(f"update {update:>2}: J {before:.4f} -> {after:.4f}")
+
+# %% [markdown]
+# ## Iterate over the data, until the validation accuracy stops improving
+#
+# The same step over every batch of the training set is an epoch. After each epoch, the accuracy
+# on the held-out validation images decides: keep going while it improves, stop after two epochs
+# without improvement and keep the best weights. The test set is used once, at the very end.
+# (`dlbook.training.Trainer` does the same with `patience=`; chapter 3's overfitting page uses
+# it.)
+
+# %%
+def accuracy(dataset) -> float:
+    right = total = 0
+    for images, labels in dataset:
+        predicted = tf.argmax(forward(tf.reshape(images, (len(images), -1)))[2], axis=1)
+        right += int(tf.reduce_sum(tf.cast(predicted == tf.cast(labels, tf.int64), tf.int32)))
+        total += len(labels)
+    return right / total
+
+
+compiled_step = tf.function(train_step)
+held_out = data.validation or data.test
+best_accuracy, best_weights, best_epoch, validation_accuracies = 0.0, None, 0, []
+for epoch in range(1, args.epochs + 1):
+    for images, labels in data.train:
+        compiled_step(tf.reshape(images, (len(images), -1)), labels)
+    validation_accuracies.append(accuracy(held_out))
+    print(f"epoch {epoch}: validation accuracy {validation_accuracies[-1]:.4f}")
+    if validation_accuracies[-1] > best_accuracy:
+        best_accuracy, best_epoch = validation_accuracies[-1], epoch
+        best_weights = [w.numpy() for w in weights]
+    elif epoch - best_epoch >= 2:
+        print(f"no improvement for 2 epochs: stop, keep the weights of epoch {best_epoch}")
+        break
+for weight, value in zip(weights, best_weights, strict=True):
+    weight.assign(value)
+test_accuracy = accuracy(data.test)
+print(f"test accuracy {test_accuracy:.4f} (weights of epoch {best_epoch})")
+
+save_results(args, identity=data.identity, dataset=data.name,
+             hand_vs_tape_gradient_difference=gradient_differences,
+             batch_loss_before_and_after_updates=batch_losses,
+             batch_loss_fell_at_every_update=bool(np.all(np.diff(batch_losses) < 0)),
+             validation_accuracy=validation_accuracies, best_epoch=best_epoch,
+             test_accuracy=test_accuracy)
