@@ -1,0 +1,141 @@
+# %% [markdown]
+# # Section 5.1 · Setting up the environment, checked
+#
+# Before its listings, the tutorial sets up a machine: a conda environment with Python 3.8, one
+# line that installs TensorFlow while mixing packages and channels (a GPU package among them, taken
+# from another framework's channel), then pip installs of NumPy, pandas, scikit-learn,
+# matplotlib, tqdm and Jupyter. Followed today, that recipe fails or half-works:
+#
+# - **Python 3.8** reached its end of life in October 2024, and the libraries moved on: the
+#   first cell below reads, from the installed packages themselves, the oldest Python each one
+#   accepts (TensorFlow 2.21, Keras 3.15 and NumPy 2 all refuse 3.8). An environment made with
+#   3.8 installs an old TensorFlow, or none.
+# - **Two package managers in one environment**: what conda installs from several channels and
+#   what pip installs afterwards do not know about each other. A library can end up twice, in two
+#   builds, and which one a script imports depends on the order of the installs.
+# - **A GPU package from another framework's channel** is built to that framework's needs.
+#   TensorFlow is built against particular CUDA and cuDNN versions; with others it cannot load
+#   them, and runs on the CPU with a warning easily lost among its start-up lines. On Linux, pip
+#   installs the matching NVIDIA libraries with TensorFlow itself:
+#   `pip install "tensorflow[and-cuda]"`.
+# - **No versions**: the same commands install other versions next year, and pandas,
+#   scikit-learn and tqdm are not used by the code that follows.
+#
+# dlbook asks for less. `make run` and `make test` create a virtual environment with the Python
+# that is there (`python3 -m venv .venv`) and install this repository into it with pip
+# (`pip install -e ".[dev]"`), at the versions `pyproject.toml` names. `make doctor` checks the
+# machine first, even before the environment exists: that check is this page. It reads and
+# probes; it writes nothing but this page's `results.json`.
+
+# %%
+import importlib.metadata
+import platform
+import sys
+import time
+
+from dlbook.cli import chapter_args
+from dlbook.data import resolve_dataset
+from dlbook.doctor import (
+    CHECKED_PACKAGES,
+    dataset_checks,
+    device_checks,
+    package_checks,
+    plot_checks,
+    python_check,
+    read_requirements,
+    summary,
+)
+from dlbook.results import save_results
+
+import tensorflow as tf
+
+args = chapter_args("ch05_practice/environment", "Is this machine ready? Python, packages, "
+                    "devices, datasets and plots checked (section 5.1)", epochs=1, dataset=None)
+
+# %% [markdown]
+# ## Python and the packages
+#
+# `pyproject.toml` says which Python dlbook needs (`requires-python`) and which versions of each
+# package (`~=2.21.0`: 2.21.0 or a later 2.21.x; `>=1.26`: that or newer). Each installed
+# package also declares the oldest Python it runs on: those declarations, printed below, are
+# why the tutorial's Python 3.8 cannot run this code.
+
+# %%
+checks = [python_check(read_requirements()[0]), *package_checks()]
+for check in checks:
+    print(check)
+print()
+for name in CHECKED_PACKAGES:
+    print(f"{name} {importlib.metadata.version(name)} runs on Python "
+          f"{importlib.metadata.metadata(name)['Requires-Python']}")
+
+# %% [markdown]
+# ## The devices
+#
+# TensorFlow places every operation on a device: the CPU, whose operations use several threads,
+# or a GPU when it finds one it was built for. Every chapter of dlbook is sized for two CPU cores
+# without a GPU: a full run takes minutes. The usual first test of an installation is a
+# computation; here one matrix product of two $1000 \times 1000$ matrices, $2 \cdot 1000^3$
+# multiply-adds, timed (after a first call that sets things up).
+
+# %%
+device_lines = device_checks()
+for check in device_lines:
+    print(check)
+checks += device_lines
+
+a = tf.random.normal((1000, 1000), seed=args.seed)
+product = a @ a
+start = time.perf_counter()
+for _ in range(10):
+    product = a @ a
+_ = product.numpy()
+gflops = 10 * 2 * 1000**3 / (time.perf_counter() - start) / 1e9
+print(f"A @ A ran on {product.device}: {gflops:.1f} GFLOP/s in float32")
+
+# %% [markdown]
+# ## The datasets
+#
+# Section 5's listings load MNIST with `keras.datasets`, which downloads it. dlbook looks on disk
+# first (its cache, a folder named by an environment variable, Debian's Fashion-MNIST package)
+# and downloads only what is missing; offline, `--dataset auto` falls back from MNIST to
+# Fashion-MNIST and says so. The same search as the scripts', so what it reports is what they
+# will find:
+
+# %%
+dataset_lines = dataset_checks()
+for check in dataset_lines:
+    print(check)
+checks += dataset_lines
+available = [check.topic for check in dataset_lines if check.ok]
+image_dataset = resolve_dataset("auto") if {"mnist", "fashion_mnist"} & set(available) else None
+
+# %% [markdown]
+# ## Plots
+#
+# Every script writes its figures as PNG files with matplotlib, without a window, so that it
+# runs the same on a server; in a notebook they are also shown under their cell.
+
+# %%
+plot_lines = plot_checks()
+for check in plot_lines:
+    print(check)
+checks += plot_lines
+print(summary(checks))
+
+# %% [markdown]
+# ## What to look at
+#
+# Every line should read `ok`, except perhaps MNIST or IMDB on a machine without internet:
+# `--dataset auto` then uses Fashion-MNIST, and the text scripts another text set. A `missing`
+# line says what to do. The figures go to `results.json`, so a README can quote the machine a
+# run was measured on.
+
+# %%
+save_results(
+    args, python=platform.python_version(),
+    **{name: importlib.metadata.version(name) for name in CHECKED_PACKAGES},
+    platform=platform.platform(), gpus=len(tf.config.list_physical_devices("GPU")),
+    matmul_gflops=gflops, image_dataset=image_dataset, datasets_available=available,
+    missing=[check.topic for check in checks if not check.ok], executable=sys.executable,
+)
