@@ -1,0 +1,131 @@
+# %% [markdown]
+# # Section 6 · Sentiment analysis of the sentences you type
+#
+# Among the applications of natural language processing that section 6 lists (translation,
+# sentiment analysis, summarization, named entities, language models such as BERT), sentiment
+# analysis is the one a small network learns on one machine: is a review positive or negative?
+# Chapter 5's text classifier (`chapters/ch05_practice/text_classifier.py`) learns it and saves
+# the model with its vocabulary, so that the file takes raw text. This page loads that file and
+# classifies new sentences:
+#
+# ```sh
+# make ch06-sentiment TEXT="the acting was superb and the story was not boring"
+# python chapters/ch06_applications/sentiment.py --text "one sentence" --text "another"
+# echo "one sentence per line" | python chapters/ch06_applications/sentiment.py
+# ```
+#
+# Without any sentence it classifies a few examples. The model knows only the words of its
+# training texts: IMDB's reviews, or offline the generated reviews of `dlbook.data.sentiment`,
+# whose vocabulary is a few dozen words. Any other word counts as one unknown word.
+
+# %%
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dlbook.cli import chapter_args
+from dlbook.config import output_root
+from dlbook.data.text import resolve_text_dataset
+from dlbook.models import RNN_KINDS
+from dlbook.models.loading import SavedModelError, load_classifier
+from dlbook.results import save_results
+
+import keras
+import tensorflow as tf
+
+EXAMPLES = [
+    "the acting was superb and the story was not boring",
+    "the music was never good while the ending was dull",
+    "the script was not bad and the cast was charming",
+    "the pacing was tedious and the camera work was not clever",
+    "the plot was good",
+    "a wonderful film, I loved every minute of it",
+]
+
+page_flags = argparse.ArgumentParser(add_help=False)
+page_flags.add_argument("--text", action="append", metavar="SENTENCE",
+                        help="a sentence to classify (repeat for more); default: the lines of "
+                             "standard input, else a few examples")
+page_flags.add_argument("--rnn", choices=RNN_KINDS, default="lstm",
+                        help="which of chapter 5's models, by its recurrent layer, default lstm")
+page_flags.add_argument("--model", type=Path, metavar="FILE",
+                        help="the trained text model (default: the one `make "
+                             "ch05-text-classifier` saves for the dataset)")
+args = chapter_args("ch06_applications/sentiment", "Classify sentences with the chapter-5 text "
+                    "model (section 6)", epochs=1, own_flags=page_flags)
+
+# %% [markdown]
+# ## The sentences
+#
+# From `--text`, else one per line of standard input when it is a pipe or a file (not in a
+# notebook, whose standard input never ends), else the examples.
+
+# %%
+sentences = args.text
+piped = sys.stdin is not None and not sys.stdin.isatty() and "ipykernel" not in sys.modules
+if sentences is None and piped:
+    sentences = [line.strip() for line in sys.stdin if line.strip()]
+sentences = sentences or EXAMPLES
+
+# %% [markdown]
+# ## The saved model and its classes
+#
+# `text_classifier.py` saves `<dataset>-<rnn>.keras` under `outputs/ch05_practice/text_classifier/`
+# (`text_classifier-quick/` for a `--quick` run) and writes the dataset's class names, in the
+# order of the model's outputs, to the `results.json` beside it.
+
+# %%
+dataset = resolve_text_dataset(args.dataset, args.data_dir)
+folder = output_root() / "ch05_practice" / ("text_classifier-quick" if args.quick
+                                            else "text_classifier")
+model_path = args.model or folder / f"{Path(dataset).stem}-{args.rnn}.keras"
+how_to_make = (f"train it first with `make ch05-text-classifier DATASET={args.dataset}"
+               f"{' QUICK=1' if args.quick else ''}`, or name a model with --model")
+record_path = model_path.parent / "results.json"
+record = json.loads(record_path.read_text()) if record_path.is_file() else {}
+if not model_path.stem.startswith(f"{record.get('dataset')}-") or "classes" not in record:
+    raise SavedModelError(f"{record_path} does not describe {model_path.name} (it names no "
+                          "classes for it): the class names are unknown; " + how_to_make)
+class_names = record["classes"]
+model = load_classifier(model_path, how_to_make, num_classes=len(class_names))
+print(f"{model_path}: {model.count_params():,} parameters, classes {', '.join(class_names)}, "
+      f"a vocabulary of {model.vectorizer.vocabulary_size():,} words")
+
+# %% [markdown]
+# ## Class probabilities
+#
+# The model returns one score (logit) per class; the softmax turns them into probabilities,
+# $p_k = e^{z_k} / \sum_j e^{z_j}$. The words the model does not know are counted as `[UNK]`
+# (its token 1): a sentence made of them is a guess, and its probabilities say so.
+
+# %%
+probabilities = keras.ops.softmax(model(tf.constant(sentences))).numpy()
+tokens = model.vectorizer(tf.constant(sentences)).numpy()
+answers = []
+for sentence, p, sequence in zip(sentences, probabilities, tokens, strict=True):
+    words, unknown = int((sequence > 0).sum()), int((sequence == 1).sum())
+    answers.append({"text": sentence, "class": class_names[p.argmax()],
+                    "probabilities": dict(zip(class_names, p.tolist(), strict=True)),
+                    "words": words, "unknown_words": unknown})
+    shown = "  ".join(f"p({name})={value:.3f}" for name, value in zip(class_names, p, strict=True))
+    note = f"  [{unknown} of {words} words unknown]" if unknown else ""
+    print(f"{shown}  -> {class_names[p.argmax()]:<9} {sentence!r}{note}")
+
+save_results(args, model=str(model_path), dataset=record["dataset"], classes=class_names,
+             sentences=answers)
+
+# %% [markdown]
+# ## Speech, recommendation and the other fields of section 6
+#
+# Section 6 goes on to speech recognition and synthesis, recommendation, medicine, autonomous
+# driving, finance, game agents and robotics. This chapter runs only what a real dataset on this
+# machine can show honestly. There is no recorded speech here, and no ratings of real users: a
+# speech model trained on generated sounds, or a recommender trained on ratings drawn from a
+# formula, would only learn back the formula, and its accuracy would say nothing about speech or
+# about people. The methods themselves are the ones of the pages before: a spoken word becomes
+# an image (its spectrogram, frequency against time) that a CNN like chapter 5's classifies, or
+# a sequence that a recurrent network reads like a sentence; a recommender learns an embedding
+# vector per user and per item, like the word embeddings of the text model, and predicts a
+# rating from their dot product. With a dataset of your own (Speech Commands, MovieLens), those
+# pages are the place to start.

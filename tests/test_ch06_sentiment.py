@@ -1,0 +1,89 @@
+"""Chapter 6, sentiment analysis: the saved text model classifies sentences from --text, from
+standard input or the examples, and `make ch06-sentiment TEXT=...` passes the sentence intact."""
+
+import io
+import json
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+from dlbook.data.sentiment import read_sentiment
+from dlbook.models import TextClassifier
+from dlbook.models.loading import SavedModelError
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+REPO = Path(__file__).resolve().parents[1]
+PAGE = REPO / "chapters" / "ch06_applications" / "sentiment.py"
+
+
+@pytest.fixture(scope="module")
+def text_model(tmp_path_factory):
+    """A text model of the synthetic reviews saved as text_classifier.py saves it: the .keras
+    file and, beside it, the results.json that names its classes."""
+    (texts, labels), _, class_names = read_sentiment(train_size=512, test_size=16)
+    keras.utils.set_random_seed(0)
+    model = TextClassifier(num_classes=2)
+    model.adapt(tf.data.Dataset.from_tensor_slices(texts.astype(str)).batch(64))
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(tf.constant(texts.astype(str)), labels, epochs=1, batch_size=64, verbose=0)
+    folder = tmp_path_factory.mktemp("text_classifier")
+    model.save(folder / "synthetic-lstm.keras")
+    (folder / "results.json").write_text(json.dumps({"dataset": "synthetic",
+                                                     "classes": class_names}))
+    return folder / "synthetic-lstm.keras"
+
+
+def run_page(monkeypatch, output_dir, *flags):
+    monkeypatch.setattr(sys, "argv", [str(PAGE), "--quick", "--output-dir", str(output_dir),
+                                      *flags])
+    runpy.run_path(str(PAGE), run_name="__main__")
+    return json.loads((output_dir / "results.json").read_text())
+
+
+def test_sentences_from_the_command_line_get_the_models_probabilities(text_model, tmp_path,
+                                                                      monkeypatch, capsys):
+    sentences = ["the plot was not dull and the music was superb", "a wonderful film"]
+    results = run_page(monkeypatch, tmp_path, "--model", str(text_model),
+                       "--text", sentences[0], "--text", sentences[1])
+    model = keras.saving.load_model(text_model)
+    expected = keras.ops.softmax(model(tf.constant(sentences))).numpy()
+    assert results["classes"] == ["negative", "positive"]
+    assert [answer["text"] for answer in results["sentences"]] == sentences
+    for answer, p in zip(results["sentences"], expected, strict=True):
+        got = [answer["probabilities"]["negative"], answer["probabilities"]["positive"]]
+        np.testing.assert_allclose(got, p, rtol=1e-5)
+        assert answer["class"] == ["negative", "positive"][p.argmax()]
+    assert results["sentences"][0]["unknown_words"] == 0
+    assert results["sentences"][1]["unknown_words"] == 3  # "a wonderful film"
+    assert "p(negative)=" in capsys.readouterr().out
+
+
+def test_sentences_from_standard_input_one_per_line(text_model, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("the plot was good\n\n  the cast was dull \n"))
+    results = run_page(monkeypatch, tmp_path, "--model", str(text_model))
+    assert [answer["text"] for answer in results["sentences"]] == ["the plot was good",
+                                                                  "the cast was dull"]
+
+
+def test_a_model_whose_classes_are_unknown_is_refused(text_model, tmp_path, monkeypatch):
+    alone = tmp_path / "alone" / "synthetic-lstm.keras"
+    alone.parent.mkdir()
+    alone.write_bytes(text_model.read_bytes())
+    with pytest.raises(SavedModelError, match="class names are unknown.*make "
+                                              "ch05-text-classifier"):
+        run_page(monkeypatch, tmp_path, "--model", str(alone), "--text", "good")
+
+
+def test_make_passes_the_sentence_to_the_page_intact():
+    dry_run = subprocess.run(["make", "-n", "ch06-sentiment", "TEXT=it's not bad, \"really\""],
+                             capture_output=True, text=True, cwd=REPO, check=True).stdout
+    command = next(line for line in dry_run.splitlines() if "sentiment.py" in line)
+    assert command.endswith("""--text 'it'\\''s not bad, "really"'""")
+    other = subprocess.run(["make", "-n", "ch06-classify-images", "TEXT=hello"],
+                           capture_output=True, text=True, cwd=REPO, check=True).stdout
+    assert "--text" not in other
