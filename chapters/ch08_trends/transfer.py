@@ -1,0 +1,184 @@
+# %% [markdown]
+# # Section 8 · Transfer learning: features learned on five classes, reused for five others
+#
+# Section 8 of the tutorial names transfer learning in its research outlook, and its FAQ gives
+# it (with data augmentation) as the answer when labelled data is scarce. The idea: a network
+# trained on a task with many labels learns features, edges and textures in its first layers,
+# parts and shapes further up, that serve other tasks too. For a new task with few labels, keep
+# those features and train only a small new head on them, or start from them and fine-tune the
+# whole network; either way the few labels are spent on what is new.
+#
+# **The setup, plainly.** Offline, dlbook has one image dataset at a time, so the two tasks are
+# made from its ten classes. The CNN of chapter 5 learns the first five (on Fashion-MNIST:
+# T-shirt/top, trouser, pullover, dress, coat) from all their training images. The other five
+# (sandal, shirt, sneaker, bag, ankle boot) are the new task: only 10, 50, 100 or 500 labelled
+# images of each are used, and accuracy is measured on all their test images. The two tasks
+# share the camera, the image size and the gray background, so the gap transferred here is
+# smaller than, say, from photographs to X-ray images.
+#
+# Three ways to learn the new task, each from the same few labels:
+#
+# - **from scratch**: the CNN with random weights, trained on the few images alone;
+# - **new head on transferred features**: the 64 outputs of the trained network's `features`
+#   layer, kept fixed, and a new dense layer from them to the 5 new classes (a logistic
+#   regression on learned features);
+# - **fine-tuned**: the trained network with that new head, all its weights trained further, at
+#   a lower rate.
+
+# %%
+import argparse
+
+from dlbook.cli import chapter_args, positive_int
+from dlbook.config import set_seed
+from dlbook.data import load_images
+from dlbook.data.pipeline import batches
+from dlbook.models import build_cnn
+from dlbook.plots import plot_against
+from dlbook.results import save_results
+from dlbook.training import adam_cosine, keras_verbose
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+page_flags = argparse.ArgumentParser(add_help=False)
+page_flags.add_argument("--repeats", type=positive_int, default=None, metavar="N",
+                        help="draws of the few labelled images per size, averaged; default 3 "
+                             "(1 with --quick)")
+args = chapter_args("ch08_trends/transfer", "Transfer learning with few labels (section 8)",
+                    epochs=5, batch_size=64, own_flags=page_flags)
+repeats = args.repeats or (1 if args.quick else 3)
+labels_per_class = [10, 50] if args.quick else [10, 50, 100, 500]
+steps = 100 if args.quick else 500  # training steps of 32 images for each few-label model
+set_seed(args.seed)
+
+# %% [markdown]
+# ## Two tasks from one dataset
+
+# %%
+data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
+                   validation_fraction=args.validation_fraction, seed=args.seed,
+                   data_dir=args.data_dir)
+print(data)
+
+
+def arrays(pipeline: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(map(np.concatenate, zip(*pipeline.as_numpy_iterator(), strict=True)))
+
+
+(train_x, train_y), (test_x, test_y) = arrays(data.train), arrays(data.test)
+old_classes, new_classes = np.arange(5), np.arange(5, 10)
+old_train, new_train = np.isin(train_y, old_classes), np.isin(train_y, new_classes)
+print("learned with all their labels:", ", ".join(data.class_names[c] for c in old_classes),
+      f"({old_train.sum():,} training images)")
+print("the new task, few labels:     ", ", ".join(data.class_names[c] for c in new_classes),
+      f"({new_train.sum():,} training images to draw from, "
+      f"{np.isin(test_y, new_classes).sum():,} test images)")
+
+# %% [markdown]
+# ## The network that learns the first task
+#
+# Chapter 5's CNN with five outputs, trained on the five old classes with chapter 5's recipe
+# (Adam from $2 \cdot 10^{-3}$ along a cosine), `--epochs` epochs.
+
+# %%
+source = batches((train_x[old_train], train_y[old_train]), args.batch_size, shuffle_seed=args.seed)
+base = build_cnn(num_classes=5, input_shape=data.image_shape)
+base.compile(optimizer=adam_cosine(2e-3, args.epochs, int(source.cardinality())),
+             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+             metrics=["accuracy"])
+base.fit(source, epochs=args.epochs, shuffle=False, verbose=keras_verbose())
+old_test = np.isin(test_y, old_classes)
+base_accuracy = base.evaluate(test_x[old_test], test_y[old_test], verbose=0)[1]
+print(f"accuracy on the test images of the old classes: {base_accuracy:.4f}")
+
+# %% [markdown]
+# ## The transferred features
+#
+# The network up to its `features` layer, $h = \operatorname{ReLU}(W h_{\text{conv}} + b)$,
+# 64 numbers per image, becomes a fixed feature extractor: a new model that ends there. Every
+# image of the new task is turned into its 64 features once.
+
+# %%
+extractor = keras.Model(base.inputs, base.get_layer("features").output, name="extractor")
+new_test = np.isin(test_y, new_classes)
+new_x, new_y = train_x[new_train], train_y[new_train] - 5  # new classes numbered 0-4
+test_new_x, test_new_y = test_x[new_test], test_y[new_test] - 5
+new_features = extractor.predict(new_x, verbose=0)
+test_new_features = extractor.predict(test_new_x, verbose=0)
+print(f"features of the new task's images: {new_features.shape}")
+
+# %% [markdown]
+# ## The three ways to learn the new task
+#
+# Each model sees the same few images, drawn at random per class, for the same number of
+# steps of 32 images: with 10 images per class that is hundreds of passes over them, with 500 a
+# few. There is no validation set to stop early on, as there would not be with so few labels.
+
+# %%
+def few_labels(n: int, draw: int) -> np.ndarray:
+    """Indices of ``n`` images of each new class, drawn with the seed ``draw``."""
+    rng = np.random.default_rng(draw)
+    return np.concatenate([rng.choice(np.flatnonzero(new_y == c), n, replace=False)
+                           for c in range(5)])
+
+
+def train_for_steps(model: keras.Model, x: np.ndarray, y: np.ndarray,
+                    learning_rate: float) -> keras.Model:
+    pipeline = (tf.data.Dataset.from_tensor_slices((x, y)).repeat()
+                .shuffle(len(x), seed=args.seed).batch(32))
+    model.compile(optimizer=adam_cosine(learning_rate, 1, steps),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    model.fit(pipeline, steps_per_epoch=steps, epochs=1, shuffle=False, verbose=0)
+    return model
+
+
+def fine_tuned_network() -> keras.Model:
+    """A copy of the trained network with a new 5-class head (its last layer, the only weights
+    not copied), every weight trainable."""
+    network = build_cnn(5, data.image_shape)
+    network.set_weights(base.get_weights()[:-2] + network.get_weights()[-2:])
+    return network
+
+
+methods = ["from scratch", "new head on transferred features", "fine-tuned"]
+accuracy = {method: {n: [] for n in labels_per_class} for method in methods}
+for n in labels_per_class:
+    for draw in range(repeats):
+        chosen = few_labels(n, draw)
+        set_seed(args.seed + draw)
+        scratch = train_for_steps(build_cnn(5, data.image_shape), new_x[chosen], new_y[chosen],
+                                  2e-3)
+        head = train_for_steps(keras.Sequential([keras.Input((64,)), keras.layers.Dense(5)]),
+                               new_features[chosen], new_y[chosen], 1e-2)
+        tuned = train_for_steps(fine_tuned_network(), new_x[chosen], new_y[chosen], 3e-4)
+        for method, model, x in zip(methods, (scratch, head, tuned),
+                                    (test_new_x, test_new_features, test_new_x), strict=True):
+            accuracy[method][n].append(model.evaluate(x, test_new_y, verbose=0)[1])
+    print(f"{n:>4} labels per class: " + ", ".join(
+        f"{method} {np.mean(accuracy[method][n]):.4f}" for method in methods))
+
+# %% [markdown]
+# ## What to look at
+#
+# `transfer.png`: with 10 images per class the network trained from scratch has almost nothing
+# to learn features from, while a new head on the transferred features starts from features that
+# already separate garments and shoes; the gap narrows as labels are added, since with enough
+# labels the network learns its own features. Fine-tuning adapts the transferred features to the
+# new classes and is the best of the three once there are enough labels to train them without
+# forgetting them.
+
+# %%
+curves = {method: [float(np.mean(accuracy[method][n])) for n in labels_per_class]
+          for method in methods}
+plot_against(labels_per_class, curves, args.output_dir / "transfer.png", log_x=True,
+             xlabel="labelled images per new class", ylabel="test accuracy on the 5 new classes",
+             title=f"{data.name}: transfer from 5 classes to 5 others ({repeats} draw(s) each)")
+save_results(args, identity=data.identity, dataset=data.name,
+             old_classes=[data.class_names[c] for c in old_classes],
+             new_classes=[data.class_names[c] for c in new_classes],
+             base_test_accuracy_old_classes=base_accuracy, labels_per_class=labels_per_class,
+             steps_per_model=steps, repeats=repeats, test_accuracy=curves,
+             test_accuracy_per_draw={method: {str(n): values for n, values in per_size.items()}
+                                     for method, per_size in accuracy.items()})
