@@ -8,6 +8,13 @@ silences what TensorFlow's C++ log filters (its info and warning lines); the res
 that filter exists. So the import, and the device probe that triggers the CUDA message, run with
 standard error captured, and every captured line that is not one of these notices is written back.
 oneDNN stays on: the notice goes, the optimizations stay.
+
+Later, TensorFlow's C++ side logs lines marked ``E0000`` that are no errors either: with op
+determinism on (`dlbook.config.set_seed`) every ``fit`` on NumPy arrays logs "NodeDef mentions
+attribute use_unbounded_threadpool", and a boolean op on a CPU without AVX-512 "oneDNN supports
+DT_BOOL only on platforms with AVX-512". ``TF_CPP_MIN_LOG_LEVEL=3`` drops C++ log lines of every
+level; a real failure still raises a Python exception with its message. ``DLBOOK_TF_NOTICES=1``
+shows everything.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ def import_tensorflow_quietly() -> None:
     """
     if "tensorflow" in sys.modules or os.environ.get("DLBOOK_TF_NOTICES") == "1":
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
     saved_stderr = os.dup(2)
     with tempfile.TemporaryFile() as captured:

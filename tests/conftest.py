@@ -5,7 +5,6 @@ The CPU must be split before TensorFlow initialises its devices, so it happens h
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # NumPy's multi-threaded BLAS stalls when the cores are shared (the from-scratch tests use it).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 

@@ -29,6 +29,7 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -183,7 +184,10 @@ class Trainer:
                         break
                 return loss, steps
 
-            self._compiled[name] = tf.function(run_steps)
+            # TensorFlow's retracing warning counts traces per Python code object, so it would
+            # take every Trainer's run_steps for one function retraced; a partial gives each
+            # Trainer its own count, and a real retrace within one Trainer still warns.
+            self._compiled[name] = tf.function(functools.partial(run_steps))
         return self._compiled[name]
 
     def _build(self, dataset: tf.data.Dataset) -> None:
