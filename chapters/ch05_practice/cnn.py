@@ -77,10 +77,10 @@ model.summary()
 # ## `compile`
 #
 # The loss is the cross-entropy of the softmax of the logits $z$, averaged over the batch:
-# $J = -\frac{1}{B} \sum_i \log \operatorname{softmax}(z^{(i)})_{y_i}$. The listing names it
-# by the string `"sparse_categorical_crossentropy"`, which takes the model's output for
-# probabilities: right for its softmax layer, wrong for logits, so here the loss object is built
-# with `from_logits=True` (`mlp_binary.py` shows what the two forms compute). `"accuracy"`
+# $J = -\frac{1}{B} \sum_i \log \operatorname{softmax}(z^{(i)})_{y_i}$. The listing's sparse
+# categorical cross-entropy, in its default form, takes the model's output for probabilities:
+# right for its softmax layer, wrong for logits, so here the loss object is built with
+# `from_logits=True` (`mlp_binary.py` shows what the two forms compute). `"accuracy"`
 # compares the arg-max of $z$ with the label, the same for logits and probabilities.
 #
 # `adam_cosine` sets Adam's rate at step $t$ of $T$ to

@@ -18,8 +18,9 @@
 #   them, and runs on the CPU with a warning easily lost among its start-up lines. On Linux, pip
 #   installs the matching NVIDIA libraries with TensorFlow itself:
 #   `pip install "tensorflow[and-cuda]"`.
-# - **No versions**: the same commands install other versions next year, and pandas,
-#   scikit-learn and tqdm are not used by the code that follows.
+# - **Versions**: a package installed by name alone is whatever is newest that day, so the same
+#   commands install other versions next year. (pandas, scikit-learn and tqdm are used by none
+#   of dlbook's pages.)
 #
 # dlbook asks for less. `make run` and `make test` create a virtual environment with the Python
 # that is there (`python3 -m venv .venv`) and install this repository into it with pip
@@ -96,7 +97,8 @@ print(f"A @ A ran on {product.device}: {gflops:.1f} GFLOP/s in float32")
 # %% [markdown]
 # ## The datasets
 #
-# Section 5's listings load MNIST with `keras.datasets`, which downloads it. dlbook looks on disk
+# Section 5.2's LeNet listing loads MNIST with `keras.datasets`, which downloads it (the other
+# listings do not say which data they train on). dlbook looks on disk
 # first (its cache, a folder named by an environment variable, Debian's Fashion-MNIST package)
 # and downloads only what is missing; offline, `--dataset auto` falls back from MNIST to
 # Fashion-MNIST and says so. The same search as the scripts', so what it reports is what they

@@ -96,7 +96,7 @@ print("loss from the logit (exact):", np.asarray(from_logits).round(2))
 # %% [markdown]
 # So dlbook's models return logits everywhere and their losses take `from_logits=True`: the
 # loss never depends on where the probability was computed. The metric follows: the listing's
-# `"accuracy"` would threshold the output at 0.5, which for a logit means a probability of
+# accuracy metric thresholds the output at 0.5, which for a logit means a probability of
 # $\sigma(0.5) = 0.62$; `BinaryAccuracy(threshold=0.0)` thresholds the logit at 0, the
 # probability at 1/2.
 

@@ -1,4 +1,5 @@
-"""Reusable Keras 3 models of the tutorial; each returns logits.
+"""Reusable Keras 3 models for the tutorial's sections; the classifiers and the DCGAN's
+discriminator return logits, the generator images in [-1, 1].
 
 Importing this package registers every custom layer and model, so ``keras.saving.load_model``
 with ``safe_mode=True`` can rebuild them.

@@ -1,6 +1,7 @@
-"""LeNet-5 as section 5.2 of the tutorial builds it (LeCun et al., 1998).
+"""LeNet-5 (LeCun et al., 1998) in the form the listing of section 5.2 builds it.
 
-conv 6@5x5 -> max-pool 2x2 -> conv 16@5x5 -> max-pool 2x2 -> dense 120 -> dense 84 -> dense 10.
+conv 6@5x5 relu -> max-pool 2x2 -> conv 16@5x5 relu -> max-pool 2x2 -> flatten -> dense 120 relu
+-> dense 84 relu -> dense 10.
 Unlike the listing, the last layer has no softmax: the model returns logits and the loss is built
 with ``from_logits=True``, which is numerically safer than taking the log of a softmax.
 """

@@ -1,4 +1,5 @@
-"""The recurrent text classifier of section 5 ("a simple RNN"): raw text in, class logits out.
+"""The recurrent text classifier of section 5 (the tutorial presents it as a simple RNN; its
+recurrent layer is an LSTM): raw text in, class logits out.
 
 text -> TextVectorization (10,000 words, 100 tokens) -> Embedding(10000, 64) -> LSTM(64)
 -> dense 64 relu -> dense ``num_classes``.
