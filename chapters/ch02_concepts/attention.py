@@ -1,12 +1,12 @@
 # %% [markdown]
 # # Section 2 · Attention: a branch of the family tree, written out
 #
-# Among the "others" of section 2's family tree are attention mechanisms (the tutorial's reading
-# list includes "Attention Is All You Need"). Attention lets every position of a sequence look
-# up the positions that matter to it, wherever they are, instead of carrying everything through
-# one recurrent state. Scaled dot-product attention compares each **query** $q_i$ with every
-# **key** $k_j$, turns the similarities into weights with a softmax, and averages the **values**
-# $v_j$ with those weights:
+# Among the other kinds of network on section 2's family tree are attention mechanisms (section
+# 7 lists *Attention Is All You Need* among the founding papers). Attention lets every position
+# of a sequence look up the positions that matter to it, wherever they are, instead of carrying
+# everything through one recurrent state. Scaled dot-product attention compares each **query**
+# $q_i$ with every **key** $k_j$, turns the similarities into weights with a softmax, and
+# averages the **values** $v_j$ with those weights:
 #
 # $$\operatorname{Attention}(Q, K, V) = \operatorname{softmax}\!\Big(\frac{Q K^\top}{\sqrt{d}}
 # \Big)\, V,$$

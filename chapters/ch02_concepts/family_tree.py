@@ -4,7 +4,8 @@
 # Section 2 places deep learning inside machine learning: a model that learns its own
 # representation of the data, layer after layer, where classical methods need features made by
 # hand. A network is a directed acyclic graph of layers (input, hidden, output) whose weights are
-# fitted by backpropagation. The section draws the family tree of the networks:
+# fitted by backpropagation. The section draws the family tree of the networks as a diagram,
+# redrawn here in Mermaid:
 #
 # ```mermaid
 # graph TD
@@ -26,7 +27,7 @@
 #     OT --> GNN[Graph neural networks]
 # ```
 #
-# and a second diagram that ties the main notions to deep learning:
+# and a second diagram, redrawn the same way, that ties the main notions to deep learning:
 #
 # ```mermaid
 # graph LR
@@ -89,7 +90,8 @@ parameters["feed-forward MLP"] = mlp
 # A convolution layer slides small kernels over the image: each of its $c_\text{out}$ kernels
 # sees a $k \times k$ window of all $c_\text{in}$ channels, so the layer has
 # $(k^2 c_\text{in} + 1)\,c_\text{out}$ parameters, whatever the image size. Pooling layers have
-# none. `build_cnn` is section 5's CNN; `LeNet` is the classic architecture of section 5.2.
+# none. `build_cnn` is section 5's CNN (ending in logits, with dlbook's dropout, which adds no
+# weights); `LeNet` is the classic architecture of section 5.2 (ending in logits).
 
 # %%
 cnn = build_cnn()
@@ -114,9 +116,9 @@ parameters["convolutional LeNet-5"] = lenet
 # gates and the candidate cell, each with a dense layer: $4\,(u\,(u + d) + u)$ parameters for
 # $u$ units and $d$ inputs. A GRU computes three (update and reset gates, candidate); Keras's
 # GRU keeps two bias vectors for each (`reset_after=True`), so $3\,(u\,(u + d) + 2u)$.
-# `TextClassifier` is section 5's text model: words -> embedding (64) -> LSTM or GRU (64) ->
-# dense 64 -> logits. It holds its vocabulary in a `TextVectorization` layer; two sentences are
-# enough to build one here.
+# `TextClassifier` is dlbook's version of section 5's text model: words -> embedding (64) -> LSTM
+# or GRU (64) -> dense 64 -> one logit per class (the listing: ten softmax units). It holds its
+# vocabulary in a `TextVectorization` layer; two sentences are enough to build one here.
 
 # %%
 units, inputs_per_step = 64, 64

@@ -1,8 +1,9 @@
 # %% [markdown]
 # # Section 2 · A graph neural network on a real graph
 #
-# Graph neural networks are the other "others" of section 2's family tree: networks for data
-# that is a graph (people and who knows whom, atoms and bonds) rather than a grid or a sequence.
+# Graph neural networks are the second of the other kinds on section 2's family tree: networks
+# for data that is a graph (people and who knows whom, atoms and bonds) rather than a grid or a
+# sequence.
 # The simplest, the graph convolutional network (Kipf and Welling, 2017), updates each node from
 # its neighbours. One layer is
 #

@@ -7,7 +7,8 @@
 # is not flipped. For a layer that learns its kernel the difference is harmless (it simply
 # learns the flipped kernel), but applied to a given kernel the two give different images.
 # This page computes both on a real image and shows that they differ exactly by flipping the
-# kernel; then it runs the section 5 listing's layer, with channels, stride and padding.
+# kernel; then it writes a layer the way section 5's NumPy Conv2D listing lays it out
+# (channels first, loops), with channels, stride and padding.
 
 # %%
 from dlbook.cli import chapter_args
@@ -98,7 +99,7 @@ path = plot_image_grid(
 print(f"On a {dataset} test image: {path}")
 
 # %% [markdown]
-# ## The Conv2D layer of the NumPy listing (section 5)
+# ## A Conv2D layer in the layout of the NumPy listing (section 5)
 #
 # The listing's class holds `(out, in, k, k)` weights drawn with `randn` and one bias per output
 # channel, takes a batch **channels-first**, `(batch, channels, height, width)`, pads it,
@@ -108,7 +109,8 @@ print(f"On a {dataset} test image: {path}")
 # $$y[n, f, i, j] = b_f + \sum_{c, p, q} x_{\text{padded}}[n, c, i s + p, j s + q]\,
 # W[f, c, p, q]$$
 #
-# Here: 3 input channels (as in a colour image), 4 filters of 3x3, stride $s = 2$, padding 1.
+# The loops below are ours, in that layout: 3 input channels (as in a colour image), 4 filters
+# of 3x3, stride $s = 2$, padding 1.
 
 # %%
 x = rng.normal(size=(2, 3, 9, 9))  # (batch, channels, height, width)
@@ -136,12 +138,12 @@ print(f"x {x.shape} -> y {y.shape}")
 # %%
 x_last = x.transpose(0, 2, 3, 1)  # (batch, height, width, channels)
 kernel_last = weights.transpose(2, 3, 1, 0)  # (k, k, in, out)
-check("the listing's layer vs dlbook.scratch.conv2d", y.transpose(0, 2, 3, 1),
+check("channels-first loops vs dlbook.scratch.conv2d", y.transpose(0, 2, 3, 1),
       conv2d(x_last, kernel_last, bias, stride=2, padding="same"))
 keras_layer = keras.layers.Conv2D(4, 3, strides=2, padding="same", dtype="float64")
 keras_layer.build(x_last.shape)
 keras_layer.set_weights([kernel_last, bias])
-check("the listing's layer vs keras.layers.Conv2D", y.transpose(0, 2, 3, 1), keras_layer(x_last))
+check("channels-first loops vs keras.layers.Conv2D", y.transpose(0, 2, 3, 1), keras_layer(x_last))
 
 # %% [markdown]
 # ## The backward pass (dlbook adds it; the listing has none)
@@ -171,6 +173,6 @@ print(f"Results in {results_file}")
 # - `cross_correlation.png`: the same kernel lights opposite edges of the image as a
 #   cross-correlation (what `Conv2D` computes) and as a convolution (the formula of section 4);
 #   flipping the kernel turns one into the other, to float64 rounding.
-# - The section 5 listing's loops, `dlbook.scratch` (channels-last, vectorized) and Keras give
-#   the same layer output; only the order of the axes differs.
+# - Loops in the section 5 listing's layout, `dlbook.scratch` (channels-last, vectorized) and
+#   Keras give the same layer output; only the order of the axes differs.
 # - A trained CNN does not care which of the two it computes: it would learn the flipped kernel.

@@ -62,8 +62,9 @@ print("p[0]:      ", p[0].round(4))
 # %% [markdown]
 # ## Cross-entropy
 #
-# Section 4 writes it $J = -\frac{1}{m} \sum_i \sum_j \hat y_j^{(i)} \log y_j^{(i)}$, the
-# logarithm of the network's output weighted by the target. In this page's names:
+# Section 4 writes it $J = -\frac{1}{m} \sum_i \sum_j \hat y_j^{(i)} \log y_j^{(i)}$: the
+# logarithm of one distribution weighted by the other. As a loss, the logarithm is taken of the
+# network's output and the weights are the target's. In this page's names:
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{j=1}^{K} y_{ij} \log p_{ij}$$
 #

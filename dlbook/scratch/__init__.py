@@ -7,7 +7,7 @@ tested and reusable version (batches first, as in Keras):
 - ``losses``: MSE, binary and categorical cross-entropy, KL divergence, their gradients
 - ``dense``: a layer ``y = f(Wx + b)``, the delta rule, ``w <- w - eta dL/dw``
 - ``mlp``: a two-layer sigmoid MLP trained by back-propagation (section 5's NumPy MLP listing,
-  with a backward pass)
+  with scaled weights, a softmax output and a backward pass)
 - ``conv``: Conv2D (a cross-correlation) as loops and vectorized, stride, padding, backward
 - ``pooling``: max and average pooling, forward and backward
 - ``rnn``: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and back-propagation through time
