@@ -2,8 +2,8 @@
 # # Section 6 · Image classification on your own files
 #
 # Image recognition and classification is the first application section 6 names (medical
-# images, driving, surveillance), with its datasets (MNIST, CIFAR-10, ImageNet) and the networks
-# pretrained on ImageNet that people reuse (Inception-V3, ResNet). Those need their weights
+# images, driving, surveillance), with its datasets (MNIST, CIFAR-10, ImageNet) and the
+# pretrained networks that people reuse (Inception-V3, ResNet). Those need their weights
 # downloaded; this page stays on this machine and reuses the network trained in chapter 5:
 # the Sequential CNN of `chapters/ch05_practice/cnn.py`, saved as `cnn-<dataset>.keras`.
 #
