@@ -221,3 +221,14 @@ def test_cli_locate_and_download(world, capsys):
     assert cli(["locate", "fashion_mnist"]) == 0
     printed = capsys.readouterr().out.split()
     assert printed == [str(world / "debian" / "fashion_mnist" / stem) for stem in FILES]
+
+
+def test_dlbook_offline_probes_and_fetches_nothing(world, monkeypatch, capsys):
+    monkeypatch.setenv("DLBOOK_OFFLINE", "1")  # the "server" is there, but may not be used
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail("used the network"))
+    with pytest.raises(DatasetNotFoundError, match="DLBOOK_OFFLINE=1 forbids the network"):
+        load_arrays("mnist")
+    cache = world / "cache" / "mnist"
+    assert not cache.exists() or not any(cache.iterdir())
+    write_dataset(world / "debian" / "fashion_mnist", 20, 10)
+    assert resolve_dataset("auto") == "fashion_mnist"

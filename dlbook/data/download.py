@@ -3,6 +3,9 @@
 A file is streamed into a temporary file in the destination folder while its SHA-256 is computed;
 only when the checksum matches is it renamed into place with ``os.replace`` (atomic on one file
 system). An interrupted or corrupt download therefore never leaves a file under the final name.
+
+``DLBOOK_OFFLINE=1`` keeps dlbook off the network: nothing is probed or fetched, and the loaders
+use what is on disk (as the test suite does, so that it never downloads a dataset).
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ from dlbook.data.errors import CorruptFileError
 CHUNK_SIZE = 1 << 20
 PROBE_TIMEOUT = 3.0
 """Seconds a reachability probe waits before calling a server unreachable."""
+
+
+def offline() -> bool:
+    """Whether ``DLBOOK_OFFLINE=1`` forbids the network."""
+    return os.environ.get("DLBOOK_OFFLINE") == "1"
 
 
 def sha256_of(path: Path) -> str:
@@ -37,6 +45,8 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
     """
     if destination.is_file():
         return destination
+    if offline():
+        raise OSError(f"{url} was not fetched: DLBOOK_OFFLINE=1 forbids the network")
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
     try:
@@ -57,7 +67,10 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
 
 
 def is_reachable(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
-    """Whether a HEAD request for ``url`` succeeds within ``timeout`` seconds."""
+    """Whether a HEAD request for ``url`` succeeds within ``timeout`` seconds (never under
+    ``DLBOOK_OFFLINE=1``, which sends none)."""
+    if offline():
+        return False
     try:
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
             return True
