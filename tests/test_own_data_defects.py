@@ -2,9 +2,9 @@
 
 Each test reproduces one way dlbook gave a wrong answer without a word, or failed after the
 training, and checks that it now stops before any training with one line, or gives the right
-answer: a finished run re-run with other flags, a run killed with ``kill -9`` and run again,
-the common IMDB CSV layout, labels and pixels out of range, small training sets and the
-validation split, a seed no generator takes.
+answer: a finished run re-run with other flags, a run killed with ``kill -9`` and run again, a
+dataset folder named through an environment variable, the common IMDB CSV layout, labels and
+pixels out of range, small training sets and the validation split, a seed no generator takes.
 
 ``python tests/test_own_data_defects.py imdb.csv 12000`` writes the synthetic task's reviews as
 a CSV in the common IMDB layout (the file the issue's closing note measures).
@@ -17,15 +17,19 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from dlbook.config import set_seed
 from dlbook.data import (
+    DatasetNotFoundError,
     InvalidDataError,
     load_images,
     load_text,
+    resolve_dataset,
 )
 from dlbook.data.sentiment import read_sentiment
+from dlbook.data.sources import DATASETS, FILES
 from dlbook.training import Trainer
 
 import keras
@@ -176,6 +180,53 @@ def test_a_resumed_run_with_dropout_ends_with_the_same_weights(tmp_path):
 
 
 # -- 2. a folder you name is the folder used ------------------------------------------------------
+
+@pytest.fixture
+def debian_and_offline(tmp_path, monkeypatch):
+    """An empty cache, Debian's Fashion-MNIST (a small stand-in), no network, no named folders."""
+    monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DLBOOK_OFFLINE", "1")
+    for name, spec in DATASETS.items():
+        monkeypatch.delenv(spec.env_var, raising=False)
+        if spec.system_dir:
+            monkeypatch.setitem(DATASETS, name, replace(spec, system_dir=tmp_path / "debian"))
+    write_dataset(tmp_path / "debian", 20, 10, like="fashion_mnist")
+    return tmp_path
+
+
+@pytest.mark.parametrize("folder", ["misspelled", "three_of_four"])
+def test_auto_never_falls_back_when_the_environment_names_a_folder(debian_and_offline,
+                                                                   monkeypatch, capsys, folder):
+    """Defect 2 through the environment: a misspelled or incomplete $DLBOOK_MNIST_DIR was passed
+    over, and `--dataset auto` trained on Debian's Fashion-MNIST with no word about the folder."""
+    named = debian_and_offline / folder
+    if folder == "three_of_four":
+        write_dataset(named, 20, 10)
+        (named / "t10k-labels-idx1-ubyte.gz").unlink()
+    monkeypatch.setenv("DLBOOK_MNIST_DIR", str(named))
+    missing = ("t10k-labels-idx1-ubyte.gz" if folder == "three_of_four"
+               else ", ".join(f"{stem}.gz" for stem in FILES))
+    with pytest.raises(DatasetNotFoundError, match=f"mnist: DLBOOK_MNIST_DIR names {named}, "
+                                                   f"which lacks {missing} "):
+        load_images("auto")
+    assert "fashion_mnist" not in capsys.readouterr().out
+
+
+def test_auto_takes_the_folder_the_environment_names_first(debian_and_offline, monkeypatch,
+                                                           capsys):
+    write_dataset(debian_and_offline / "digits", 20, 10, seed=3)  # a user's own IDX files
+    monkeypatch.setenv("DLBOOK_MNIST_DIR", str(debian_and_offline / "digits"))
+    data = load_images("auto", validation_fraction=0)
+    assert (data.name, data.class_names) == ("mnist", list("0123456789"))
+    assert data.source == str(debian_and_offline / "digits")
+    assert capsys.readouterr().out.startswith(
+        f"dataset auto -> mnist (DLBOOK_MNIST_DIR names {debian_and_offline / 'digits'})")
+
+    write_dataset(debian_and_offline / "cache" / "mnist", 20, 10)  # MNIST on disk as well
+    monkeypatch.delenv("DLBOOK_MNIST_DIR")
+    monkeypatch.setenv("DLBOOK_FASHION_MNIST_DIR", str(debian_and_offline / "digits"))
+    assert resolve_dataset("auto") == "fashion_mnist"
+
 
 # -- 3. text tables -------------------------------------------------------------------------------
 

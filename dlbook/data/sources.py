@@ -215,7 +215,9 @@ def missing_message(spec: ImageDataset, error: object) -> str:
 def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
     """The dataset to use: ``auto`` picks MNIST when it is on disk or downloadable, else
     Fashion-MNIST when it is on disk, and prints one line saying which and why. With
-    ``data_dir`` (``--data-dir``), ``auto`` is whichever of the two that folder holds.
+    ``data_dir`` (``--data-dir``), ``auto`` is whichever of the two that folder holds; with a
+    folder named by ``$DLBOOK_MNIST_DIR`` (else ``$DLBOOK_FASHION_MNIST_DIR``), it is that
+    variable's dataset, from that folder or an error listing what the folder lacks.
 
     Any other name is checked and returned as is: a named dataset is never swapped for another.
     """
@@ -231,6 +233,9 @@ def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
                 f"{' or --dataset '.join(DATASETS)}"
             )
         reason = f"the files in {data_dir} are {choice}'s"
+    elif named := next((spec for spec in (mnist, fashion) if named_folder(spec)), None):
+        fetch(named.name)  # the named folder, never another: what it lacks is an error
+        choice, reason = named.name, f"{named.env_var} names {named_folder(named)[0]}"
     elif locate(mnist.name):
         choice, reason = mnist.name, "MNIST is on disk"
     elif is_reachable(mnist.url + "train-labels-idx1-ubyte.gz"):
