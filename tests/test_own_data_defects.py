@@ -3,8 +3,9 @@
 Each test reproduces one way dlbook gave a wrong answer without a word, or failed after the
 training, and checks that it now stops before any training with one line, or gives the right
 answer: a finished run re-run with other flags, a run killed with ``kill -9`` and run again, a
-dataset folder named through an environment variable, the common IMDB CSV layout, labels and
-pixels out of range, small training sets and the validation split, a seed no generator takes.
+download killed half-way, a dataset folder named through an environment variable, the common
+IMDB CSV layout, labels and pixels out of range, small training sets and the validation split,
+a seed no generator takes.
 
 ``python tests/test_own_data_defects.py imdb.csv 12000`` writes the synthetic task's reviews as
 a CSV in the common IMDB layout (the file the issue's closing note measures).
@@ -28,6 +29,7 @@ from dlbook.data import (
     load_text,
     resolve_dataset,
 )
+from dlbook.data.download import download, sha256_of
 from dlbook.data.sentiment import read_sentiment
 from dlbook.data.sources import DATASETS, FILES
 from dlbook.training import Trainer
@@ -177,6 +179,62 @@ def test_a_resumed_run_with_dropout_ends_with_the_same_weights(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         train_with_dropout(tmp_path / "resumed", interrupt_after=2)
     np.testing.assert_array_equal(train_with_dropout(tmp_path / "resumed"), straight)
+
+
+STALLED_DOWNLOAD = """
+import sys, time, urllib.request
+from pathlib import Path
+from dlbook.data.download import download
+
+class Stalled:  # sends a first chunk, then nothing: a connection that hangs
+    sent = False
+    def __enter__(self): return self
+    def __exit__(self, *exc): pass
+    def read(self, size):
+        if not self.sent:
+            self.sent = True
+            return b"half a file"
+        Path(sys.argv[1], "started-" + sys.argv[2]).touch()
+        time.sleep(600)
+
+urllib.request.urlopen = lambda url, timeout: Stalled()
+download("http://example.invalid/data.gz", Path(sys.argv[1]) / "data.gz", "0" * 64)
+"""
+
+
+def test_the_temporary_file_of_a_killed_download_is_removed_by_the_next_one(tmp_path,
+                                                                            monkeypatch):
+    """A download killed with kill -9 cannot clean up after itself: its temporary file stayed in
+    the cache for good. The next download removes it, and leaves a live download's alone."""
+    monkeypatch.delenv("DLBOOK_OFFLINE", raising=False)  # a file:// "server" serves the rest
+    script, cache = tmp_path / "stalled.py", tmp_path / "cache"
+    script.write_text(STALLED_DOWNLOAD)
+    cache.mkdir()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "DLBOOK_OFFLINE": ""}
+    downloads = [subprocess.Popen([sys.executable, str(script), str(cache), name], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for name in ("killed", "live")]
+    try:
+        for name, process in zip(("killed", "live"), downloads, strict=True):
+            wait_for(cache / f"started-{name}", process)
+            assert process.poll() is None, process.communicate()[1].decode()
+        before = set(cache.glob(".data.gz.*"))
+        assert len(before) == 2
+        os.kill(downloads[0].pid, signal.SIGKILL)
+        downloads[0].wait(timeout=60)
+
+        served = tmp_path / "server" / "data.gz"
+        served.parent.mkdir()
+        served.write_bytes(b"the whole file")
+        download(served.as_uri(), cache / "data.gz", sha256_of(served))
+        assert (cache / "data.gz").read_bytes() == b"the whole file"
+        left = set(cache.glob(".data.gz.*"))
+        assert len(left) == 1 and left < before  # the live download's file, not the dead one's
+        assert downloads[1].poll() is None
+    finally:
+        for process in downloads:
+            process.kill()
+            process.wait(timeout=60)
 
 
 # -- 2. a folder you name is the folder used ------------------------------------------------------

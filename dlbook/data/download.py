@@ -3,6 +3,8 @@
 A file is streamed into a temporary file in the destination folder while its SHA-256 is computed;
 only when the checksum matches is it renamed into place with ``os.replace`` (atomic on one file
 system). An interrupted or corrupt download therefore never leaves a file under the final name.
+The temporary file is named for its process (``.<name>.<process id>.<host>.<random>``): one that
+a killed process (``kill -9``) could not delete is deleted by the next download of the file.
 
 ``DLBOOK_OFFLINE=1`` keeps dlbook off the network: nothing is probed or fetched, and the loaders
 use what is on disk (as the test suite does, so that it never downloads a dataset).
@@ -10,8 +12,10 @@ use what is on disk (as the test suite does, so that it never downloads a datase
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import socket
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -43,12 +47,14 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
     Raises ``CorruptFileError`` on a checksum mismatch and ``OSError`` (``URLError``) when the
     server cannot be reached; in both cases nothing is left in the destination folder.
     """
+    remove_leftovers(destination)
     if destination.is_file():
         return destination
     if offline():
         raise OSError(f"{url} was not fetched: DLBOOK_OFFLINE=1 forbids the network")
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    handle, temporary = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}.{os.getpid()}.{socket.gethostname()}.")
     try:
         digest = hashlib.sha256()
         with os.fdopen(handle, "wb") as file, urllib.request.urlopen(url, timeout=timeout) as reply:
@@ -64,6 +70,18 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
     finally:
         Path(temporary).unlink(missing_ok=True)
     return destination
+
+
+def remove_leftovers(destination: Path) -> None:
+    """Delete the temporary files of downloads of ``destination`` whose process has died on this
+    machine; those of a download still going are kept."""
+    from dlbook.training.run_folder import process_is_alive
+
+    host = socket.gethostname()
+    for path in destination.parent.glob(f".{glob.escape(destination.name)}.*"):
+        pid, _, rest = path.name[len(destination.name) + 2:].partition(".")
+        if pid.isdigit() and rest.rpartition(".")[0] == host and not process_is_alive(int(pid)):
+            path.unlink(missing_ok=True)
 
 
 def is_reachable(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
