@@ -3,9 +3,9 @@
 Each test reproduces one way dlbook gave a wrong answer without a word, or failed after the
 training, and checks that it now stops before any training with one line, or gives the right
 answer: a finished run re-run with other flags, a run killed with ``kill -9`` and run again, a
-download killed half-way, a dataset folder named through an environment variable, the common
-IMDB CSV layout, labels and pixels out of range, small training sets and the validation split,
-a seed no generator takes.
+download killed half-way, a dataset folder named through an environment variable, a table whose
+texts hold unquoted commas, labels and pixels out of range, small training sets and the
+validation split, a seed no generator takes.
 
 ``python tests/test_own_data_defects.py imdb.csv 12000`` writes the synthetic task's reviews as
 a CSV in the common IMDB layout (the file the issue's closing note measures).
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from dlbook.config import set_seed
 from dlbook.data import (
+    CorruptFileError,
     DatasetNotFoundError,
     InvalidDataError,
     load_images,
@@ -287,6 +288,25 @@ def test_auto_takes_the_folder_the_environment_names_first(debian_and_offline, m
 
 
 # -- 3. text tables -------------------------------------------------------------------------------
+
+def test_unquoted_commas_in_a_text_are_refused_not_cut_off(tmp_path):
+    """A `label,text` table whose texts hold unquoted commas: each text was cut at its first
+    comma without a word ("I liked it, a lot" became "I liked it"), here every text the same."""
+    path = tmp_path / "reviews.csv"
+    path.write_text("label,text\n" + "".join(f"{'pos' if n % 2 else 'neg'},I liked it, a lot, "
+                                             f"number {n}\n" for n in range(40)))
+    with pytest.raises(CorruptFileError, match=r"reviews.csv, line 2: 4 fields, but the header "
+                       r"names 2 columns \(39 more such rows\); a text that holds the delimiter "
+                       r"must be in double quotes"):
+        load_text(str(path))
+    with path.open("w", newline="") as file:  # quoted as CSV quotes them, it is read whole
+        csv.writer(file).writerows([["label", "text"], *([("pos" if n % 2 else "neg"),
+                                                          f"I liked it, a lot, number {n}"]
+                                                         for n in range(40))])
+    texts = [t.decode() for t, _ in load_text(str(path), validation_fraction=0)
+             .test.unbatch().as_numpy_iterator()]
+    assert len(texts) == 8 and all(t.startswith("I liked it, a lot, number ") for t in texts)
+
 
 def write_synthetic_imdb_csv(path, count=None, empty_columns=3):
     """The synthetic task's reviews (`dlbook.data.sentiment`, training and test texts) as the

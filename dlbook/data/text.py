@@ -266,7 +266,9 @@ def error_line(text: str, delimiter: str) -> int:
 def read_table(path: Path, encoding: str = "utf-8", label_column: str | None = None,
                text_column: str | None = None) -> Table:
     """The file's rows, with its first row taken as a header when it holds a known column name
-    (`LABEL_HEADERS`, `TEXT_HEADERS`) or a name given as ``label_column`` / ``text_column``."""
+    (`LABEL_HEADERS`, `TEXT_HEADERS`) or a name given as ``label_column`` / ``text_column``.
+    A row with values beyond the header's columns is refused: its text was cut at an unquoted
+    delimiter."""
     rows, lines = read_table_rows(path, encoding)
     names = {*LABEL_HEADERS, *TEXT_HEADERS,
              *(name.strip().lower() for name in (label_column, text_column)
@@ -278,6 +280,13 @@ def read_table(path: Path, encoding: str = "utf-8", label_column: str | None = N
     if not rows:
         raise InvalidDataError(f"{path}: no rows of data; expected a label and a text on each "
                                "line")
+    if header and (longer := [(line, len(row)) for row, line in zip(rows, lines, strict=True)
+                              if any(field.strip() for field in row[len(header):])]):
+        (line, fields), *others = longer
+        raise CorruptFileError(
+            f"{path}, line {line}: {fields} fields, but the header names {len(header)} columns "
+            f"({len(others)} more such rows); a text that holds the delimiter must be in double "
+            f'quotes ("like, this"), or it is cut into columns')
     return Table(path, rows, lines, header)
 
 
