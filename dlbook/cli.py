@@ -65,6 +65,7 @@ def chapter_args(
     about: str,
     *,
     epochs: int,
+    quick_epochs: int = 1,
     dataset: str | None = "auto",
     batch_size: int = 128,
     own_flags: argparse.ArgumentParser | None = None,
@@ -78,7 +79,8 @@ def chapter_args(
     ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
     ``own_flags`` is a parser (made with ``add_help=False``) of the script's own flags, such as
     ``--rnn``; they are parsed and listed by ``--help`` with the shared ones.
-    With ``--quick`` a run trains one epoch (unless ``--epochs`` is given) on ``QUICK_LIMIT``
+    With ``--quick`` a run trains ``quick_epochs`` epochs (one, unless a page shows nothing in
+    fewer and its epochs cost next to nothing; ``--epochs`` overrides it) on ``QUICK_LIMIT``
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
     chapter, name = script.split("/")
@@ -115,7 +117,7 @@ def chapter_args(
         parser.error(f"--output-dir {args.output_dir}: this is a file, not a folder; name a "
                      "folder (it is created if missing)")
     if args.epochs is None:
-        args.epochs = 1 if args.quick else epochs
+        args.epochs = quick_epochs if args.quick else epochs
     args.limit = QUICK_LIMIT if args.quick else None
     args.script = script
     if args.output_dir is None:

@@ -3,7 +3,13 @@
 The CPU must be split before TensorFlow initialises its devices, so it happens here, at import.
 """
 
+import json
 import os
+import runpy
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 # NumPy's multi-threaded BLAS stalls when the cores are shared (the from-scratch tests use it).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -12,6 +18,8 @@ import dlbook  # noqa: E402, F401  (imports TensorFlow without its start-up noti
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
 
 tf.config.set_logical_device_configuration(
     tf.config.list_physical_devices("CPU")[0],
@@ -30,3 +38,56 @@ def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
     return tf.distribute.MirroredStrategy(
         ["/cpu:0", "/cpu:1"], cross_device_ops=tf.distribute.ReductionToOneDevice()
     )
+
+
+@dataclass
+class PageRun:
+    """One chapter script's ``--quick`` run: what it printed and where its outputs are."""
+
+    page: str
+    returncode: int
+    stdout: str
+    stderr: str
+    output_dir: Path
+
+    def results(self) -> dict:
+        """The run's ``results.json``, once it is clear that the script succeeded."""
+        assert self.returncode == 0, f"{self.page} failed:\n{self.stderr[-4000:]}"
+        return json.loads((self.output_dir / "results.json").read_text())
+
+    def plot(self, name: str) -> Path:
+        path = self.output_dir / name
+        assert path.is_file() and path.stat().st_size > 5000, f"{self.page}: {name} not drawn"
+        return path
+
+
+@pytest.fixture(scope="session")
+def quick_chapters(tmp_path_factory) -> dict[str, PageRun]:
+    """Every chapter script run once with ``--quick``, in tutorial order and each in its own
+    process, as ``make chapters QUICK=1`` runs them; keyed by ``"ch05_practice/lenet"``.
+
+    The machine is made the same for every run: Fashion-MNIST from wherever it is on disk, an
+    empty dataset cache (so ``auto`` picks Fashion-MNIST and the synthetic text task) and no
+    network (``DLBOOK_OFFLINE=1``): the suite never downloads a dataset. Pages that start from
+    another page's model (chapters 6 and 8) find it in the same output folder.
+    """
+    from dlbook.data.sources import locate
+
+    fashion = locate("fashion_mnist")
+    if fashion is None:
+        pytest.fail("Fashion-MNIST is not on disk: `make data` provisions it")
+    root = tmp_path_factory.mktemp("quick_chapters")
+    env = {key: value for key, value in os.environ.items() if key != "DLBOOK_MNIST_DIR"}
+    env.update(DLBOOK_OUTPUT_DIR=str(root / "outputs"), DLBOOK_DATA_DIR=str(root / "cache"),
+               DLBOOK_FASHION_MNIST_DIR=str(next(iter(fashion.values())).parent),
+               DLBOOK_OFFLINE="1", MPLBACKEND="Agg")
+    build = runpy.run_path(str(REPO / "book" / "build.py"))
+    runs = {}
+    for script in build["all_pages"]():
+        page = f"{script.parent.name}/{script.stem}"
+        done = subprocess.run([sys.executable, str(script), "--quick"], cwd=REPO, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=900)
+        runs[page] = PageRun(page, done.returncode, done.stdout, done.stderr,
+                             root / "outputs" / script.parent.name / f"{script.stem}-quick")
+    return runs

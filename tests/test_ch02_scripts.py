@@ -1,8 +1,6 @@
-"""Every chapter 2 page runs with ``--quick``, draws its plots and measures what it claims."""
+"""Every chapter 2 page runs with ``--quick`` (the suite's `make chapters QUICK=1` run), draws
+its plots and measures what it claims."""
 
-import json
-import runpy
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,26 +13,26 @@ PLOTS = {
     "attention": ["attention.png"],
     "graph_network": ["karate_club.png"],
 }
-EXTRA_FLAGS = {"perceptron": ["--epochs", "30"], "graph_network": ["--epochs", "200"]}
 
 
-def run_page(name, output_dir, monkeypatch):
-    argv = [name, "--quick", "--output-dir", str(output_dir), *EXTRA_FLAGS.get(name, [])]
-    monkeypatch.setattr(sys, "argv", argv)
-    runpy.run_path(str(CHAPTER / f"{name}.py"), run_name="__main__")
-    for plot in PLOTS[name]:
-        assert (output_dir / plot).stat().st_size > 5000, f"{plot} was not drawn"
-    results = json.loads((output_dir / "results.json").read_text())
-    assert results["quick"] is True
-    return results
+@pytest.fixture
+def run_page(quick_chapters):
+    def results_of(name):
+        run = quick_chapters[f"ch02_concepts/{name}"]
+        results = run.results()
+        for plot in PLOTS[name]:
+            run.plot(plot)
+        assert results["quick"] is True
+        return results
+    return results_of
 
 
 def test_the_chapter_has_its_pages():
     assert {page.stem for page in CHAPTER.glob("*.py")} == set(PLOTS)
 
 
-def test_perceptron_learns_and_or_never_xor(tmp_path, monkeypatch):
-    results = run_page("perceptron", tmp_path, monkeypatch)
+def test_perceptron_learns_and_or_never_xor(run_page):
+    results = run_page("perceptron")
     converged = results["perceptron_epochs_to_converge"]
     assert converged["AND"] and converged["OR"] and converged["XOR"] is None
     assert results["perceptron_best_accuracy"]["XOR"] == 0.75
@@ -42,30 +40,30 @@ def test_perceptron_learns_and_or_never_xor(tmp_path, monkeypatch):
     assert results["mlp_accuracy_xor"] == 1.0
 
 
-def test_activation_derivatives_match_the_tape(tmp_path, monkeypatch):
-    results = run_page("activations", tmp_path, monkeypatch)
+def test_activation_derivatives_match_the_tape(run_page):
+    results = run_page("activations")
     differences = results["largest_difference_from_tensorflow"]
     assert set(differences) == {"sigmoid", "tanh", "relu", "leaky_relu", "softmax"}
     assert max(differences.values()) < 1e-7  # leaky ReLU's slope is a float32 in TensorFlow
     assert results["largest_derivative"]["sigmoid"] == pytest.approx(0.25)
 
 
-def test_family_tree_builds_every_branch(tmp_path, monkeypatch):
-    results = run_page("family_tree", tmp_path, monkeypatch)
+def test_family_tree_builds_every_branch(run_page):
+    results = run_page("family_tree")
     assert results["parameters"]["convolutional CNN"] == 121_930
     assert results["parameters"]["convolutional LeNet-5"] == 44_426
     assert len(results["parameters"]) == 7
     assert results["recurrent_formula_matches"] is True
 
 
-def test_attention_matches_keras_and_learns(tmp_path, monkeypatch):
-    results = run_page("attention", tmp_path, monkeypatch)
+def test_attention_matches_keras_and_learns(run_page):
+    results = run_page("attention")
     assert results["multi_head_attention_weight_difference"] < 1e-5
     assert results["multi_head_attention_output_difference"] < 1e-5
     assert results["test_accuracy"] > results["chance_accuracy"]
 
 
-def test_graph_network_beats_the_graphless_mlp(tmp_path, monkeypatch):
-    results = run_page("graph_network", tmp_path, monkeypatch)
+def test_graph_network_beats_the_graphless_mlp(run_page):
+    results = run_page("graph_network")
     assert results["gcn_accuracy_unlabelled"] > 0.85
     assert results["gcn_accuracy_unlabelled"] > results["mlp_accuracy_unlabelled"] + 0.2

@@ -1,6 +1,6 @@
-"""Every chapter 3 page runs with ``--quick``, draws its plots and measures what it claims."""
+"""Every chapter 3 page runs with ``--quick`` (the suite's `make chapters QUICK=1` run), draws
+its plots and measures what it claims; a bad flag stops a page before it trains."""
 
-import json
 import runpy
 import sys
 from pathlib import Path
@@ -17,55 +17,56 @@ PLOTS = {
 }
 
 
-def run_page(name, output_dir, monkeypatch):
-    argv = [name, "--quick", "--dataset", "fashion_mnist", "--output-dir", str(output_dir)]
-    monkeypatch.setattr(sys, "argv", argv)
-    runpy.run_path(str(CHAPTER / f"{name}.py"), run_name="__main__")
-    for plot in PLOTS[name]:
-        assert (output_dir / plot).stat().st_size > 5000, f"{plot} was not drawn"
-    results = json.loads((output_dir / "results.json").read_text())
-    assert results["quick"] is True
-    assert results["dataset"] == "fashion_mnist"
-    return results
+@pytest.fixture
+def run_page(quick_chapters):
+    def results_of(name):
+        run = quick_chapters[f"ch03_algorithm/{name}"]
+        results = run.results()
+        for plot in PLOTS[name]:
+            run.plot(plot)
+        assert results["quick"] is True
+        assert results["dataset"] == "fashion_mnist"
+        return results
+    return results_of
 
 
 def test_the_chapter_has_its_pages():
     assert {page.stem for page in CHAPTER.glob("*.py")} == set(PLOTS)
 
 
-def test_six_steps_gradient_by_hand_matches_the_tape(tmp_path, monkeypatch):
-    results = run_page("six_steps", tmp_path, monkeypatch)
+def test_six_steps_gradient_by_hand_matches_the_tape(run_page):
+    results = run_page("six_steps")
     assert max(results["hand_vs_tape_gradient_difference"].values()) < 1e-6
     assert results["batch_loss_fell_at_every_update"] is True
     assert results["test_accuracy"] > 0.5  # one epoch on 1,843 images
 
 
-def test_initialization_zeros_keep_units_identical(tmp_path, monkeypatch):
-    results = run_page("initialization", tmp_path, monkeypatch)
+def test_initialization_zeros_keep_units_identical(run_page):
+    results = run_page("initialization")
     units = results["distinct_units_first_layer"]
     assert units["zeros"] == 1 and units["constant 0.01"] == 1 and units["He normal"] == 128
     signal = results["signal_std_per_layer"]
     assert signal["small random (std 0.01)"][-1] < 1e-6 < signal["He normal"][-1]
 
 
-def test_gradients_vanish_in_sigmoid_and_clipping_saves_the_rnn(tmp_path, monkeypatch):
-    results = run_page("gradients", tmp_path, monkeypatch)
+def test_gradients_vanish_in_sigmoid_and_clipping_saves_the_rnn(run_page):
+    results = run_page("gradients")
     ratio = results["first_to_last_layer_gradient_ratio"]
     assert ratio["sigmoid"] < 1e-6 and 0.1 < ratio["relu"] < 10
     assert results["rnn"]["no clipping"]["survived"] is False
     assert results["rnn"]["clipped to norm 1"]["survived"] is True
 
 
-def test_learning_rate_sweep_shows_the_summed_loss_diverging(tmp_path, monkeypatch):
-    results = run_page("learning_rate", tmp_path, monkeypatch)
+def test_learning_rate_sweep_shows_the_summed_loss_diverging(run_page):
+    results = run_page("learning_rate")
     runs = results["runs"]
     assert len(runs) == 5
     assert runs["rate 0.1, summed loss (listing)"]["largest_loss"] > 1e3
     assert runs["rate 0.1"]["final_loss"] < runs["rate 0.001"]["final_loss"]
 
 
-def test_overfitting_table_has_every_remedy(tmp_path, monkeypatch):
-    results = run_page("overfitting", tmp_path, monkeypatch)
+def test_overfitting_table_has_every_remedy(run_page):
+    results = run_page("overfitting")
     assert results["train_size"] == 500 and results["validation_size"] == 500
     assert len(results["remedies"]) == 6
     for row in results["remedies"].values():

@@ -1,9 +1,6 @@
 """Every chapter 4 page runs with ``--quick``, writes its plots, agrees with TensorFlow and shows
 what it claims (the loss falls after a step, convolution and cross-correlation differ...)."""
 
-import json
-import runpy
-import sys
 from pathlib import Path
 
 import pytest
@@ -31,15 +28,12 @@ def test_the_page_writes_its_formulas_without_dispatch_tables(script):
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda script: script.stem)
-def test_script_runs_quick(script, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sys, "argv", [str(script), "--quick", "--dataset", "fashion_mnist",
-                                      "--output-dir", str(tmp_path)])
-    runpy.run_path(str(script), run_name="__main__")
-    out = capsys.readouterr().out
-
+def test_script_runs_quick(script, quick_chapters):
+    run = quick_chapters[f"ch04_math/{script.stem}"]
+    results = run.results()
+    out = run.stdout
     for plot in PLOTS.get(script.stem, []):
-        assert (tmp_path / plot).stat().st_size > 1000, f"{plot} was not drawn"
-    results = json.loads((tmp_path / "results.json").read_text())
+        run.plot(plot)
     assert results["quick"] is True
     assert results["relative_errors"], "the page compared nothing"
     # float64 throughout; leaky ReLU's slope is a float32 in TensorFlow (3e-9, neuron.py)

@@ -1,5 +1,6 @@
-"""The LeNet pages run end to end with --quick; both resume an interrupted run and refuse a
-folder that holds another run (the Trainer in lenet.py, model.fit in lenet_fit.py)."""
+"""The LeNet pages run end to end with --quick (the suite's `make chapters QUICK=1` run); both
+resume an interrupted run and refuse a folder that holds another run (the Trainer in lenet.py,
+model.fit in lenet_fit.py)."""
 
 import json
 import runpy
@@ -21,17 +22,18 @@ def run_script(name, output_dir, monkeypatch, *args):
     return json.loads((output_dir / "results.json").read_text())
 
 
-@pytest.mark.parametrize("script", ["lenet.py", "lenet_fit.py"])
-def test_quick_run_writes_results_and_plots(script, tmp_path, monkeypatch):
-    results = run_script(script, tmp_path, monkeypatch)
+@pytest.mark.parametrize("script", ["lenet", "lenet_fit"])
+def test_quick_run_writes_results_and_plots(script, quick_chapters):
+    run = quick_chapters[f"ch05_practice/{script}"]
+    results = run.results()
     assert results["quick"] is True
     assert results["dataset"] == "fashion_mnist"
     assert results["epochs"] == 1
     assert 0.2 < results["test_accuracy"] <= 1.0  # chance is 0.1
     assert results["seconds_per_epoch"] > 0
     assert results["identity"]["dataset"] == "fashion_mnist"
-    assert (tmp_path / "curves.png").stat().st_size > 0
-    if script == "lenet.py":  # the loop written on the page ran one epoch too
+    run.plot("curves.png")
+    if script == "lenet":  # the loop written on the page ran one epoch too
         assert results["page_loop_epochs"] == 1
         assert 0.2 < results["page_loop_test_accuracy"] <= 1.0
         assert results["page_loop_images_per_second"] > 0

@@ -1,4 +1,5 @@
-"""The MLP and CNN pages of chapter 5 run with ``--quick`` and write their plots and results."""
+"""The MLP and CNN pages of chapter 5 run with ``--quick`` (the suite's `make chapters QUICK=1`
+run) and write their plots and results."""
 
 import json
 import runpy
@@ -30,10 +31,11 @@ def run_quick(script, output_dir, monkeypatch, *flags):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("script", EXPECTED_FILES)
-def test_quick_run_writes_plots_and_results(script, tmp_path, monkeypatch):
-    results = run_quick(script, tmp_path, monkeypatch)
+def test_quick_run_writes_plots_and_results(script, quick_chapters):
+    run = quick_chapters[f"ch05_practice/{script}"]
+    results = run.results()
     for name in EXPECTED_FILES[script]:
-        assert (tmp_path / name).stat().st_size > 0, name
+        assert (run.output_dir / name).stat().st_size > 0, name
     assert results["quick"] is True
     assert results["epochs"] == 1
     assert 0.0 <= results["test_accuracy"] <= 1.0
@@ -48,12 +50,12 @@ def test_quick_run_writes_plots_and_results(script, tmp_path, monkeypatch):
         assert results["test_accuracy"] > 0.3  # well above chance (0.1) after one quick epoch
     if script == "cnn":  # dcgan.py measures its images in this model's "features" space
         assert results["recipe"] == "dlbook"
-        model = load_judge(tmp_path / "cnn-fashion_mnist.keras", (28, 28, 1), 10)
+        model = load_judge(run.output_dir / "cnn-fashion_mnist.keras", (28, 28, 1), 10)
         images = np.random.default_rng(0).uniform(size=(3, 28, 28, 1)).astype(np.float32)
         assert model.predict(images, verbose=0).shape == (3, 10)
         assert model.get_layer("features").output.shape == (None, 64)
         assert "Dropout" in [type(layer).__name__ for layer in model.layers]
-        assert not list(tmp_path.glob(".*tmp*"))  # saved in one step, nothing left behind
+        assert not list(run.output_dir.glob(".*tmp*"))  # saved in one step, nothing left behind
 
 
 @pytest.mark.integration

@@ -6,7 +6,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from dlbook.data import InvalidDataError, text
+from dlbook.data import InvalidDataError
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -17,13 +17,6 @@ from text_fixtures import write_imdb_csv
 SCRIPT = Path(__file__).parents[1] / "chapters" / "ch05_practice" / "text_classifier.py"
 
 
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    """No IMDB on disk and no network: `--dataset auto` must still run."""
-    monkeypatch.setenv("DLBOOK_DATA_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(text, "is_reachable", lambda url: False)
-
-
 def run_script(monkeypatch, output_dir, *args):
     argv = [SCRIPT.name, "--quick", "--output-dir", str(output_dir), *args]
     monkeypatch.setattr(sys, "argv", argv)
@@ -31,11 +24,10 @@ def run_script(monkeypatch, output_dir, *args):
     return json.loads((output_dir / "results.json").read_text())
 
 
-def test_offline_auto_runs_the_synthetic_task_with_three_models(offline, tmp_path, monkeypatch,
-                                                                 capsys):
-    output = tmp_path / "out"
-    results = run_script(monkeypatch, output)
-    out = capsys.readouterr().out
+def test_offline_auto_runs_the_synthetic_task_with_three_models(quick_chapters):
+    run = quick_chapters["ch05_practice/text_classifier"]  # offline, no IMDB on disk
+    results = run.results()
+    output, out = run.output_dir, run.stdout
     assert out.startswith("dataset auto -> synthetic (IMDB is not in ")
     assert results["quick"] is True and results["dataset"] == "synthetic"
     assert results["classes"] == ["negative", "positive"]

@@ -73,8 +73,10 @@ def test_files_of_any_size_and_colour_are_classified_as_their_images(trained_cnn
         (m["probability"] for m in mistakes), reverse=True)
 
 
-def test_without_a_folder_the_page_classifies_its_demo_files(trained_cnn, tmp_path, monkeypatch):
-    results = run_page(monkeypatch, tmp_path, "--model", str(trained_cnn))
+def test_without_a_folder_the_page_classifies_its_demo_files_with_chapter_5s_cnn(quick_chapters):
+    run = quick_chapters["ch06_applications/classify_images"]  # after ch05_practice/cnn
+    results = run.results()
+    assert "ch05_practice/cnn-quick/cnn-fashion_mnist.keras" in run.stdout
     assert len(results["predictions"]) == 15  # ten colour PNGs, five dark JPEGs
     assert sum(p["inverted"] for p in results["predictions"].values()) == 5
     assert 0.1 < results["test_accuracy"] <= 1

@@ -1,4 +1,5 @@
-"""Chapter 9, the FAQ as runs: each page runs with --quick and writes its figures and plots."""
+"""Chapter 9, the FAQ as runs: each page runs with --quick (the suite's `make chapters QUICK=1`
+run) and writes its figures and plots; a learning curve larger than the data is refused."""
 
 import json
 import runpy
@@ -17,8 +18,9 @@ def run_page(name, output_dir, monkeypatch, *flags):
     return json.loads((output_dir / "results.json").read_text())
 
 
-def test_losses_by_hand_agree_with_keras(tmp_path, monkeypatch):
-    results = run_page("losses.py", tmp_path, monkeypatch)
+def test_losses_by_hand_agree_with_keras(quick_chapters):
+    run = quick_chapters["ch09_faq/losses"]
+    results = run.results()
     assert len(results["checks"]) == 10
     for name, check in results["checks"].items():
         # Keras's Poisson loss takes log(mu + 1e-7): the one difference above float64 rounding
@@ -28,11 +30,12 @@ def test_losses_by_hand_agree_with_keras(tmp_path, monkeypatch):
     assert results["gradient_max_difference"] < 1e-12
     # at z = -5: dCE/dz = sigmoid(-5) - 1, dMSE/dz = 2 (sigmoid - 1) sigmoid (1 - sigmoid)
     assert results["gradient_ratio_at_minus_5"] == pytest.approx(75.2, abs=0.1)
-    assert (tmp_path / "losses.png").stat().st_size > 10_000
+    assert run.plot("losses.png").stat().st_size > 10_000
 
 
-def test_activations_train_the_same_network_four_times(tmp_path, monkeypatch):
-    results = run_page("activations.py", tmp_path, monkeypatch)
+def test_activations_train_the_same_network_four_times(quick_chapters):
+    run = quick_chapters["ch09_faq/activations"]
+    results = run.results()
     assert list(results["activations"]) == ["sigmoid", "tanh", "ReLU", "leaky ReLU"]
     for row in results["activations"].values():
         assert 0 <= row["test_accuracy"] <= 1 and row["final_training_loss"] > 0
@@ -40,19 +43,19 @@ def test_activations_train_the_same_network_four_times(tmp_path, monkeypatch):
     # one epoch of plain SGD: the sigmoid network has barely left chance, ReLU has not
     assert accuracies["sigmoid"] < 0.3 < accuracies["ReLU"]
     assert results["optimizer"] == "SGD(0.1)"
-    assert (tmp_path / "curves-sgd.png").stat().st_size > 10_000
+    assert run.plot("curves-sgd.png").stat().st_size > 10_000
 
 
-def test_the_learning_curve_has_a_point_per_size_with_and_without_augmentation(tmp_path,
-                                                                               monkeypatch):
-    results = run_page("data_size.py", tmp_path, monkeypatch)
+def test_the_learning_curve_has_a_point_per_size_with_and_without_augmentation(quick_chapters):
+    run = quick_chapters["ch09_faq/data_size"]
+    results = run.results()
     assert results["sizes"] == [100, 1000]
     curves = results["test_accuracy"]
     assert set(curves) == {"without augmentation", "with augmentation"}
     assert all(len(accuracies) == 2 and all(0 <= a <= 1 for a in accuracies)
                for accuracies in curves.values())
     assert curves["without augmentation"][1] > 0.2  # 1,000 images, 30 steps: above chance
-    assert (tmp_path / "learning_curve.png").stat().st_size > 10_000
+    assert run.plot("learning_curve.png").stat().st_size > 10_000
 
 
 def test_a_size_larger_than_the_dataset_is_refused(tmp_path, monkeypatch):

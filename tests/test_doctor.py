@@ -1,8 +1,6 @@
 """`make doctor` and its page (section 5.1): version rules read as pip reads them, pyproject.toml
 read as tomllib reads it, the report on a fresh clone (no venv) and through the venv."""
 
-import json
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -117,14 +115,12 @@ def test_datasets_nowhere_to_be_had_are_missing_with_the_fix(monkeypatch, tmp_pa
     assert doctor.summary(list(checks.values())).startswith("not ready")
 
 
-def test_environment_page_quick(tmp_path, monkeypatch, capsys):
+def test_environment_page_quick(quick_chapters):
     import tensorflow as tf
 
-    page = REPO / "chapters" / "ch05_practice" / "environment.py"
-    monkeypatch.setattr(sys, "argv", [str(page), "--quick", "--output-dir", str(tmp_path)])
-    runpy.run_path(str(page), run_name="__main__")
-    results = json.loads((tmp_path / "results.json").read_text())
+    run = quick_chapters["ch05_practice/environment"]
+    results = run.results()
     assert results["tensorflow"] == tf.__version__
     assert "fashion_mnist" in results["datasets_available"]
     assert results["matmul_gflops"] > 0
-    assert "keras 3" in capsys.readouterr().out
+    assert "keras 3" in run.stdout

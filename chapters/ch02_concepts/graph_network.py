@@ -34,7 +34,7 @@ import tensorflow as tf
 
 args = chapter_args("ch02_concepts/graph_network", "A two-layer graph convolutional network "
                     "trained on two labelled nodes of the karate club (section 2)", epochs=200,
-                    dataset=None)
+                    quick_epochs=200, dataset=None)
 set_seed(args.seed)
 
 graph = load_karate_club()

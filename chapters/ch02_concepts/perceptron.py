@@ -25,7 +25,8 @@ import numpy as np
 import tensorflow as tf
 
 args = chapter_args("ch02_concepts/perceptron", "The perceptron learns AND and OR, never XOR; an "
-                    "MLP solves XOR (section 2)", epochs=100, dataset=None)
+                    "MLP solves XOR (section 2)", epochs=100, quick_epochs=100,
+                    dataset=None)
 set_seed(args.seed)
 
 # %% [markdown]
