@@ -36,6 +36,8 @@ MODEL_RUNS = {
     "cnn-mnist": ["ch05_practice/cnn.py", "--dataset", "mnist"],
     "text-lstm": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "lstm"],
     "text-gru": ["ch05_practice/text_classifier.py", "--dataset", "imdb", "--rnn", "gru"],
+    # the generated task whose labels need word order, the text default offline
+    "text-synthetic": ["ch05_practice/text_classifier.py", "--dataset", "synthetic"],
     # judged by the features of the CNN trained above (its run must come first)
     "dcgan": ["ch05_practice/dcgan.py", "--dataset", "fashion_mnist",
               "--judge", "benchmarks/runs/cnn-fashion/cnn-fashion_mnist.keras"],
