@@ -34,6 +34,7 @@ from dlbook.data.download import download, sha256_of
 from dlbook.data.sentiment import read_sentiment
 from dlbook.data.sources import DATASETS, FILES
 from dlbook.training import Trainer
+from dlbook.training.run_folder import RunMismatchError
 
 import keras
 import numpy as np
@@ -98,6 +99,7 @@ from pathlib import Path
 import keras, numpy as np, tensorflow as tf
 from dlbook.config import set_seed
 from dlbook.training import Trainer
+from dlbook.training.run_folder import RunMismatchError
 
 folder, hold_after = Path(sys.argv[1]), int(sys.argv[2])
 set_seed(0)
@@ -236,6 +238,30 @@ def test_the_temporary_file_of_a_killed_download_is_removed_by_the_next_one(tmp_
         for process in downloads:
             process.kill()
             process.wait(timeout=60)
+
+
+def two_layers(activation, dropout=0.0):
+    """A model whose weight shapes do not depend on ``activation`` and ``dropout``."""
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation=activation),
+                             keras.layers.Dropout(dropout), keras.layers.Dense(2)])
+
+
+def test_a_model_of_other_settings_but_the_same_shapes_is_another_run(tmp_path):
+    """The identity held the model's class and weight shapes only: a model edited to another
+    activation or dropout rate resumed the old one's checkpoints as its own."""
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype(np.float32)
+    data = tf.data.Dataset.from_tensor_slices((x, (x[:, 0] > 0).astype(np.int32))).batch(8)
+
+    def fit(model):
+        Trainer(model, keras.optimizers.SGD(0.1)).fit(data, 2, checkpoint_dir=tmp_path,
+                                                      identity={"dataset": "toy"}, verbose=0)
+
+    fit(two_layers("relu"))
+    fit(two_layers("relu"))  # the same model again (its layers numbered anew): resumed
+    for other in (two_layers("tanh"), two_layers("relu", dropout=0.5)):
+        with pytest.raises(RunMismatchError, match=r"holds checkpoints of another run \(model "
+                                                   r"changed\)"):
+            fit(other)
 
 
 # -- 2. a folder you name is the folder used ------------------------------------------------------

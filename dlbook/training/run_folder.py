@@ -1,9 +1,9 @@
 """A run's folder knows what it holds: the run's identity, a lock, no half-written leftovers.
 
 A checkpoint folder is only worth resuming if it holds the same run. `run_folder` records the
-run's identity in ``run.json`` (the model's class and weight shapes, the optimizer and its
-schedule, the epochs asked, the dataset's name and fingerprint, the batch size, the seed) and,
-when the folder already holds checkpoints, compares it with the new run's before any training:
+run's identity in ``run.json`` (the model's class, weight shapes and layer settings, the optimizer
+and its schedule, the epochs asked, the dataset's name and fingerprint, the batch size, the seed)
+and, when the folder already holds checkpoints, compares it with the new run's before any training:
 the same run resumes, another one stops with a message naming what differs. A lock file
 (``run.lock``, holding the process id) keeps a second process out while a run is going; a lock
 left by a process that has died is recognised and removed. Files of an interrupted checkpoint
@@ -111,15 +111,40 @@ def clear(folder: Path) -> None:
             path.unlink()
 
 
+def without_layer_names(config: object) -> object:
+    """A layer's configuration without names, its own and those of the layers it holds (Keras
+    numbers them in the order a process makes them); a dtype policy's name is kept."""
+    if isinstance(config, dict):
+        if str(config.get("class_name", "")).endswith("DTypePolicy"):
+            return config
+        return {key: without_layer_names(value) for key, value in config.items()
+                if key != "name"}
+    if isinstance(config, list | tuple):
+        return [without_layer_names(value) for value in config]
+    return config
+
+
+def layer_settings(layer: keras.layers.Layer) -> object:
+    """The layer's class and configuration (activation, rates, sizes...) without names; the class
+    alone for a layer that has no configuration."""
+    try:
+        config = layer.get_config()
+    except (NotImplementedError, TypeError):
+        config = None
+    return [type(layer).__name__, without_layer_names(config)]
+
+
 def training_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                       epochs: int) -> dict[str, object]:
-    """The part of a run's identity that the training itself decides: the model's class and
-    weight shapes, the optimizer with its settings and schedule, and the epochs asked."""
+    """The part of a run's identity that the training itself decides: the model's class, weight
+    shapes and layers' settings, the optimizer with its settings and schedule, and the epochs
+    asked."""
     # Shapes and settings, not names: Keras numbers the names of a process's second model.
     optimizer_config = keras.optimizers.serialize(optimizer)
     optimizer_config["config"].pop("name", None)
     return {
-        "model": [type(model).__name__, *(list(weight.shape) for weight in model.weights)],
+        "model": [type(model).__name__, *(list(weight.shape) for weight in model.weights),
+                  *(layer_settings(layer) for layer in model.layers)],
         "optimizer": optimizer_config,
         "epochs": epochs,
     }
