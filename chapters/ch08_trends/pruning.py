@@ -1,0 +1,265 @@
+# %% [markdown]
+# # Section 8 · Magnitude pruning: the CNN with 90% of its weights set to zero
+#
+# Section 8 of the tutorial names efficiency through pruning and quantization among the trends of
+# deep learning; its FAQ asks what model pruning is, and gives pruning and quantization when it
+# asks whether deep learning needs much compute. Quantization (`quantization.py`) keeps every
+# weight in fewer bits; pruning removes weights. A trained network has many weights close to
+# zero that change its outputs little, so the smallest ones can be set to zero, and kept there,
+# while the others train on and make up for them.
+#
+# **The magnitude mask.** For a target sparsity $s$ (the fraction of weights to remove), let
+# $\tau_s$ be the $s$-quantile of $|w|$ over the kernels of all the convolution and dense
+# layers. Each weight gets a mask bit, and the network computes with $w \odot m$:
+#
+# $$m = \mathbb{1}\big[\,|w| \ge \tau_s\,\big].$$
+#
+# One threshold for all the layers lets each layer be pruned as much as its weights allow; the
+# biases are left whole (170 numbers, each shifting a whole feature map), and so, below, are
+# the first and last layers.
+#
+# **Gradual pruning** (Zhu & Gupta, 2017, "To prune, or not to prune"). Removing 90% of the
+# weights at once breaks the network; removing them a little at a time while it trains lets the
+# rest adapt. The sparsity rises from $s_0 = 0$ to $s_f$ between steps $t_0$ and $t_1$,
+#
+# $$s_t = s_f + (s_0 - s_f)\left(1 - \frac{t - t_0}{t_1 - t_0}\right)^3,$$
+#
+# fast at first, while many weights are near zero, slowly at the end; the mask is recomputed
+# every few steps on that schedule and applied after every step, then training goes on at
+# $s_f$ for a while.
+#
+# The TensorFlow Model Optimization toolkit (`tensorflow-model-optimization`, whose
+# `prune_low_magnitude` does this) supports only Keras 2, the `tf.keras` of TensorFlow up to
+# 2.15 or the `tf_keras` package since; a Keras 3 model is refused. `dlbook.compression` has the
+# same machinery for Keras 3: the schedule, `PolynomialSparsity`, and a `model.fit` callback,
+# `Pruning`, that masks the kernels with a mask function of our choosing. This page writes that
+# function, the magnitude mask, and prunes the CNN of chapter 5 to 50, 80 and 90% sparsity.
+
+# %%
+import gzip
+
+from dlbook.cli import chapter_args
+from dlbook.compression import PolynomialSparsity, Pruning, prunable_kernels, sparsity
+from dlbook.config import set_seed
+from dlbook.data import load_images
+from dlbook.plots import plot_against, plot_bars
+from dlbook.results import save_results
+from dlbook.training import adam_cosine, keras_verbose
+from dlbook.training.trained_cnn import cnn_flag, trained_cnn
+
+import keras
+import numpy as np
+
+args = chapter_args("ch08_trends/pruning", "Magnitude pruning of the CNN (section 8)", epochs=5,
+                    batch_size=32, own_flags=cnn_flag())
+set_seed(args.seed)
+SPARSITIES = [0.5, 0.8, 0.9]
+
+# %% [markdown]
+# ## The model to prune
+#
+# The CNN of chapter 5 (`cnn.py`): its saved model if that page has run, otherwise one trained
+# here with its recipe (kept for the next run). `--epochs` is the number of epochs of training
+# with pruning, for each sparsity.
+
+# %%
+data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
+                   validation_fraction=args.validation_fraction, seed=args.seed,
+                   data_dir=args.data_dir)
+print(data)
+model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", path=args.cnn,
+                            quick=args.quick)
+print(f"the CNN: {origin}")
+test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
+
+
+def test_accuracy(network: keras.Model) -> float:
+    """The share of the test images whose largest logit is the right class."""
+    return float(np.mean(network.predict(test_images, verbose=0).argmax(1) == test_labels))
+
+
+dense_accuracy = test_accuracy(model)
+print(f"dense model: test accuracy {dense_accuracy:.4f}")
+
+# %% [markdown]
+# ## The mask function
+#
+# `Pruning` calls a mask function with the kernels (as NumPy arrays) and the sparsity of the
+# schedule, and wants one boolean mask per kernel back. `magnitude_masks` is the formula above,
+# one quantile over every kernel it is given. `masks_keeping_the_ends` leaves the first
+# convolution and the output layer whole, 928 weights, under 1% of the network, that everything
+# depends on: every feature map is computed from the first, every class score by the last. The
+# layers between are pruned a little further, to the same number of zeros in all.
+
+# %%
+def magnitude_masks(kernels: list[np.ndarray], fraction: float) -> list[np.ndarray]:
+    """Keep the weights with |w| at or above the ``fraction``-quantile of all |w| together."""
+    threshold = np.quantile(np.concatenate([np.abs(k).ravel() for k in kernels]), fraction)
+    return [np.abs(k) >= threshold for k in kernels]
+
+
+def masks_keeping_the_ends(kernels: list[np.ndarray], fraction: float) -> list[np.ndarray]:
+    """The first and last kernels whole, the others pruned by `magnitude_masks` to as many zeros
+    as ``fraction`` of all the weights."""
+    inner = kernels[1:-1]
+    share = fraction * sum(k.size for k in kernels) / sum(k.size for k in inner)
+    return [np.ones(kernels[0].shape, bool), *magnitude_masks(inner, min(share, 1.0)),
+            np.ones(kernels[-1].shape, bool)]
+
+
+MASKS = {"first and last layers whole": masks_keeping_the_ends,
+         "every layer pruned": magnitude_masks}
+
+# %% [markdown]
+# ## Pruned at once, without training
+#
+# First the blunt way: a copy of the trained network with the masks applied once, nothing
+# retrained. The single threshold prunes the layers unequally: the dense layer `features`, of
+# $1600 \times 64$ weights, most of the network, loses the most; the second convolution, whose
+# weights are larger, less.
+
+# %%
+def copy_of(network: keras.Model) -> keras.Model:
+    """A new model with ``network``'s layers and weights."""
+    copy = keras.models.clone_model(network)
+    copy.set_weights(network.get_weights())
+    return copy
+
+
+at_once = {name: {} for name in MASKS}
+for name, mask_fn in MASKS.items():
+    for fraction in SPARSITIES:
+        pruned = copy_of(model)
+        kernels = prunable_kernels(pruned)
+        masks = mask_fn([np.asarray(k) for k in kernels], fraction)
+        for kernel, mask in zip(kernels, masks, strict=True):
+            kernel.assign(np.where(mask, np.asarray(kernel), 0.0))
+        at_once[name][fraction] = test_accuracy(pruned)
+        layers = ", ".join(f"{kernel.path.split('/')[-2]} {1 - mask.mean():.0%}"
+                           for kernel, mask in zip(kernels, masks, strict=True))
+        print(f"{name}, {fraction:.0%} at once: test accuracy {at_once[name][fraction]:.4f} "
+              f"(pruned: {layers})")
+
+# %% [markdown]
+# ## The schedule
+#
+# Pruning during `--epochs` epochs of training: the sparsity rises over the first two thirds of
+# the steps and the masks are recomputed 20 times on the way; the last third trains at the
+# final sparsity. Adam's rate starts at $10^{-3}$, half of chapter 5's, and falls to 0 along a
+# cosine.
+
+# %%
+steps_per_epoch = int(data.train.cardinality())
+total_steps = args.epochs * steps_per_epoch
+end_step = max(1, 2 * total_steps // 3)
+update_every = max(1, end_step // 20)
+example = PolynomialSparsity(final=0.9, begin_step=0, end_step=end_step)
+print(f"{total_steps} steps; for a final sparsity of 90%: " + ", ".join(
+    f"s({t}) = {example(t):.2f}" for t in np.linspace(0, end_step, 6).astype(int)))
+
+# %% [markdown]
+# ## Pruning while training
+#
+# Each run starts from the trained dense network. `Pruning` recomputes the masks with the mask
+# function on the schedule and, after every step, sets the masked weights back to zero, so a
+# pruned weight stays pruned although Adam would move it. The three sparsities keep the ends
+# whole; one more run prunes every layer to 90%, to measure what keeping them is worth.
+
+# %%
+def prune_while_training(fraction: float, mask_fn) -> keras.Model:
+    """A copy of the dense model trained for ``--epochs`` epochs while pruned to ``fraction``."""
+    set_seed(args.seed)
+    pruned = copy_of(model)
+    pruned.compile(optimizer=adam_cosine(1e-3, args.epochs, steps_per_epoch),
+                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                   metrics=["accuracy"])
+    schedule = PolynomialSparsity(final=fraction, begin_step=0, end_step=end_step)
+    pruned.fit(data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
+               verbose=keras_verbose(),
+               callbacks=[Pruning(schedule, mask_fn, update_every=update_every)])
+    return pruned
+
+
+fine_tuned = {}
+for fraction in SPARSITIES:
+    print(f"pruning to {fraction:.0%}, first and last layers whole:")
+    fine_tuned[f"{fraction:.0%} sparse"] = prune_while_training(fraction, masks_keeping_the_ends)
+print("pruning to 90%, every layer:")
+every_layer = prune_while_training(0.9, magnitude_masks)
+
+# %% [markdown]
+# ## Accuracy and size
+#
+# A zero stored as a float32 still takes 4 bytes: a pruned model saved as it is, is as large as
+# the dense one. The zeros pay off once the weights are stored sparsely or compressed. Here
+# every weight (kernels and biases) is written as float32 bytes, one array after the other, and
+# the bytes are compressed with gzip (level 9): the dense weights hardly shrink, being close to
+# random bits, while long runs of zeros do.
+
+# %%
+def gzip_size(network: keras.Model) -> int:
+    """Bytes of the network's weights as float32, gzip-compressed."""
+    raw = b"".join(np.asarray(w, np.float32).tobytes() for w in network.get_weights())
+    return len(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+def row(network: keras.Model, target: float, accuracy_at_once: float) -> dict:
+    """The table's figures for one network."""
+    accuracy = test_accuracy(network)
+    return {"target_sparsity": target, "sparsity": sparsity(network), "test_accuracy": accuracy,
+            "change_points": 100 * (accuracy - dense_accuracy),
+            "pruned_at_once_accuracy": accuracy_at_once, "gzip_bytes": gzip_size(network),
+            "smaller_than_dense": dense_size / gzip_size(network)}
+
+
+dense_size = gzip_size(model)
+ends, every = MASKS  # the names of the two mask functions
+rows = {"dense": row(model, 0.0, dense_accuracy)}
+for fraction in SPARSITIES:
+    rows[f"{fraction:.0%} sparse"] = row(fine_tuned[f"{fraction:.0%} sparse"], fraction,
+                                         at_once[ends][fraction])
+rows["90% sparse, every layer"] = row(every_layer, 0.9, at_once[every][0.9])
+print(f"{'model':<24} {'sparsity':>8} {'at once':>8} {'trained':>8} {'change':>7} "
+      f"{'gzip':>9} {'smaller':>8}")
+for name, figures in rows.items():
+    print(f"{name:<24} {figures['sparsity']:>8.1%} {figures['pruned_at_once_accuracy']:>8.4f} "
+          f"{figures['test_accuracy']:>8.4f} {figures['change_points']:>+7.2f} "
+          f"{figures['gzip_bytes'] / 1024:>6.1f} KB {figures['smaller_than_dense']:>7.2f}x")
+print(f"(sparsity: zeros among the kernels' weights; at once: test accuracy pruned without "
+      f"training; trained: pruned on the schedule while training, {args.epochs} epoch(s); change: "
+      f"points against the dense model; gzip: the {4 * model.count_params():,} bytes of float32 "
+      f"weights compressed; accuracy on the {len(test_labels):,} test images)")
+
+# %% [markdown]
+# ## What to look at
+#
+# `pruning.png`: pruned at once, the network loses little at 50% and most of its accuracy at
+# 90%; pruned gradually while it trains, it stays within a point of the dense network at 90% in
+# a full run (README), and loses more when the first and last layers are pruned too.
+# `pruning_sizes.png`: the compressed weights shrink with the sparsity, about seven times at
+# 90%; the surviving weights are still four random-looking bytes each, and the zeros between
+# them cost a little. A smaller file is not a faster model: a CPU multiplies a kernel full of
+# zeros as fast as any other, and speed needs sparse kernels or whole channels removed. Pruning
+# and quantization combine: the surviving weights can be stored in 8 bits.
+
+# %%
+percent = [0] + [round(100 * fraction) for fraction in SPARSITIES]
+plot_against(percent, {"pruned while training (schedule)":
+                       [rows[f"{f:.0%} sparse" if f else "dense"]["test_accuracy"]
+                        for f in [0, *SPARSITIES]],
+                       "pruned at once, not retrained":
+                       [dense_accuracy] + [at_once[ends][f] for f in SPARSITIES]},
+             args.output_dir / "pruning.png", xlabel="weights pruned (%)",
+             ylabel="test accuracy",
+             title=f"Magnitude pruning of the CNN on {data.name} (first and last layers whole)")
+plot_bars({name: figures["gzip_bytes"] / 1024 for name, figures in rows.items()},
+          args.output_dir / "pruning_sizes.png", xlabel="weights as float32, gzip-compressed (KB)",
+          title=f"The CNN on {data.name}, dense and pruned while training",
+          notes={name: f"test accuracy {figures['test_accuracy']:.4f}"
+                 for name, figures in rows.items()})
+save_results(args, identity=data.identity, model="Sequential CNN, magnitude pruning",
+             dataset=data.name, cnn=origin, parameters=model.count_params(),
+             float32_bytes=4 * model.count_params(), epochs_per_sparsity=args.epochs,
+             pruning_steps=end_step, mask_updates_every=update_every,
+             dense_test_accuracy=dense_accuracy, pruned=rows, pruned_at_once=at_once,
+             accuracy_change_at_90_points=rows["90% sparse"]["change_points"])
