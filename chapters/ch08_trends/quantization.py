@@ -2,10 +2,10 @@
 # # Section 8 · Quantization: the CNN in 8-bit integers with TensorFlow Lite
 #
 # Section 8 of the tutorial names efficiency through pruning and quantization among the trends of
-# deep learning, and its FAQ answers "does deep learning need much compute?" with the same two
-# techniques. Pruning (`pruning.py`) sets most weights to zero; quantization keeps every weight
-# but stores it, and computes with it, in fewer bits: 8-bit integers instead of 32-bit floats,
-# four times less memory, and integer arithmetic that small processors run fast.
+# deep learning, and its FAQ gives the same two techniques when it asks whether deep learning
+# needs much compute. Pruning (`pruning.py`) sets most weights to zero; quantization keeps
+# every weight but stores it, and computes with it, in fewer bits: 8-bit integers instead of
+# 32-bit floats, four times less memory, and integer arithmetic that small processors run fast.
 #
 # **Affine quantization.** A real value $x$ is stored as an integer $q$ with a scale $s$ and a
 # zero point $z$ shared by a whole tensor (or one channel of it):
@@ -88,6 +88,13 @@ print(f"scale s = {scale:.5f}; largest error {np.abs(restored - weights).max():.
 # - **float16**: weights stored as 16-bit floats, computed in float32 on a CPU;
 # - **full integer int8**: weights *and* activations in int8, input and output too. The range
 #   of every activation is measured by running the representative images through the model.
+#
+# Two lines appear on standard error below, and neither is an error: the int8 calibration
+# prints `fully_quantize: 0, inference_type: 6, ...` (the converter's C++ writes it to LLVM's
+# debug stream), and LiteRT prints `INFO: Created TensorFlow Lite XNNPACK delegate for CPU.`
+# the first time it runs a model (its own logger). No setting silences either,
+# `TF_CPP_MIN_LOG_LEVEL=3` included; hiding them would take filtering all that the process
+# writes to standard error.
 
 # %%
 saved_model = args.output_dir / "saved_model"
