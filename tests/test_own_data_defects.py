@@ -390,6 +390,22 @@ def test_pixels_neither_uint8_nor_float_are_refused(tmp_path):
         load_images("mnist", data_dir=tmp_path)
 
 
+def test_a_test_split_of_colour_images_beside_grayscale_training_images_is_refused(tmp_path):
+    """A user's image folder, train/ grayscale and test/ colour: refused at load time, the
+    first file that differs named, not after the training."""
+    from PIL import Image
+
+    for split, mode in (("train", "L"), ("test", "RGB")):
+        for name in ("cats", "dogs"):
+            (tmp_path / split / name).mkdir(parents=True)
+            for i in range(3):
+                Image.new(mode, (8, 8), color=(i * 40,) * len(mode)).save(
+                    tmp_path / split / name / f"{i}.png")
+    with pytest.raises(InvalidDataError, match=r"test/cats/0.png: a rgb image of 8x8 pixels, but "
+                                               r".*train/cats/0.png is a grayscale image of 8x8"):
+        load_images(str(tmp_path))
+
+
 # -- 5. validation sized to the data --------------------------------------------------------------
 
 @pytest.mark.parametrize(("num_train", "fraction", "sizes"), [
