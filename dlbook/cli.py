@@ -37,10 +37,19 @@ def positive_int(text: str) -> int:
 
 
 def non_negative_int(text: str) -> int:
-    """An integer >= 0, for ``--seed``."""
+    """An integer >= 0, for ``--page-epochs`` and such."""
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value}: expected a whole number of at least 0")
+    return value
+
+
+def seed(text: str) -> int:
+    """A seed NumPy and TensorFlow both take: an integer from 0 to 2**32 - 1."""
+    value = non_negative_int(text)
+    if value >= 2**32:
+        raise argparse.ArgumentTypeError(f"{value}: expected a whole number from 0 to "
+                                         f"{2**32 - 1:,}")
     return value
 
 
@@ -92,7 +101,7 @@ def chapter_args(
                         help=f"default {dataset}" if dataset else "not used by this script")
     parser.add_argument("--batch-size", type=positive_int, default=batch_size,
                         help=f"default {batch_size}")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="default 0")
+    parser.add_argument("--seed", type=seed, default=0, help="default 0")
     parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
     parser.add_argument("--validation-fraction", type=fraction, default=0.1,
                         help="share of the training set held out for validation (at most "

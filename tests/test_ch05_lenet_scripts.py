@@ -10,6 +10,7 @@ from pathlib import Path
 from dlbook.training import EpochTimer
 from dlbook.training.run_folder import RunMismatchError
 
+import numpy as np
 import pytest
 
 CHAPTER = Path(__file__).parents[1] / "chapters" / "ch05_practice"
@@ -31,7 +32,9 @@ def test_quick_run_writes_results_and_plots(script, quick_chapters):
     assert results["epochs"] == 1
     assert 0.2 < results["test_accuracy"] <= 1.0  # chance is 0.1
     assert results["seconds_per_epoch"] > 0
-    assert results["identity"]["dataset"] == "fashion_mnist"
+    identity = results["identity"]  # the whole run it measured, as its checkpoints record it
+    assert identity["dataset"] == "fashion_mnist" and identity["epochs"] == 1
+    assert identity["model"][0] in ("LeNet", "TapeStepModel") and identity["optimizer"]["config"]
     run.plot("curves.png")
     if script == "lenet":  # the loop written on the page ran one epoch too
         assert results["page_loop_epochs"] == 1
@@ -97,3 +100,22 @@ def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatc
     assert "Resuming from" in resumed and "(1 of 2 epochs done" in resumed
     assert "Epoch 1/2" not in resumed and "Epoch 2/2" in resumed
     assert results["epochs"] == 2 and results["identity"]["seed"] == 1
+
+
+def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, monkeypatch):
+    """32x32 colour images in class folders: LeNet is built for them (the listing's 28x28x1 is
+    only the default), as LeCun's original took 32x32 inputs."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for split in ("train", "test"):
+        for name in ("cats", "dogs"):
+            folder = tmp_path / "pictures" / split / name
+            folder.mkdir(parents=True)
+            for i in range(12):
+                pixels = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+                Image.fromarray(pixels).save(folder / f"{i}.png")
+    results = run_script("lenet.py", tmp_path / "out", monkeypatch, "--page-epochs", "0",
+                         "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"))
+    assert results["dataset"] == "pictures"
+    assert results["parameters"] == 61_326  # 2 classes; 5x5x16 features after the two pools

@@ -172,9 +172,6 @@ def train_with_dropout(folder, interrupt_after=None):
     return np.concatenate([w.ravel() for w in model.get_weights()])
 
 
-@pytest.mark.xfail(strict=True, reason="dlbook/training/engine.py checkpoints the model's weights "
-                   "but not its dropout layers' seed-generator state (model.variables holds it, "
-                   "tf.train.Checkpoint(model=...) does not save it)")
 def test_a_resumed_run_with_dropout_ends_with_the_same_weights(tmp_path):
     """A resumed run redraws the dropout masks of its first epochs: cnn.py's CNN, the text model
     and the DCGAN's discriminator, all with dropout, do not resume bit for bit."""
@@ -425,8 +422,6 @@ def test_small_training_sets_keep_most_of_their_images_for_training(tmp_path, nu
 
 # -- 7. flags -------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="dlbook/cli.py: --seed has no upper bound (2**32 - 1); "
-                                       "cli.py is being edited by others")
 def test_a_seed_no_generator_takes_is_a_bad_flag(tmp_path):
     """--seed 4294967296 passes the flag check and fails in NumPy's seeding with a traceback."""
     done = run([LENET, "--seed", str(2**32), "--quick", "--page-epochs", "0", "--dataset",

@@ -52,7 +52,7 @@ accuracy = keras.metrics.SparseCategoricalAccuracy()
 
 def train(rate: float, reduce: str) -> dict:
     set_seed(args.seed)
-    model = LeNet(num_classes=len(data.class_names))
+    model = LeNet(len(data.class_names), data.image_shape)
     model(tf.zeros((1, *data.image_shape)))
 
     @tf.function

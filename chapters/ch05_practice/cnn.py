@@ -31,7 +31,13 @@ from dlbook.models.cnn import build_cnn
 from dlbook.models.saving import save_model
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.results import save_results
-from dlbook.training import EpochTimer, adam_cosine, keras_verbose, resumable_run
+from dlbook.training import (
+    EpochTimer,
+    adam_cosine,
+    keras_verbose,
+    resumable_run,
+    run_identity,
+)
 
 import keras
 
@@ -70,7 +76,8 @@ print(data)
 # model predicts. It adds no weights.
 
 # %%
-model = build_cnn(num_classes=len(data.class_names), dropout=0.0 if args.listing else 0.5)
+model = build_cnn(len(data.class_names), data.image_shape,
+                  dropout=0.0 if args.listing else 0.5)
 model.summary()
 
 # %% [markdown]
@@ -129,7 +136,8 @@ plot_history(history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"{model_path.name}, plots and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, identity=data.identity, model="Sequential CNN (compile/fit)",
+identity = run_identity(model, model.optimizer, args.epochs, data.identity)
+save_results(args, identity=identity, model="Sequential CNN (compile/fit)",
              recipe="listing" if args.listing else "dlbook", dataset=data.name,
              parameters=model.count_params(), epochs=len(history.epoch),
              test_accuracy=test_accuracy, train_accuracy=history.history["accuracy"][-1],

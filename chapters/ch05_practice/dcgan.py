@@ -38,6 +38,7 @@ from dlbook.models.saving import save_model
 from dlbook.plots import plot_history, plot_samples, save_gif
 from dlbook.results import save_results
 from dlbook.training import GANTrainer, Trainer
+from dlbook.training.trained_cnn import chapter5_model_path
 
 import keras
 import numpy as np
@@ -72,7 +73,7 @@ print(data)
 # end.
 
 # %%
-judge_path = args.judge or args.output_dir.parent / "cnn" / f"cnn-{data.name}.keras"
+judge_path = args.judge or chapter5_model_path(data.name, args.quick)
 judge = None
 if args.judge or judge_path.is_file():
     judge = load_judge(judge_path, data.image_shape, len(data.class_names))
@@ -188,7 +189,7 @@ print(f"  DCGAN images            {score_fake:10.3f}   "
       f"({score_fake / score_real:.1%} of the real value)")
 print(f"Samples, progress.gif, losses.png and checkpoints in {args.output_dir}/")
 
-save_results(args, identity=data.identity, model="DCGAN", dataset=data.name,
+save_results(args, identity=trainer.identity, model="DCGAN", dataset=data.name,
              epochs=trainer.epochs_done,
              parameters=generator.count_params() + discriminator.count_params(),
              frechet_distance=frechet_fake, frechet_noise=frechet_noise,

@@ -70,7 +70,7 @@ print(data)
 # layer's output shape.
 
 # %%
-model = LeNet(num_classes=len(data.class_names))
+model = LeNet(len(data.class_names), data.image_shape)
 inputs = keras.Input(data.image_shape)
 keras.Model(inputs, model.call(inputs), name="lenet").summary()
 
@@ -205,7 +205,7 @@ print(f"mean of the listing's array {float(tf.reduce_mean(listing_metric)):.3f};
 
 # %%
 set_seed(args.seed)
-model = LeNet(num_classes=len(data.class_names))
+model = LeNet(len(data.class_names), data.image_shape)
 trainer = Trainer(model, adam_cosine(3e-3, args.epochs, steps_per_epoch))
 history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                       checkpoint_dir=args.output_dir / "checkpoints" / data.name,
@@ -228,7 +228,7 @@ plot_history(history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, identity=data.identity, model="LeNet-5 (GradientTape Trainer)",
+save_results(args, identity=trainer.identity, model="LeNet-5 (GradientTape Trainer)",
              dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
              test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds,
              page_loop_epochs=args.page_epochs, page_loop_test_accuracy=page_test_accuracy,

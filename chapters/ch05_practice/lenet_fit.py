@@ -26,6 +26,7 @@ from dlbook.training import (
     adam_cosine,
     keras_verbose,
     resumable_run,
+    run_identity,
 )
 
 import keras
@@ -56,7 +57,7 @@ print(inspect.getsource(TapeStepModel.train_step))
 # `fit`: calling the model once on a batch of zeros creates them.
 
 # %%
-model = TapeStepModel(LeNet(num_classes=len(data.class_names)))
+model = TapeStepModel(LeNet(len(data.class_names), data.image_shape))
 model(keras.ops.zeros((1, *data.image_shape)))
 model.compile(adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.cardinality())),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -81,7 +82,8 @@ print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})
 
 plot_history(history, args.output_dir / "curves.png")
 print(f"Curves and TensorBoard logs in {args.output_dir}/")
-save_results(args, identity=data.identity, model="LeNet-5 (fit with custom train_step)",
+identity = run_identity(model, model.optimizer, args.epochs, data.identity)
+save_results(args, identity=identity, model="LeNet-5 (fit with custom train_step)",
              dataset=data.name, parameters=model.count_params(), epochs=len(history.epoch),
              test_accuracy=test_accuracy, epoch_seconds=timer.epoch_seconds)
 

@@ -25,7 +25,7 @@ from dlbook.losses import CheckedBinaryCrossentropy
 from dlbook.models.mlp import build_binary_mlp
 from dlbook.plots import plot_confusion_matrix, plot_history
 from dlbook.results import save_results
-from dlbook.training import EpochTimer, keras_verbose, resumable_run
+from dlbook.training import EpochTimer, keras_verbose, resumable_run, run_identity
 
 import keras
 import numpy as np
@@ -137,7 +137,8 @@ plot_confusion_matrix(y_test, predicted, data.class_names,
                       args.output_dir / "confusion_matrix.png")
 print(f"Plots in {args.output_dir}/")
 
-save_results(args, identity=data.identity, model="MLP 10-64-64-1 (section 5)",
+identity = run_identity(model, model.optimizer, args.epochs, data.identity)
+save_results(args, identity=identity, model="MLP 10-64-64-1 (section 5)",
              dataset="two Gaussians (synthetic)", parameters=model.count_params(),
              epochs=len(history.epoch), test_accuracy=test_accuracy,
              bayes_accuracy=problem.bayes_accuracy, bayes_accuracy_on_test=bayes_on_test,

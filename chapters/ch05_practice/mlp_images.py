@@ -55,7 +55,7 @@ print(data)
 # $z = W_3 h_2 + b_3$. The loss applies the softmax to $z$ itself.
 
 # %%
-model = build_image_mlp(num_classes=len(data.class_names))
+model = build_image_mlp(len(data.class_names), data.image_shape)
 model.summary()
 
 # %% [markdown]
@@ -88,7 +88,7 @@ plot_history(history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)
 print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, identity=data.identity, model="MLP 784-256-128-10 (GradientTape Trainer)",
+save_results(args, identity=trainer.identity, model="MLP 784-256-128-10 (GradientTape Trainer)",
              dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
              test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds)
 

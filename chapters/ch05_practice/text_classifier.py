@@ -234,7 +234,7 @@ for text, label, p in zip(texts[examples], labels[examples], probabilities, stri
           f"true {data.class_names[label]}: {text.decode(errors='replace')[:70]!r}")
 print(f"Model in {model_path}; plots, checkpoints and TensorBoard logs in {args.output_dir}/")
 
-save_results(args, identity=data.identity,
+save_results(args, identity=trainer.identity,
              model=f"{args.rnn.upper()} text classifier (Trainer, clip_norm=1)",
              dataset=data.name, classes=data.class_names, parameters=model.count_params(),
              epochs=trainer.epochs_done, best_epoch=trainer.best_epoch,

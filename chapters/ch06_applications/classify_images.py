@@ -20,13 +20,13 @@ import argparse
 from pathlib import Path
 
 from dlbook.cli import chapter_args
-from dlbook.config import output_root
 from dlbook.data import load_images, resolve_dataset
 from dlbook.data.errors import DatasetNotFoundError, InvalidDataError
 from dlbook.data.image_folders import image_files
 from dlbook.models.loading import load_classifier
 from dlbook.plots import plot_image_grid, plot_predictions
 from dlbook.results import save_results
+from dlbook.training.trained_cnn import chapter5_model_path
 
 import keras
 import numpy as np
@@ -54,8 +54,7 @@ if args.images is not None and not args.images.is_dir():
 
 # %%
 dataset = resolve_dataset(args.dataset, args.data_dir)
-cnn_folder = output_root() / "ch05_practice" / ("cnn-quick" if args.quick else "cnn")
-model_path = args.model or cnn_folder / f"cnn-{dataset}.keras"
+model_path = args.model or chapter5_model_path(dataset, args.quick)
 data = load_images(dataset, batch_size=args.batch_size, limit=args.limit,
                    validation_fraction=0, seed=args.seed, data_dir=args.data_dir)
 model = load_classifier(

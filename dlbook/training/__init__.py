@@ -6,6 +6,7 @@ from dlbook.training.gan import GANTrainer
 from dlbook.training.keras_step import TapeStepModel
 from dlbook.training.optimizers import adam_cosine
 from dlbook.training.progress import keras_verbose
+from dlbook.training.run_folder import run_identity
 
 __all__ = [
     "adam_cosine",
@@ -15,4 +16,5 @@ __all__ = [
     "TapeStepModel",
     "Trainer",
     "resumable_run",
+    "run_identity",
 ]

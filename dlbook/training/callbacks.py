@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from dlbook.training.run_folder import RunFolder, training_identity
+from dlbook.training.run_folder import RunFolder, run_identity
 
 import keras
 
@@ -102,7 +102,7 @@ def resumable_run(
     backup = Path(run_dir) / "backup"
     if (interrupted := _HELD.pop(backup, None)) is not None:
         interrupted.close()
-    identity = {**training_identity(model, model.optimizer, epochs), **(identity or {})}
+    identity = run_identity(model, model.optimizer, epochs, identity)
     folder = RunFolder(backup, identity, restart=restart).open()
     _HELD[backup] = folder
     return [

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from dlbook.training import progress
 from dlbook.training.early_stopping import EarlyStopping
-from dlbook.training.run_folder import RunFolder, RunMismatchError, training_identity
+from dlbook.training.run_folder import RunFolder, RunMismatchError, run_identity
 
 import keras
 import tensorflow as tf
@@ -109,6 +109,8 @@ class Trainer:
         """Wall-clock seconds of each epoch this trainer ran (restored epochs not included)."""
         self.best_epoch: int | None = None
         """With early stopping: the epoch whose weights the model holds after `fit`."""
+        self.identity: dict[str, object] = {}
+        """What the last `fit` trained (`run_identity`), for ``results.json``."""
         self._compiled: dict[str, Callable] = {}
 
     @property
@@ -224,8 +226,8 @@ class Trainer:
 
         ``patience`` turns on early stopping: training stops when ``monitor`` (a key of the
         history, e.g. ``val_loss`` or ``val_accuracy``) has not improved for ``patience`` epochs,
-        and the weights of the best epoch are restored (section 3: "iterate until the validation
-        performance stops improving").
+        and the weights of the best epoch are restored (section 3's loop iterates until the
+        validation performance stops improving).
 
         ``verbose``: 0 silent, 1 a live progress bar, 2 one line per epoch; by default 1 on a
         terminal and 2 elsewhere (`dlbook.training.progress`). ``on_epoch_end(epoch, logs)`` is
@@ -237,11 +239,12 @@ class Trainer:
         if patience is not None and validation_data is None and monitor.startswith("val_"):
             raise ValueError(f"early stopping on {monitor!r} needs validation_data")
         self._build(train_data)
+        self.identity = run_identity(self.model, self.optimizer, epochs, identity)
         if checkpoint_dir is None:
             return self._fit(train_data, epochs, validation_data, None, log_dir, patience,
                              monitor, verbose, on_epoch_end)
-        identity = {**training_identity(self.model, self.optimizer, epochs), **(identity or {})}
-        folder = RunFolder(checkpoint_dir, identity, restart=restart) if self.is_chief else None
+        folder = (RunFolder(checkpoint_dir, self.identity, restart=restart) if self.is_chief
+                  else None)
         with folder or nullcontext():
             self._wait_for_every_worker()  # the chief has checked (and with restart, emptied) it
             return self._fit(train_data, epochs, validation_data, Path(checkpoint_dir), log_dir,
@@ -255,8 +258,12 @@ class Trainer:
         manager = None
         best_weights = checkpoint_dir / BEST_WEIGHTS if checkpoint_dir else None
         if checkpoint_dir is not None:
+            # The random state of dropout layers lives in Keras seed generators, which a
+            # Checkpoint of the model does not reach: saved beside it, a resumed run draws the
+            # dropout masks an uninterrupted one would have drawn.
             checkpoint = tf.train.Checkpoint(
-                model=self.model, optimizer=self.optimizer, epoch=self.epoch
+                model=self.model, optimizer=self.optimizer, epoch=self.epoch,
+                random_states=tf.train.Checkpoint(variables=self.model.non_trainable_variables),
             )
             # Every worker saves; a non-chief worker into a folder of its own that it deletes.
             save_dir = (checkpoint_dir if self.is_chief

@@ -23,12 +23,11 @@ import tensorflow as tf
 class GAN(keras.Model):
     """Everything a GAN run trains and must checkpoint, in one model; calling it generates images.
 
-    The engine checkpoints its ``model``, its ``optimizer`` and the epoch. `GANTrainer` passes this
-    container as the model and the generator's optimizer as the optimizer, so the container holds
-    the rest: the discriminator's optimizer, the seeded noise generator (a resumed run draws the
-    same noise) and the networks' non-trainable variables, which include Dropout's random state
-    (Keras keeps it where ``tf.train.Checkpoint`` would not see it; without it a resumed run
-    would draw different dropout masks).
+    The engine checkpoints its ``model``, its ``optimizer``, the model's non-trainable variables
+    (Dropout's random state among them) and the epoch. `GANTrainer` passes this container as the
+    model and the generator's optimizer as the optimizer, so the container holds the rest: the
+    discriminator's optimizer and the seeded noise generator (a resumed run draws the same
+    noise).
     """
 
     def __init__(
@@ -44,9 +43,6 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         self.discriminator_optimizer = discriminator_optimizer
         self.noise = tf.random.Generator.from_seed(seed)
-        self.random_states = tf.train.Checkpoint(
-            variables=[*generator.non_trainable_variables, *discriminator.non_trainable_variables]
-        )
         self.built = True  # no weights of its own: the networks it holds are built
 
     def call(self, noise, training=False):

@@ -134,11 +134,12 @@ def layer_settings(layer: keras.layers.Layer) -> object:
     return [type(layer).__name__, without_layer_names(config)]
 
 
-def training_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer,
-                      epochs: int) -> dict[str, object]:
-    """The part of a run's identity that the training itself decides: the model's class, weight
-    shapes and layers' settings, the optimizer with its settings and schedule, and the epochs
-    asked."""
+def run_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer, epochs: int,
+                 data_identity: Mapping[str, object] | None = None) -> dict[str, object]:
+    """A run's identity: what the training decides (the model's class, weight shapes and layers'
+    settings, the optimizer with its settings and schedule, the epochs asked) and what the data
+    says of itself (``data_identity``: the dataset with a fingerprint of its files, the batch
+    size, the seed)."""
     # Shapes and settings, not names: Keras numbers the names of a process's second model.
     optimizer_config = keras.optimizers.serialize(optimizer)
     optimizer_config["config"].pop("name", None)
@@ -147,6 +148,7 @@ def training_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                   *(layer_settings(layer) for layer in model.layers)],
         "optimizer": optimizer_config,
         "epochs": epochs,
+        **(data_identity or {}),
     }
 
 

@@ -10,9 +10,9 @@ dropout 0.5, Adam from 2e-3 down to 0 along a cosine, 10 epochs) and saves it fo
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
+from dlbook.config import output_root
 from dlbook.data import ImageData
 from dlbook.errors import DlbookError
 from dlbook.models.cnn import build_cnn
@@ -41,9 +41,9 @@ def cnn_flag() -> argparse.ArgumentParser:
 
 
 def chapter5_model_path(dataset: str, quick: bool) -> Path:
-    """Where ``cnn.py`` saves its model for ``dataset`` (under ``$DLBOOK_OUTPUT_DIR``)."""
-    root = Path(os.environ.get("DLBOOK_OUTPUT_DIR", "outputs"))
-    return root / "ch05_practice" / ("cnn-quick" if quick else "cnn") / f"cnn-{dataset}.keras"
+    """Where ``cnn.py`` saves its model for ``dataset`` (its ``--quick`` run apart)."""
+    folder = "cnn-quick" if quick else "cnn"
+    return output_root() / "ch05_practice" / folder / f"cnn-{dataset}.keras"
 
 
 def load_cnn(path: Path, data: ImageData) -> keras.Model:
