@@ -322,6 +322,13 @@ def test_unquoted_commas_in_a_text_are_refused_not_cut_off(tmp_path):
                        r"names 2 columns \(39 more such rows\); a text that holds the delimiter "
                        r"must be in double quotes"):
         load_text(str(path))
+    # Without the header: most rows are label,text and a few texts are cut at their comma.
+    rows = [f"{'pos' if n % 2 else 'neg'},I liked number {n}\n" for n in range(40)]
+    rows[7] = "pos,I liked it, a lot, number 7\n"
+    path.write_text("".join(rows))
+    with pytest.raises(CorruptFileError, match=r"line 8: 4 fields, but most rows have 2 \(0 "
+                                               r"more such rows\)"):
+        load_text(str(path))
     with path.open("w", newline="") as file:  # quoted as CSV quotes them, it is read whole
         csv.writer(file).writerows([["label", "text"], *([("pos" if n % 2 else "neg"),
                                                           f"I liked it, a lot, number {n}"]

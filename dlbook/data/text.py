@@ -267,8 +267,8 @@ def read_table(path: Path, encoding: str = "utf-8", label_column: str | None = N
                text_column: str | None = None) -> Table:
     """The file's rows, with its first row taken as a header when it holds a known column name
     (`LABEL_HEADERS`, `TEXT_HEADERS`) or a name given as ``label_column`` / ``text_column``.
-    A row with values beyond the header's columns is refused: its text was cut at an unquoted
-    delimiter."""
+    A row with values beyond the header's columns (without a header: beyond the width of most
+    rows) is refused: its text was cut at an unquoted delimiter."""
     rows, lines = read_table_rows(path, encoding)
     names = {*LABEL_HEADERS, *TEXT_HEADERS,
              *(name.strip().lower() for name in (label_column, text_column)
@@ -280,13 +280,18 @@ def read_table(path: Path, encoding: str = "utf-8", label_column: str | None = N
     if not rows:
         raise InvalidDataError(f"{path}: no rows of data; expected a label and a text on each "
                                "line")
-    if header and (longer := [(line, len(row)) for row, line in zip(rows, lines, strict=True)
-                              if any(field.strip() for field in row[len(header):])]):
+    widths = [len(row) - next((i for i, field in enumerate(reversed(row)) if field.strip()),
+                              len(row)) for row in rows]  # trailing empty fields not counted
+    columns = len(header) if header else Counter(widths).most_common(1)[0][0]
+    if longer := [(line, width) for width, line in zip(widths, lines, strict=True)
+                  if width > columns]:
         (line, fields), *others = longer
+        named = (f"the header names {columns} columns" if header else
+                 f"most rows have {columns}")
         raise CorruptFileError(
-            f"{path}, line {line}: {fields} fields, but the header names {len(header)} columns "
-            f"({len(others)} more such rows); a text that holds the delimiter must be in double "
-            f'quotes ("like, this"), or it is cut into columns')
+            f"{path}, line {line}: {fields} fields, but {named} ({len(others)} more such "
+            f"rows); a text that holds the delimiter must be in double quotes "
+            f'("like, this"), or it is cut into columns')
     return Table(path, rows, lines, header)
 
 
