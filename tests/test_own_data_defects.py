@@ -439,3 +439,18 @@ def test_a_seed_no_generator_takes_is_a_bad_flag(tmp_path):
 if __name__ == "__main__":
     print(f"{len(write_synthetic_imdb_csv(Path(sys.argv[1]), int(sys.argv[2])))} reviews in "
           f"{sys.argv[1]}")
+
+
+def test_a_data_dir_the_dataset_would_not_read_is_refused(tmp_path):
+    """--data-dir beside a dataset that is itself a path (or generated) was silently ignored."""
+    write_dataset(tmp_path / "idx", 20, 10)
+    table = tmp_path / "reviews.csv"
+    table.write_text("label,text\n" + "".join(f"{'pos' if n % 2 else 'neg'},text {n}\n"
+                                             for n in range(40)))
+    for source in (str(table), "synthetic"):
+        with pytest.raises(InvalidDataError, match=r"--data-dir .* is for the files of imdb"):
+            load_text(source, data_dir=tmp_path / "idx")
+    folder = tmp_path / "pictures" / "train" / "a"
+    folder.mkdir(parents=True)
+    with pytest.raises(InvalidDataError, match=r"is a folder of images already"):
+        load_images(str(tmp_path / "pictures"), data_dir=tmp_path / "idx")

@@ -121,6 +121,10 @@ def load_images(name: str = "auto", batch_size: int = 128, limit: int | None = N
     """
     if Path(name).expanduser().is_dir():
         folder = Path(name).expanduser()
+        if data_dir is not None:
+            raise InvalidDataError(f"--data-dir {data_dir} is for the files of mnist or "
+                                   f"fashion_mnist; {folder} is a folder of images already: "
+                                   "leave out one or the other")
         train, test, class_names = read_image_folder(folder, seed)
         train, test = (train[0][:limit], train[1][:limit]), (test[0][:limit], test[1][:limit])
         name, source, where = folder.name, str(folder), (str(folder / "train"), str(folder / "test"))

@@ -432,6 +432,9 @@ def read_source(source: str, test_fraction: float, seed: int, data_dir: str | Pa
     source = resolve_text_dataset(source, data_dir)
     if source == "imdb":
         return ("imdb", *read_imdb(data_dir))
+    if data_dir is not None:
+        raise InvalidDataError(f"--data-dir {data_dir} is for the files of imdb; {source} does "
+                               "not read it: leave out one or the other")
     if source == SYNTHETIC:
         return (SYNTHETIC, *read_sentiment(), "dlbook.data.sentiment (generated)")
     path = Path(source).expanduser()
