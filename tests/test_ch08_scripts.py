@@ -1,0 +1,159 @@
+"""Every chapter 8 page runs with ``--quick`` and measures what it claims: pruning, quantization,
+transfer learning, and distributed training with two real worker processes."""
+
+import json
+import runpy
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from dlbook.compression import prunable_kernels
+from dlbook.data import load_arrays
+from dlbook.models import build_cnn
+from dlbook.training import multi_worker
+from dlbook.training.trained_cnn import UnusableModelError
+
+import keras
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHAPTER = REPO / "chapters" / "ch08_trends"
+PLOTS = {
+    "pruning": ["pruning.png", "pruning_sizes.png"],
+    "quantization": ["quantization.png"],
+    "transfer": ["transfer.png"],
+    "distributed": [],
+}
+
+
+def run_page(name, output_dir, monkeypatch, *flags):
+    """Run the page in this process; its results.json and its global names."""
+    monkeypatch.setattr(sys, "argv", [name, "--quick", "--dataset", "fashion_mnist",
+                                      "--output-dir", str(output_dir), *flags])
+    namespace = runpy.run_path(str(CHAPTER / f"{name}.py"), run_name="__main__")
+    for plot in PLOTS[name]:
+        assert (output_dir / plot).stat().st_size > 5000, f"{plot} was not drawn"
+    results = json.loads((output_dir / "results.json").read_text())
+    assert results["quick"] is True and results["dataset"] == "fashion_mnist"
+    return results, namespace
+
+
+@pytest.fixture(scope="module")
+def quick_cnn(tmp_path_factory):
+    """Chapter 5's CNN after one epoch on 1,024 Fashion-MNIST images, saved."""
+    (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
+    keras.utils.set_random_seed(0)
+    model = build_cnn()
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
+    path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
+    model.save(path)
+    return path
+
+
+def test_the_chapter_has_its_pages():
+    assert {page.stem for page in CHAPTER.glob("*.py")} == set(PLOTS)
+    dry_run = subprocess.run(["make", "-n", "ch08", "QUICK=1"], capture_output=True, text=True,
+                             cwd=REPO, check=True).stdout
+    commands = [shlex.split(line) for line in dry_run.splitlines() if "chapters/ch08_" in line]
+    assert sorted(Path(word).stem for command in commands for word in command
+                  if word.endswith(".py")) == sorted(PLOTS)
+    assert all("--quick" in command for command in commands)
+
+
+@pytest.mark.integration
+def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_cnn, tmp_path, monkeypatch):
+    results, page = run_page("pruning", tmp_path, monkeypatch, "--cnn", str(quick_cnn))
+    assert results["cnn"] == f"loaded from {quick_cnn}"
+    rows = results["pruned"]
+    assert list(rows) == ["dense", "50% sparse", "80% sparse", "90% sparse",
+                          "90% sparse, every layer"]
+    for name, row in rows.items():
+        assert row["sparsity"] == pytest.approx(row["target_sparsity"], abs=0.002), name
+        assert 0.3 < row["test_accuracy"] <= 1, name  # well above chance (0.1)
+    sizes = [rows[name]["gzip_bytes"] for name in ["dense", "50% sparse", "80% sparse",
+                                                    "90% sparse"]]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] < results["float32_bytes"]
+    assert rows["90% sparse"]["smaller_than_dense"] > 4
+    # training while pruning recovers much of what pruning at once loses
+    assert rows["90% sparse"]["test_accuracy"] > rows["90% sparse"]["pruned_at_once_accuracy"]
+
+    pruned = page["fine_tuned"]["90% sparse"]
+    first, *inner, last = [np.asarray(kernel) for kernel in prunable_kernels(pruned)]
+    assert np.all(first != 0) and np.all(last != 0)  # kept whole
+    assert all(np.mean(kernel == 0) > 0.7 for kernel in inner)
+
+    kernels = [np.array([[0.1, -3.0], [0.5, 2.0]]), np.array([-0.2, 1.0, -4.0, 0.3])]
+    masks = page["magnitude_masks"](kernels, 0.5)  # |w| >= 0.75, the median of all eight
+    assert [mask.tolist() for mask in masks] == [[[False, True], [False, True]],
+                                                 [False, True, True, False]]
+    masks = page["masks_keeping_the_ends"]([np.full(2, 0.01), np.arange(1.0, 9.0),
+                                            np.full(2, 0.02)], 0.5)
+    assert masks[0].all() and masks[2].all()
+    assert masks[1].tolist() == [False] * 6 + [True] * 2  # 6 zeros: half of the 12 weights
+
+
+def test_a_missing_model_is_refused_in_one_line_before_training(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["pruning.py", "--quick", "--output-dir", str(tmp_path),
+                                      "--cnn", str(tmp_path / "missing.keras")])
+    with pytest.raises(UnusableModelError, match="missing.keras: no such file") as error:
+        runpy.run_path(str(CHAPTER / "pruning.py"), run_name="__main__")
+    assert "\n" not in str(error.value)
+    assert not (tmp_path / "results.json").exists()
+
+
+@pytest.mark.integration
+def test_quantization_to_int8_is_smaller_and_as_accurate(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(tmp_path / "outputs"))  # no chapter 5 model
+    results, _ = run_page("quantization", tmp_path, monkeypatch)
+    assert results["cnn"].startswith("trained here with chapter 5's recipe")
+    assert (tmp_path / "cnn-fashion_mnist.keras").is_file()  # kept for the next run
+    files = {path.name for path in tmp_path.glob("*.tflite")}
+    assert files == {f"cnn-fashion_mnist-{name}.tflite"
+                     for name in ("float32", "dynamic-range", "float16", "int8")}
+    rows = results["tflite"]
+    assert rows["float32"]["test_accuracy"] == pytest.approx(results["keras_test_accuracy"],
+                                                             abs=0.002)
+    assert rows["float16"]["smaller_than_float32"] == pytest.approx(2, abs=0.1)
+    assert results["int8_smaller_than_float32"] > 3.5
+    assert abs(results["int8_accuracy_change_points"]) < 2
+
+
+@pytest.mark.integration
+def test_transfer_learning_draws_a_curve_per_method(tmp_path, monkeypatch):
+    results, _ = run_page("transfer", tmp_path, monkeypatch)
+    assert results["labels_per_class"] == [10, 50] and results["repeats"] == 1
+    assert results["new_classes"] == ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    curves = results["test_accuracy"]
+    assert list(curves) == ["from scratch", "new head on transferred features", "fine-tuned"]
+    for method, curve in curves.items():
+        assert len(curve) == 2 and all(0.4 < value <= 1 for value in curve), method  # chance 0.2
+
+
+@pytest.mark.integration
+def test_two_workers_train_one_model_and_resume_after_losing_one(tmp_path, monkeypatch):
+    groups = []
+
+    class RecordedGroup(multi_worker.WorkerGroup):
+        def start(self):
+            groups.append(self)
+            return super().start()
+
+    monkeypatch.setattr(multi_worker, "WorkerGroup", RecordedGroup)
+    results, _ = run_page("distributed", tmp_path, monkeypatch)
+
+    assert len(groups) == 2 and all(len(group.processes) == 2 for group in groups)
+    assert all(process.poll() is not None for group in groups for process in group.processes)
+    assert groups[0].processes[1].returncode == -9  # the worker killed on purpose
+    assert [process.returncode for process in groups[1].processes] == [0, 0]
+    assert results["killed_worker_after_epoch"] == 1 and results["resumed_at_epoch"] == 2
+    assert results["max_weight_difference_between_workers"] == 0.0
+    two, one = results["two_worker_loss"], results["one_process_loss"]
+    assert len(two) == len(one) == 3 and two == sorted(two, reverse=True)
+    assert results["max_loss_relative_difference"] < 5e-3  # float32 sums in another order
+    assert results["two_worker_test_accuracy"] == pytest.approx(
+        results["one_process_test_accuracy"], abs=0.01)
+    for start in ("first-start", "second-start"):
+        assert "worker 0 of 2" in (tmp_path / "two_workers" / start / "worker-0.log").read_text()
