@@ -116,7 +116,8 @@ MASKS = {"first and last layers whole": masks_keeping_the_ends,
 # First the blunt way: a copy of the trained network with the masks applied once, nothing
 # retrained. The single threshold prunes the layers unequally: the dense layer `features`, of
 # $1600 \times 64$ weights, most of the network, loses the most; the second convolution, whose
-# weights are larger, less.
+# weights are larger, less. Pruning every layer takes many of the few weights of the first and
+# last layers too, and costs far more accuracy.
 
 # %%
 def copy_of(network: keras.Model) -> keras.Model:
@@ -233,14 +234,14 @@ print(f"(sparsity: zeros among the kernels' weights; at once: test accuracy prun
 # %% [markdown]
 # ## What to look at
 #
-# `pruning.png`: pruned at once, the network loses little at 50% and most of its accuracy at
-# 90%; pruned gradually while it trains, it stays within a point of the dense network at 90% in
-# a full run (README), and loses more when the first and last layers are pruned too.
-# `pruning_sizes.png`: the compressed weights shrink with the sparsity, about seven times at
-# 90%; the surviving weights are still four random-looking bytes each, and the zeros between
-# them cost a little. A smaller file is not a faster model: a CPU multiplies a kernel full of
-# zeros as fast as any other, and speed needs sparse kernels or whole channels removed. Pruning
-# and quantization combine: the surviving weights can be stored in 8 bits.
+# `pruning.png`: pruned at once, the network loses nothing at 50% and much at 90%; pruned
+# gradually while it trains, it stays within a point of the dense network at 90% in a full run
+# (README), and pruning every layer costs it almost a point more. `pruning_sizes.png`: the
+# compressed weights shrink with the sparsity, about seven times at 90%; the surviving weights
+# are still four random-looking bytes each, and the zeros between them cost a little. A smaller
+# file is not a faster model: a CPU multiplies a kernel full of zeros as fast as any other, and
+# speed needs sparse kernels or whole channels removed. Pruning and quantization combine: the
+# surviving weights can be stored in 8 bits.
 
 # %%
 percent = [0] + [round(100 * fraction) for fraction in SPARSITIES]
