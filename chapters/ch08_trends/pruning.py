@@ -19,8 +19,9 @@
 # the first and last layers.
 #
 # **Gradual pruning** (Zhu & Gupta, 2017, "To prune, or not to prune"). Removing 90% of the
-# weights at once breaks the network; removing them a little at a time while it trains lets the
-# rest adapt. The sparsity rises from $s_0 = 0$ to $s_f$ between steps $t_0$ and $t_1$,
+# weights at once costs much of the network's accuracy; removing them a little at a time while
+# it trains lets the rest adapt. The sparsity rises from $s_0 = 0$ to $s_f$ between steps $t_0$
+# and $t_1$,
 #
 # $$s_t = s_f + (s_0 - s_f)\left(1 - \frac{t - t_0}{t_1 - t_0}\right)^3,$$
 #
@@ -204,6 +205,9 @@ def gzip_size(network: keras.Model) -> int:
     return len(gzip.compress(raw, compresslevel=9, mtime=0))
 
 
+dense_size = gzip_size(model)
+
+
 def row(network: keras.Model, target: float, accuracy_at_once: float) -> dict:
     """The table's figures for one network."""
     accuracy = test_accuracy(network)
@@ -213,7 +217,6 @@ def row(network: keras.Model, target: float, accuracy_at_once: float) -> dict:
             "smaller_than_dense": dense_size / gzip_size(network)}
 
 
-dense_size = gzip_size(model)
 ends, every = MASKS  # the names of the two mask functions
 rows = {"dense": row(model, 0.0, dense_accuracy)}
 for fraction in SPARSITIES:
