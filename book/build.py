@@ -49,6 +49,7 @@ PAGE_ORDER = {
                   "rnn", "lstm_gru"],
     "ch05_practice": ["environment", "mlp_binary", "cnn", "text_classifier", "lenet",
                       "lenet_fit", "mlp_images", "dcgan"],
+    "ch08_trends": ["pruning", "quantization", "transfer", "distributed"],
 }
 """Pages in the order the tutorial takes them, where it is not the alphabetical order."""
 
