@@ -121,9 +121,10 @@ def test_quantization_to_int8_is_smaller_and_as_accurate(tmp_path, monkeypatch):
     assert abs(results["int8_accuracy_change_points"]) < 2
 
 
-@pytest.mark.integration
-def test_transfer_learning_draws_a_curve_per_method(tmp_path, monkeypatch):
-    results, _ = run_page("transfer", tmp_path, monkeypatch)
+def test_transfer_learning_draws_a_curve_per_method(quick_chapters):
+    run = quick_chapters["ch08_trends/transfer"]  # the suite's `make chapters QUICK=1` run
+    results = run.results()
+    run.plot("transfer.png")
     assert results["labels_per_class"] == [10, 50] and results["repeats"] == 1
     assert results["new_classes"] == ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     curves = results["test_accuracy"]
