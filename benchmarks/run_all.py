@@ -76,7 +76,11 @@ def cell(value: object) -> str:
 
 
 def write_table(rows: list[dict]) -> None:
-    extra = sorted({key for row in rows for key in row} - set(COLUMNS) - {"quick", "not run"})
+    """models.md: one row per run, its figures as columns (the identity and other records that
+    are not figures stay in models.json)."""
+    extra = sorted({key for row in rows for key, value in row.items()
+                    if not isinstance(value, dict | list)}
+                   - set(COLUMNS) - {"quick", "not run"})
     header = [*COLUMNS[:-1], *extra, "not run", COLUMNS[-1]]
     lines = [
         "# Chapter 4 and 5 models (`make bench`, `benchmarks/run_all.py`)",
@@ -98,6 +102,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="these runs only (names as in models.json)")
     parser.add_argument("--skip-speed", action="store_true", help="no bench_*.py")
     parser.add_argument("--text-data", help="also train the text models on this local dataset")
+    parser.add_argument("--table", action="store_true",
+                        help="rewrite models.md from models.json, train nothing")
     args = parser.parse_args()
     runs = dict(MODEL_RUNS)
     if args.text_data:
@@ -107,11 +113,11 @@ def main() -> None:
     unknown = sorted(set(args.only or ()) - set(runs))
     if unknown:
         parser.error(f"unknown runs {unknown}; known: {sorted(runs)}")
-    if not args.skip_speed:
-        run_benchmarks()
     store = HERE / "results" / "models.json"
     rows = json.loads(store.read_text()) if store.is_file() else {}
-    for name in args.only or runs:
+    if not (args.skip_speed or args.table):
+        run_benchmarks()
+    for name in [] if args.table else args.only or runs:
         rows[name] = train(name, runs[name])
         store.parent.mkdir(exist_ok=True)
         store.write_text(json.dumps(rows, indent=2) + "\n")

@@ -90,11 +90,11 @@ save_results(args, identity=identity, model="LeNet-5 (fit with custom train_step
 # %% [markdown]
 # ## Which loop to use
 #
-# On Fashion-MNIST, 10 epochs, seed 0: 89.73% test accuracy here, 89.83% with `lenet.py`'s
+# On Fashion-MNIST, 10 epochs, seed 0: 89.73% test accuracy here, 89.90% with `lenet.py`'s
 # `Trainer` (`benchmarks/results/models.md`): the same recipe, to within the noise of a run. The
-# `Trainer` runs 16 steps per compiled call and is somewhat faster; `model.fit` gets most of that
-# back when compiled with `steps_per_execution=16` (`benchmarks/results/lenet.md`). The loop by
-# hand (`lenet.py`) when the step is
+# `Trainer` runs 16 steps per compiled call and is 1.28x as fast as plain `model.fit`, which gets
+# part of that back when compiled with `steps_per_execution=16` (1.13x behind the `Trainer`,
+# `benchmarks/results/lenet.md`). The loop by hand (`lenet.py`) when the step is
 # unusual, such as the two networks and two tapes of `dcgan.py`, or to see every moving part;
 # `fit` with your own `train_step` when the step is yours and the rest is standard. One
 # difference when a run is interrupted: the `Trainer` resumes bit for bit (the same weights as a
