@@ -1,4 +1,5 @@
-"""Conv2D forward speed: the tutorial's loops vs the vectorized NumPy version vs ``tf.nn.conv2d``.
+"""Conv2D forward speed: loops as the tutorial's NumPy layer runs them, the vectorized NumPy version
+(im2col) and ``tf.nn.conv2d``.
 
 The same float32 batch, 64 x 28 x 28 x 1 images through 32 filters of 3x3 ("valid"), on the same
 CPU. The loop version is timed on the first images of the batch only (it is very slow) and scaled
@@ -73,7 +74,7 @@ A float32 batch of {BATCH} x {SIZE} x {SIZE} x 1 images, {FILTERS} filters of {K
 
 | implementation | ms per batch | speed-up over the loops | time / tf.nn.conv2d |
 | --- | ---: | ---: | ---: |
-| `conv2d_loop` (the tutorial's loops)* | {seconds_loop * 1e3:,.1f} | 1x | \
+| `conv2d_loop` (the listing's loops)* | {seconds_loop * 1e3:,.1f} | 1x | \
 {seconds_loop / seconds_tf:,.0f} |
 | `conv2d` (vectorized, im2col) | {seconds_vectorized * 1e3:.2f} | {speedup:,.0f}x | \
 {tf_ratio:.2f} |

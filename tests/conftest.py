@@ -50,10 +50,15 @@ class PageRun:
     stderr: str
     output_dir: Path
 
-    def results(self) -> dict:
-        """The run's ``results.json``, once it is clear that the script succeeded."""
+    def results(self, *plots: str) -> dict:
+        """The run's ``results.json``, once it is clear that the script succeeded and drew
+        ``plots``."""
         assert self.returncode == 0, f"{self.page} failed:\n{self.stderr[-4000:]}"
-        return json.loads((self.output_dir / "results.json").read_text())
+        for name in plots:
+            self.plot(name)
+        results = json.loads((self.output_dir / "results.json").read_text())
+        assert results["quick"] is True
+        return results
 
     def plot(self, name: str) -> Path:
         path = self.output_dir / name
@@ -91,3 +96,21 @@ def quick_chapters(tmp_path_factory) -> dict[str, PageRun]:
         runs[page] = PageRun(page, done.returncode, done.stdout, done.stderr,
                              root / "outputs" / script.parent.name / f"{script.stem}-quick")
     return runs
+
+
+@pytest.fixture(scope="session")
+def quick_cnn(tmp_path_factory) -> Path:
+    """Chapter 5's CNN after one epoch on 1,024 Fashion-MNIST images, saved as cnn.py saves it."""
+    from dlbook.data import load_arrays
+    from dlbook.models import build_cnn
+
+    import keras
+
+    (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
+    keras.utils.set_random_seed(0)
+    model = build_cnn()
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
+    path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
+    model.save(path)
+    return path

@@ -17,14 +17,7 @@ PLOTS = {
 
 @pytest.fixture
 def run_page(quick_chapters):
-    def results_of(name):
-        run = quick_chapters[f"ch02_concepts/{name}"]
-        results = run.results()
-        for plot in PLOTS[name]:
-            run.plot(plot)
-        assert results["quick"] is True
-        return results
-    return results_of
+    return lambda name: quick_chapters[f"ch02_concepts/{name}"].results(*PLOTS[name])
 
 
 def test_the_chapter_has_its_pages():

@@ -20,11 +20,7 @@ PLOTS = {
 @pytest.fixture
 def run_page(quick_chapters):
     def results_of(name):
-        run = quick_chapters[f"ch03_algorithm/{name}"]
-        results = run.results()
-        for plot in PLOTS[name]:
-            run.plot(plot)
-        assert results["quick"] is True
+        results = quick_chapters[f"ch03_algorithm/{name}"].results(*PLOTS[name])
         assert results["dataset"] == "fashion_mnist"
         return results
     return results_of

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from dlbook.data import InvalidDataError, load_arrays
 from dlbook.data.sources import DATASETS
-from dlbook.models import build_cnn
 from dlbook.models.loading import SavedModelError
 
 import keras
@@ -19,19 +18,6 @@ from PIL import Image
 PAGE = Path(__file__).resolve().parents[1] / "chapters" / "ch06_applications" / "classify_images.py"
 
 
-@pytest.fixture(scope="module")
-def trained_cnn(tmp_path_factory):
-    """The chapter-5 CNN after one short epoch on 1,024 Fashion-MNIST images, saved."""
-    (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
-    keras.utils.set_random_seed(0)
-    model = build_cnn()
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
-    path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
-    model.save(path)
-    return path
-
-
 def run_page(monkeypatch, output_dir, *flags):
     monkeypatch.setattr(sys, "argv", [str(PAGE), "--quick", "--dataset", "fashion_mnist",
                                       "--output-dir", str(output_dir), *flags])
@@ -39,7 +25,7 @@ def run_page(monkeypatch, output_dir, *flags):
     return json.loads((output_dir / "results.json").read_text())
 
 
-def test_files_of_any_size_and_colour_are_classified_as_their_images(trained_cnn, tmp_path,
+def test_files_of_any_size_and_colour_are_classified_as_their_images(quick_cnn, tmp_path,
                                                                      monkeypatch):
     _, (test_images, _) = load_arrays("fashion_mnist", limit=6)
     folder = tmp_path / "mine"
@@ -51,9 +37,9 @@ def test_files_of_any_size_and_colour_are_classified_as_their_images(trained_cnn
     (folder / "notes.txt").write_text("not an image: ignored")
 
     results = run_page(monkeypatch, tmp_path / "out", "--images", str(folder),
-                       "--model", str(trained_cnn))
+                       "--model", str(quick_cnn))
 
-    model = keras.saving.load_model(trained_cnn)
+    model = keras.saving.load_model(quick_cnn)
     expected = np.argmax(model.predict(test_images[..., None] / 255.0, verbose=0), axis=1)
     predictions = results["predictions"]
     assert len(predictions) == 18
@@ -87,8 +73,8 @@ def test_a_missing_model_says_how_to_train_it(tmp_path, monkeypatch):
         run_page(monkeypatch, tmp_path, "--model", str(tmp_path / "none.keras"))
 
 
-def test_an_unreadable_file_is_named(trained_cnn, tmp_path, monkeypatch):
+def test_an_unreadable_file_is_named(quick_cnn, tmp_path, monkeypatch):
     (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(InvalidDataError, match="broken.png: not an image file"):
         run_page(monkeypatch, tmp_path / "out", "--images", str(tmp_path),
-                 "--model", str(trained_cnn))
+                 "--model", str(quick_cnn))

@@ -9,12 +9,9 @@ import sys
 from pathlib import Path
 
 from dlbook.compression import prunable_kernels
-from dlbook.data import load_arrays
-from dlbook.models import build_cnn
 from dlbook.training import multi_worker
 from dlbook.training.trained_cnn import UnusableModelError
 
-import keras
 import numpy as np
 import pytest
 
@@ -38,19 +35,6 @@ def run_page(name, output_dir, monkeypatch, *flags):
     results = json.loads((output_dir / "results.json").read_text())
     assert results["quick"] is True and results["dataset"] == "fashion_mnist"
     return results, namespace
-
-
-@pytest.fixture(scope="module")
-def quick_cnn(tmp_path_factory):
-    """Chapter 5's CNN after one epoch on 1,024 Fashion-MNIST images, saved."""
-    (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
-    keras.utils.set_random_seed(0)
-    model = build_cnn()
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
-    path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
-    model.save(path)
-    return path
 
 
 def test_the_chapter_has_its_pages():
