@@ -8,6 +8,7 @@ import os
 import runpy
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,15 +67,20 @@ class PageRun:
         return path
 
 
+CHAPTER_5_AND_ITS_USERS = ("ch05_practice", "ch06_applications", "ch08_trends")
+"""Chapters whose pages start from the models chapter 5 saves: they run after it, in one lane."""
+
+
 @pytest.fixture(scope="session")
 def quick_chapters(tmp_path_factory) -> dict[str, PageRun]:
-    """Every chapter script run once with ``--quick``, in tutorial order and each in its own
-    process, as ``make chapters QUICK=1`` runs them; keyed by ``"ch05_practice/lenet"``.
+    """Every chapter script run once with ``--quick``, each in its own process, as ``make
+    chapters QUICK=1`` runs them; keyed by ``"ch05_practice/lenet"``.
 
-    The machine is made the same for every run: Fashion-MNIST from wherever it is on disk, an
-    empty dataset cache (so ``auto`` picks Fashion-MNIST and the synthetic text task) and no
-    network (``DLBOOK_OFFLINE=1``): the suite never downloads a dataset. Pages that start from
-    another page's model (chapters 6 and 8) find it in the same output folder.
+    Two lanes run side by side on the two cores, each in tutorial order: chapter 5 and the
+    chapters that start from its saved models (6 and 8), and the others. The machine is made the
+    same for every run: Fashion-MNIST from wherever it is on disk, an empty dataset cache (so
+    ``auto`` picks Fashion-MNIST and the synthetic text task) and no network
+    (``DLBOOK_OFFLINE=1``): the suite never downloads a dataset.
     """
     from dlbook.data.sources import locate
 
@@ -86,15 +92,22 @@ def quick_chapters(tmp_path_factory) -> dict[str, PageRun]:
     env.update(DLBOOK_OUTPUT_DIR=str(root / "outputs"), DLBOOK_DATA_DIR=str(root / "cache"),
                DLBOOK_FASHION_MNIST_DIR=str(next(iter(fashion.values())).parent),
                DLBOOK_OFFLINE="1", MPLBACKEND="Agg")
-    build = runpy.run_path(str(REPO / "book" / "build.py"))
+    scripts = runpy.run_path(str(REPO / "book" / "build.py"))["all_pages"]()
+    lanes = [[script for script in scripts if (script.parent.name in CHAPTER_5_AND_ITS_USERS)
+              == after_chapter_5] for after_chapter_5 in (True, False)]
     runs = {}
-    for script in build["all_pages"]():
-        page = f"{script.parent.name}/{script.stem}"
-        done = subprocess.run([sys.executable, str(script), "--quick"], cwd=REPO, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=900)
-        runs[page] = PageRun(page, done.returncode, done.stdout, done.stderr,
-                             root / "outputs" / script.parent.name / f"{script.stem}-quick")
+
+    def run_lane(lane: list[Path]) -> None:
+        for script in lane:
+            page = f"{script.parent.name}/{script.stem}"
+            done = subprocess.run([sys.executable, str(script), "--quick"], cwd=REPO, env=env,
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=900)
+            runs[page] = PageRun(page, done.returncode, done.stdout, done.stderr,
+                                 root / "outputs" / script.parent.name / f"{script.stem}-quick")
+
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        list(pool.map(run_lane, lanes))
     return runs
 
 

@@ -4,12 +4,12 @@ transfer learning, and distributed training with two real worker processes."""
 import json
 import runpy
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from dlbook.compression import prunable_kernels
-from dlbook.training import multi_worker
 from dlbook.training.trained_cnn import UnusableModelError
 
 import numpy as np
@@ -117,22 +117,12 @@ def test_transfer_learning_draws_a_curve_per_method(quick_chapters):
         assert len(curve) == 2 and all(0.4 < value <= 1 for value in curve), method  # chance 0.2
 
 
-@pytest.mark.integration
-def test_two_workers_train_one_model_and_resume_after_losing_one(tmp_path, monkeypatch):
-    groups = []
-
-    class RecordedGroup(multi_worker.WorkerGroup):
-        def start(self):
-            groups.append(self)
-            return super().start()
-
-    monkeypatch.setattr(multi_worker, "WorkerGroup", RecordedGroup)
-    results, _ = run_page("distributed", tmp_path, monkeypatch)
-
-    assert len(groups) == 2 and all(len(group.processes) == 2 for group in groups)
-    assert all(process.poll() is not None for group in groups for process in group.processes)
-    assert groups[0].processes[1].returncode == -9  # the worker killed on purpose
-    assert [process.returncode for process in groups[1].processes] == [0, 0]
+def test_two_workers_train_one_model_and_resume_after_losing_one(quick_chapters):
+    run = quick_chapters["ch08_trends/distributed"]  # two real worker processes, started twice
+    results = run.results()
+    exits = results["worker_exit_statuses"]  # every worker ended: none is left running
+    assert exits["first start"][1] == -signal.SIGKILL  # the worker killed on purpose
+    assert None not in exits["first start"] and exits["second start"] == [0, 0]
     assert results["killed_worker_after_epoch"] == 1 and results["resumed_at_epoch"] == 2
     assert results["max_weight_difference_between_workers"] == 0.0
     two, one = results["two_worker_loss"], results["one_process_loss"]
@@ -141,4 +131,5 @@ def test_two_workers_train_one_model_and_resume_after_losing_one(tmp_path, monke
     assert results["two_worker_test_accuracy"] == pytest.approx(
         results["one_process_test_accuracy"], abs=0.01)
     for start in ("first-start", "second-start"):
-        assert "worker 0 of 2" in (tmp_path / "two_workers" / start / "worker-0.log").read_text()
+        log = (run.output_dir / "two_workers" / start / "worker-0.log").read_text()
+        assert "worker 0 of 2" in log

@@ -141,6 +141,7 @@ with WorkerGroup(worker_command(args, "--worker", "two_workers"), workers=2,
     group.kill(1)
     killed_after = epochs_saved(run_dir / "checkpoints")
     print(f"worker 1 killed after the checkpoint of epoch {killed_after} of {args.epochs}")
+first_start_exits = [process.returncode for process in group.processes]
 print("the chief's log until it was stopped:\n" + group.log(0))
 
 # %% [markdown]
@@ -153,6 +154,9 @@ start = time.perf_counter()
 with WorkerGroup(worker_command(args, "--worker", "two_workers"), workers=2,
                  log_dir=run_dir / "second-start", timeout=time_limit) as group:
     group.wait()
+second_start_exits = [process.returncode for process in group.processes]
+print(f"exit statuses: {first_start_exits} at the first start (-9: killed), "
+      f"{second_start_exits} at the second")
 print(f"both workers done in {time.perf_counter() - start:.0f} s; the chief's log:\n"
       + group.log(0))
 
@@ -221,6 +225,8 @@ print(f"seconds per epoch: {chief_run['seconds_per_epoch']:.1f} with two workers
 save_results(args, identity=data.identity, workers=2, model="CNN without dropout (Trainer)",
              dataset=data.name, epochs=args.epochs, global_batch_size=args.batch_size,
              killed_worker_after_epoch=killed_after, resumed_at_epoch=resumed_at,
+             worker_exit_statuses={"first start": first_start_exits,
+                                   "second start": second_start_exits},
              max_weight_difference_between_workers=weight_difference,
              two_worker_loss=two_worker_loss, one_process_loss=one_process_loss,
              max_loss_relative_difference=max(abs(two - one) / one for two, one in
