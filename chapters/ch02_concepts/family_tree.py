@@ -8,7 +8,7 @@
 # redrawn here in Mermaid:
 #
 # ```mermaid
-# graph TD
+# graph LR
 #     ANN[Artificial neural networks] --> FF[Feed-forward networks]
 #     ANN --> CNN[Convolutional networks]
 #     ANN --> RNN[Recurrent networks]
