@@ -177,7 +177,14 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
             "on a small subset for an epoch or so; the figures are not the full results."
             if quick else
             "These pages show the outputs of full runs of every chapter script.")
+    # The kernels myst-nb starts talk to it over localhost TCP, and ipykernel warns of that on
+    # every page; a profile of the build's own keeps their log to errors (and the user's
+    # IPython start-up files out of the pages).
+    profile = root / "ipython" / "profile_default"
+    profile.mkdir(parents=True, exist_ok=True)
+    (profile / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n')
     os.environ.update({
+        "IPYTHONDIR": str(root / "ipython"),
         "DLBOOK_ARGS": "--quick" if quick else "",
         "DLBOOK_OUTPUT_DIR": str(root / "runs"),
         "DLBOOK_BOOK_CACHE": str(root / "cache"),
@@ -191,7 +198,9 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
                            "--keep-going", str(root / "src"), str(html)])
     if done.returncode != 0:
         raise SystemExit(f"book: sphinx-build failed (status {done.returncode}); see above")
-    print(f"book ({mode}): {len(pages)} chapter pages in {html}/index.html")
+    print(f"book ({mode}): {len(pages)} chapter pages in {html}/index.html; to read it with its "
+          f"diagrams, serve it: python -m http.server -d {html} 8000, then open "
+          "http://localhost:8000 (browsers do not run the Mermaid module of a file:// page)")
     return html
 
 
