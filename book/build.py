@@ -89,11 +89,14 @@ def write_notebooks(destination: Path) -> list[Path]:
 
 
 def figures_section(readme: str) -> str:
-    """README's "Figures" section, with its links pointed at the book's copy of the results."""
+    """README's "Figures" section, its links pointed at the book's pages: the results tables'
+    copies, a chapter's page for its README; a link to a folder becomes its plain text."""
     match = re.search(r"^## Figures\n(.*?)(?=^## )", readme, re.S | re.M)
     if match is None:
         raise SystemExit("README.md has no '## Figures' section for the book's figures page")
-    return match.group(1).replace("benchmarks/results/", "results/")
+    section = match.group(1).replace("benchmarks/results/", "results/")
+    section = re.sub(r"\]\((chapters/ch\d\d_\w+/)README\.md\)", r"](\1index.md)", section)
+    return re.sub(r"\[([^\]]+)\]\([^)]*/\)", r"\1", section)
 
 
 def chapter_index(folder: str, pages: list[Path]) -> str:
