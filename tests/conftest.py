@@ -1,13 +1,20 @@
-"""Test-session set-up: quiet TensorFlow, and two logical CPU devices for the strategy tests.
+"""Test-session set-up: quiet TensorFlow, two logical CPU devices for the strategy tests, and
+the quick run of every chapter page (`QuickChapters`) and the build of a quick book, which start
+as soon as the tests are collected and run beside them; the tests that read them run last.
 
 The CPU must be split before TensorFlow initialises its devices, so it happens here, at import.
 """
 
+import contextlib
 import json
 import os
 import runpy
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,48 +74,141 @@ class PageRun:
         return path
 
 
-CHAPTER_5_AND_ITS_USERS = ("ch05_practice", "ch06_applications", "ch08_trends")
-"""Chapters whose pages start from the models chapter 5 saves: they run after it, in one lane."""
+class QuickChapters:
+    """Every chapter script run once with ``--quick``, each in its own process, as ``make
+    chapters QUICK=1`` runs them: in tutorial order (chapters 6 and 8 start from models that
+    chapter 5 saves), on one core, while the rest of the suite runs on the other.
+
+    Each page is forked from a process that has imported TensorFlow once
+    (``tests/forked_pages.py``). The machine is made the same for every run: Fashion-MNIST from
+    wherever it is on disk, an empty dataset cache (so ``auto`` picks Fashion-MNIST and the
+    synthetic text task) and no network (``DLBOOK_OFFLINE=1``): the suite never downloads a
+    dataset.
+    """
+
+    PAGE_SECONDS = 900
+    """A page still running after this long is killed."""
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="dlbook-quick-chapters-"))
+        self.pages = [f"{script.parent.name}/{script.stem}" for script in
+                      runpy.run_path(str(REPO / "book" / "build.py"))["all_pages"]()]
+        self.runs: dict[str, PageRun] = {}
+        self.server: subprocess.Popen | None = None
+        self.pool = ThreadPoolExecutor(1)
+        self.done = None
+
+    def start(self, fashion_mnist_dir: Path) -> None:
+        env = {key: value for key, value in os.environ.items() if key != "DLBOOK_MNIST_DIR"}
+        env.update(DLBOOK_OUTPUT_DIR=str(self.root / "outputs"),
+                   DLBOOK_DATA_DIR=str(self.root / "cache"),
+                   DLBOOK_FASHION_MNIST_DIR=str(fashion_mnist_dir), DLBOOK_OFFLINE="1",
+                   MPLBACKEND="Agg")
+        (self.root / "logs").mkdir()
+        with open(self.root / "server.err", "w") as errors:
+            self.server = subprocess.Popen(
+                [sys.executable, str(REPO / "tests" / "forked_pages.py"), str(self.root / "logs")],
+                cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                text=True, start_new_session=True)
+        self.done = self.pool.submit(lambda: [self.run(page) for page in self.pages])
+
+    def run(self, page: str) -> None:
+        self.server.stdin.write(page + "\n")
+        self.server.stdin.flush()
+        started = self.server.stdout.readline()
+        if not started:
+            raise RuntimeError(f"the page server stopped before {page}: "
+                               f"{(self.root / 'server.err').read_text()}")
+        timer = threading.Timer(self.PAGE_SECONDS, os.kill, (int(started), signal.SIGKILL))
+        timer.start()
+        returncode = int(self.server.stdout.readline())
+        timer.cancel()
+        chapter, name = page.split("/")
+        log = self.root / "logs" / f"{chapter}.{name}"
+        self.runs[page] = PageRun(page, returncode, Path(f"{log}.out").read_text(),
+                                  Path(f"{log}.err").read_text(),
+                                  self.root / "outputs" / chapter / f"{name}-quick")
+
+    def wait(self) -> dict[str, PageRun]:
+        self.done.result()
+        return self.runs
+
+    def stop(self) -> None:
+        """End the server and whatever page it still runs, and remove the outputs."""
+        if self.server is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait()
+        self.pool.shutdown(wait=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+QUICK_RUN = pytest.StashKey[QuickChapters]()
+QUICK_BOOK = pytest.StashKey[tuple[subprocess.Popen, Path]]()
+BOOK_PAGES = ["ch05_practice/lenet"]
+"""The pages of the quick book the suite builds: a part of the book that shows all of it."""
+IN_THE_BACKGROUND = ("quick_chapters", "quick_book")
+"""The fixtures made in the background, started as soon as the tests are collected."""
+
+
+def uses(item: pytest.Item, fixture: str) -> bool:
+    return fixture in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that read what runs in the background go last, so that the others run
+    meanwhile."""
+    items.sort(key=lambda item: any(uses(item, fixture) for fixture in IN_THE_BACKGROUND))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the quick run of the chapters and the build of the quick book as soon as the tests
+    are known, if any of them reads it."""
+    from dlbook.data.sources import locate
+
+    config = session.config
+    if config.option.collectonly:
+        return
+    fashion = locate("fashion_mnist")
+    if fashion is not None and any(uses(item, "quick_chapters") for item in session.items):
+        config.stash[QUICK_RUN] = QuickChapters()
+        config.stash[QUICK_RUN].start(next(iter(fashion.values())).parent)
+    if any(uses(item, "quick_book") for item in session.items):
+        out = Path(tempfile.mkdtemp(prefix="dlbook-quick-book-"))
+        with open(out / "build.log", "w") as log:
+            build = subprocess.Popen([sys.executable, str(REPO / "book" / "build.py"), "html",
+                                      "--quick", "--only", *BOOK_PAGES, "--out", str(out)],
+                                     cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        config.stash[QUICK_BOOK] = build, out
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if QUICK_RUN in session.config.stash:
+        session.config.stash[QUICK_RUN].stop()
+    if QUICK_BOOK in session.config.stash:
+        build, out = session.config.stash[QUICK_BOOK]
+        build.kill()
+        build.wait()
+        shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def quick_chapters(tmp_path_factory) -> dict[str, PageRun]:
-    """Every chapter script run once with ``--quick``, each in its own process, as ``make
-    chapters QUICK=1`` runs them; keyed by ``"ch05_practice/lenet"``.
-
-    Two lanes run side by side on the two cores, each in tutorial order: chapter 5 and the
-    chapters that start from its saved models (6 and 8), and the others. The machine is made the
-    same for every run: Fashion-MNIST from wherever it is on disk, an empty dataset cache (so
-    ``auto`` picks Fashion-MNIST and the synthetic text task) and no network
-    (``DLBOOK_OFFLINE=1``): the suite never downloads a dataset.
-    """
-    from dlbook.data.sources import locate
-
-    fashion = locate("fashion_mnist")
-    if fashion is None:
+def quick_chapters(request: pytest.FixtureRequest) -> dict[str, PageRun]:
+    """The quick run of every chapter script (`QuickChapters`), keyed by
+    ``"ch05_practice/lenet"``, once it has finished."""
+    if QUICK_RUN not in request.config.stash:
         pytest.fail("Fashion-MNIST is not on disk: `make data` provisions it")
-    root = tmp_path_factory.mktemp("quick_chapters")
-    env = {key: value for key, value in os.environ.items() if key != "DLBOOK_MNIST_DIR"}
-    env.update(DLBOOK_OUTPUT_DIR=str(root / "outputs"), DLBOOK_DATA_DIR=str(root / "cache"),
-               DLBOOK_FASHION_MNIST_DIR=str(next(iter(fashion.values())).parent),
-               DLBOOK_OFFLINE="1", MPLBACKEND="Agg")
-    scripts = runpy.run_path(str(REPO / "book" / "build.py"))["all_pages"]()
-    lanes = [[script for script in scripts if (script.parent.name in CHAPTER_5_AND_ITS_USERS)
-              == after_chapter_5] for after_chapter_5 in (True, False)]
-    runs = {}
+    return request.config.stash[QUICK_RUN].wait()
 
-    def run_lane(lane: list[Path]) -> None:
-        for script in lane:
-            page = f"{script.parent.name}/{script.stem}"
-            done = subprocess.run([sys.executable, str(script), "--quick"], cwd=REPO, env=env,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  timeout=900)
-            runs[page] = PageRun(page, done.returncode, done.stdout, done.stderr,
-                                 root / "outputs" / script.parent.name / f"{script.stem}-quick")
 
-    with ThreadPoolExecutor(len(lanes)) as pool:
-        list(pool.map(run_lane, lanes))
-    return runs
+@pytest.fixture(scope="session")
+def quick_book(request: pytest.FixtureRequest) -> Path:
+    """The HTML folder of ``make book QUICK=1`` built with `BOOK_PAGES` alone."""
+    build, out = request.config.stash[QUICK_BOOK]
+    build.wait(timeout=1200)
+    printed = (out / "build.log").read_text()
+    assert build.returncode == 0, f"the book did not build:\n{printed[-4000:]}"
+    return out / "quick" / "html"
 
 
 @pytest.fixture(scope="session")

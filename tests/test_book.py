@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD = REPO / "book" / "build.py"
@@ -41,13 +40,6 @@ def test_notebooks_are_written_for_every_script(tmp_path, monkeypatch):
     for path in written:
         notebook = nbformat.read(path, as_version=4)
         assert notebook.cells[0].cell_type == "markdown"
-
-
-@pytest.fixture(scope="module")
-def quick_book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    build("html", "--quick", "--only", "ch05_practice/lenet", "--out", str(out))
-    return out / "quick" / "html"
 
 
 def test_the_book_has_its_pages(quick_book):

@@ -1,7 +1,6 @@
 """Every chapter 8 page runs with ``--quick`` and measures what it claims: pruning, quantization,
 transfer learning, and distributed training with two real worker processes."""
 
-import json
 import runpy
 import shlex
 import signal
@@ -9,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dlbook.compression import prunable_kernels
 from dlbook.training.trained_cnn import UnusableModelError
 
+import jupytext
 import numpy as np
 import pytest
 
@@ -25,18 +24,6 @@ PLOTS = {
 }
 
 
-def run_page(name, output_dir, monkeypatch, *flags):
-    """Run the page in this process; its results.json and its global names."""
-    monkeypatch.setattr(sys, "argv", [name, "--quick", "--dataset", "fashion_mnist",
-                                      "--output-dir", str(output_dir), *flags])
-    namespace = runpy.run_path(str(CHAPTER / f"{name}.py"), run_name="__main__")
-    for plot in PLOTS[name]:
-        assert (output_dir / plot).stat().st_size > 5000, f"{plot} was not drawn"
-    results = json.loads((output_dir / "results.json").read_text())
-    assert results["quick"] is True and results["dataset"] == "fashion_mnist"
-    return results, namespace
-
-
 def test_the_chapter_has_its_pages():
     assert {page.stem for page in CHAPTER.glob("*.py")} == set(PLOTS)
     dry_run = subprocess.run(["make", "-n", "ch08", "QUICK=1"], capture_output=True, text=True,
@@ -47,10 +34,21 @@ def test_the_chapter_has_its_pages():
     assert all("--quick" in command for command in commands)
 
 
-@pytest.mark.integration
-def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_cnn, tmp_path, monkeypatch):
-    results, page = run_page("pruning", tmp_path, monkeypatch, "--cnn", str(quick_cnn))
-    assert results["cnn"] == f"loaded from {quick_cnn}"
+def page_cell(name, defining):
+    """The namespace of the code cell of page ``name`` that defines function ``defining``, the
+    cell run on its own."""
+    cells = [cell.source for cell in jupytext.read(CHAPTER / f"{name}.py").cells
+             if cell.cell_type == "code"]
+    namespace = {"np": np}
+    exec(next(source for source in cells if f"def {defining}(" in source), namespace)
+    return namespace
+
+
+def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_chapters):
+    run = quick_chapters["ch08_trends/pruning"]  # the suite's `make chapters QUICK=1` run
+    results = run.results(*PLOTS["pruning"])
+    assert results["cnn"].startswith("loaded from ")  # chapter 5's quick CNN, saved before
+    assert results["cnn"].endswith("cnn-quick/cnn-fashion_mnist.keras")
     rows = results["pruned"]
     assert list(rows) == ["dense", "50% sparse", "80% sparse", "90% sparse",
                           "90% sparse, every layer"]
@@ -64,16 +62,19 @@ def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_cnn, tmp_pa
     # training while pruning recovers much of what pruning at once loses
     assert rows["90% sparse"]["test_accuracy"] > rows["90% sparse"]["pruned_at_once_accuracy"]
 
-    pruned = page["fine_tuned"]["90% sparse"]
-    first, *inner, last = [np.asarray(kernel) for kernel in prunable_kernels(pruned)]
-    assert np.all(first != 0) and np.all(last != 0)  # kept whole
-    assert all(np.mean(kernel == 0) > 0.7 for kernel in inner)
+    first, *inner, last = rows["90% sparse"]["layer_sparsity"].values()
+    assert first == last == 0  # kept whole
+    assert all(zeros > 0.7 for zeros in inner)
+    assert min(rows["90% sparse, every layer"]["layer_sparsity"].values()) > 0
 
+
+def test_the_pages_mask_functions_keep_the_largest_weights():
+    cell = page_cell("pruning", "magnitude_masks")
     kernels = [np.array([[0.1, -3.0], [0.5, 2.0]]), np.array([-0.2, 1.0, -4.0, 0.3])]
-    masks = page["magnitude_masks"](kernels, 0.5)  # |w| >= 0.75, the median of all eight
+    masks = cell["magnitude_masks"](kernels, 0.5)  # |w| >= 0.75, the median of all eight
     assert [mask.tolist() for mask in masks] == [[[False, True], [False, True]],
                                                  [False, True, True, False]]
-    masks = page["masks_keeping_the_ends"]([np.full(2, 0.01), np.arange(1.0, 9.0),
+    masks = cell["masks_keeping_the_ends"]([np.full(2, 0.01), np.arange(1.0, 9.0),
                                             np.full(2, 0.02)], 0.5)
     assert masks[0].all() and masks[2].all()
     assert masks[1].tolist() == [False] * 6 + [True] * 2  # 6 zeros: half of the 12 weights
@@ -88,13 +89,11 @@ def test_a_missing_model_is_refused_in_one_line_before_training(tmp_path, monkey
     assert not (tmp_path / "results.json").exists()
 
 
-@pytest.mark.integration
-def test_quantization_to_int8_is_smaller_and_as_accurate(tmp_path, monkeypatch):
-    monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(tmp_path / "outputs"))  # no chapter 5 model
-    results, _ = run_page("quantization", tmp_path, monkeypatch)
-    assert results["cnn"].startswith("trained here with chapter 5's recipe")
-    assert (tmp_path / "cnn-fashion_mnist.keras").is_file()  # kept for the next run
-    files = {path.name for path in tmp_path.glob("*.tflite")}
+def test_quantization_to_int8_is_smaller_and_as_accurate(quick_chapters):
+    run = quick_chapters["ch08_trends/quantization"]  # the suite's `make chapters QUICK=1` run
+    results = run.results(*PLOTS["quantization"])
+    assert results["cnn"].endswith("cnn-quick/cnn-fashion_mnist.keras")
+    files = {path.name for path in run.output_dir.glob("*.tflite")}
     assert files == {f"cnn-fashion_mnist-{name}.tflite"
                      for name in ("float32", "dynamic-range", "float16", "int8")}
     rows = results["tflite"]

@@ -1,6 +1,9 @@
 """`make chapters QUICK=1` in the suite: every chapter script, run in tutorial order in its own
 process, succeeds, writes its ``results.json`` and prints a clean screen (the chapter tests check
-what each page measured)."""
+what each page measured). The pages are forked from one import of TensorFlow
+(``forked_pages.py``), so the notices TensorFlow prints when it is imported are checked in fresh
+processes by ``test_tf_startup.py`` instead; what TensorFlow logs while a page runs is checked
+here."""
 
 import runpy
 from pathlib import Path
@@ -14,7 +17,6 @@ NOISE = {
     "a progress-bar frame": "\r",
     "a colour code": "\x1b[",
     "a TensorFlow C++ log line": "E0000 ",
-    "TensorFlow's start-up notice": "oneDNN custom operations",
     "a retracing warning": "triggered tf.function retracing",
     "a traceback": "Traceback (most recent call last)",
 }

@@ -210,11 +210,13 @@ dense_size = gzip_size(model)
 
 def row(network: keras.Model, target: float, accuracy_at_once: float) -> dict:
     """The table's figures for one network."""
-    accuracy = test_accuracy(network)
+    accuracy, size = test_accuracy(network), gzip_size(network)
     return {"target_sparsity": target, "sparsity": sparsity(network), "test_accuracy": accuracy,
             "change_points": 100 * (accuracy - dense_accuracy),
-            "pruned_at_once_accuracy": accuracy_at_once, "gzip_bytes": gzip_size(network),
-            "smaller_than_dense": dense_size / gzip_size(network)}
+            "pruned_at_once_accuracy": accuracy_at_once, "gzip_bytes": size,
+            "smaller_than_dense": dense_size / size,
+            "layer_sparsity": {kernel.path.split("/")[-2]: float(np.mean(np.asarray(kernel) == 0))
+                               for kernel in prunable_kernels(network)}}
 
 
 ends, every = MASKS  # the names of the two mask functions
