@@ -43,11 +43,13 @@ def test_quick_run_writes_results_and_plots(script, quick_chapters):
 
 
 def test_lenet_script_resumes_instead_of_retraining(tmp_path, monkeypatch, capsys):
-    run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
+    skipped = run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
     first = capsys.readouterr().out
     run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
     second = capsys.readouterr().out
     assert "Resuming" not in first
+    assert "the loop on this page: skipped (--page-epochs 0)" in first  # no untrained accuracy
+    assert skipped["page_loop_test_accuracy"] is None and skipped["page_loop_epochs"] == 0
     assert "Resuming" in second and "Epoch 1/1" not in second
     for name in ("predictions.png", "confusion_matrix.png"):
         assert (tmp_path / name).stat().st_size > 0
