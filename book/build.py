@@ -45,11 +45,15 @@ CHAPTERS = {
 """The chapter folders in tutorial order, with the title of their part of the book."""
 
 PAGE_ORDER = {
+    "ch02_concepts": ["perceptron", "activations", "family_tree", "attention", "graph_network"],
+    "ch03_algorithm": ["six_steps", "initialization", "gradients", "learning_rate",
+                       "overfitting"],
     "ch04_math": ["neuron", "losses", "backprop", "mlp_from_scratch", "convolution", "pooling",
                   "rnn", "lstm_gru"],
     "ch05_practice": ["environment", "mlp_binary", "cnn", "text_classifier", "lenet",
                       "lenet_fit", "mlp_images", "dcgan"],
     "ch08_trends": ["pruning", "quantization", "transfer", "distributed"],
+    "ch09_faq": ["activations", "losses", "data_size"],
 }
 """Pages in the order the tutorial takes them, where it is not the alphabetical order."""
 
