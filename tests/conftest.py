@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,7 +147,10 @@ QUICK_RUN = pytest.StashKey[QuickChapters]()
 QUICK_BOOK = pytest.StashKey[tuple[subprocess.Popen, Path]]()
 BOOK_PAGES = ["ch05_practice/lenet"]
 """The pages of the quick book the suite builds: a part of the book that shows all of it."""
-IN_THE_BACKGROUND = ("quick_chapters", "quick_book")
+NOTEBOOK_PAGE = "ch05_practice/lenet"
+"""The page the suite runs as a notebook, in a Jupyter kernel."""
+PAGE_NOTEBOOK = pytest.StashKey[tuple[Future, Path]]()
+IN_THE_BACKGROUND = ("quick_chapters", "quick_book", "page_notebook")
 """The fixtures made in the background, started as soon as the tests are collected."""
 
 
@@ -162,8 +165,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the quick run of the chapters and the build of the quick book as soon as the tests
-    are known, if any of them reads it."""
+    """Start the quick run of the chapters, the build of the quick book and the notebook run of a
+    page as soon as the tests are known, each if a test reads it."""
     from dlbook.data.sources import locate
 
     config = session.config
@@ -180,6 +183,26 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                                       "--quick", "--only", *BOOK_PAGES, "--out", str(out)],
                                      cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         config.stash[QUICK_BOOK] = build, out
+    if any(uses(item, "page_notebook") for item in session.items):
+        out = Path(tempfile.mkdtemp(prefix="dlbook-notebook-"))
+        config.stash[PAGE_NOTEBOOK] = NOTEBOOKS.submit(execute_page_notebook, out), out
+
+
+NOTEBOOKS = ThreadPoolExecutor(1)
+
+
+def execute_page_notebook(out: Path):
+    """`NOTEBOOK_PAGE` read by jupytext and run top to bottom in a Jupyter kernel (nbclient),
+    its flags from ``$DLBOOK_ARGS`` as a notebook takes them; the notebook with its outputs."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(REPO / "chapters" / f"{NOTEBOOK_PAGE}.py")
+    flags = f"--quick --dataset fashion_mnist --output-dir {out}"
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(REPO)}}).execute(
+        env={**os.environ, "DLBOOK_ARGS": flags})
+    return notebook
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -190,6 +213,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         build.kill()
         build.wait()
         shutil.rmtree(out, ignore_errors=True)
+    if PAGE_NOTEBOOK in session.config.stash:
+        NOTEBOOKS.shutdown(wait=True)
+        shutil.rmtree(session.config.stash[PAGE_NOTEBOOK][1], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +235,14 @@ def quick_book(request: pytest.FixtureRequest) -> Path:
     printed = (out / "build.log").read_text()
     assert build.returncode == 0, f"the book did not build:\n{printed[-4000:]}"
     return out / "quick" / "html"
+
+
+@pytest.fixture(scope="session")
+def page_notebook(request: pytest.FixtureRequest):
+    """`NOTEBOOK_PAGE` executed as a notebook with ``--quick`` (`execute_page_notebook`), and
+    the folder it wrote its outputs to."""
+    done, out = request.config.stash[PAGE_NOTEBOOK]
+    return done.result(), out
 
 
 @pytest.fixture(scope="session")

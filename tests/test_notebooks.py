@@ -29,19 +29,13 @@ def test_the_script_is_a_notebook_of_prose_and_code(script):
     assert script.read_text().startswith("# %% [markdown]\n")
 
 
-def test_a_page_runs_as_a_notebook_with_clean_outputs(tmp_path, monkeypatch):
-    from nbclient import NotebookClient
-
-    notebook = jupytext.read(REPO / "chapters" / "ch05_practice" / "lenet.py")
-    monkeypatch.setenv("DLBOOK_ARGS", f"--quick --dataset fashion_mnist --output-dir {tmp_path}")
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(REPO)}}).execute()
-
+def test_a_page_runs_as_a_notebook_with_clean_outputs(page_notebook):
+    notebook, output_dir = page_notebook  # lenet.py with --quick, in a Jupyter kernel
     text = "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
                    for output in cell.outputs)
     assert "Test accuracy on fashion_mnist after 1 epochs" in text
     assert "\r" not in text and "\x1b[" not in text  # no progress-bar frames, no colour codes
     assert "oneDNN" not in text and "cuInit" not in text and "absl::InitializeLog" not in text
-    results = json.loads((tmp_path / "results.json").read_text())
+    results = json.loads((output_dir / "results.json").read_text())
     assert results["command"].startswith("python chapters/ch05_practice/lenet.py --quick")
-    assert (tmp_path / "curves.png").stat().st_size > 1000
+    assert (output_dir / "curves.png").stat().st_size > 1000
