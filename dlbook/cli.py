@@ -63,8 +63,13 @@ def fraction(text: str) -> float:
 
 
 def notebook_argv() -> list[str] | None:
-    """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script."""
-    if "ipykernel" not in sys.modules:
+    """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script.
+
+    A notebook runs in a Jupyter kernel, a process whose `IPKernelApp` exists; a script that
+    only imports ``ipykernel`` (as a notebook runner does) keeps its command-line flags.
+    """
+    kernel_app = sys.modules.get("ipykernel.kernelapp")
+    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
         return None
     return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
 

@@ -5,6 +5,7 @@ import argparse
 import json
 import subprocess
 import sys
+import types
 
 from dlbook.cli import QUICK_LIMIT, chapter_args
 from dlbook.results import save_results
@@ -113,11 +114,33 @@ def test_results_record_the_command_identity_and_mean_epoch_time(monkeypatch, tm
     assert [p.name for p in path.parent.iterdir()] == ["results.json"]  # no temporary left
 
 
+class KernelApp:
+    """Stands for ipykernel's `IPKernelApp`: `initialized()` once a kernel runs."""
+
+    running = True
+
+    @classmethod
+    def initialized(cls) -> bool:
+        return cls.running
+
+
 def test_a_notebook_takes_its_flags_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "ipykernel", sys)  # as inside a Jupyter kernel
+    kernel_app = types.SimpleNamespace(IPKernelApp=KernelApp)  # as inside a Jupyter kernel
+    monkeypatch.setitem(sys.modules, "ipykernel.kernelapp", kernel_app)
     monkeypatch.setattr(sys, "argv", ["ipykernel_launcher.py", "-f", "kernel.json"])
     monkeypatch.setenv("DLBOOK_ARGS", "--quick --epochs 2")
     monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(tmp_path))
     args = chapter_args("ch05_practice/lenet", "doc", epochs=10)
     assert (args.quick, args.epochs) == (True, 2)
     assert args.command == "python chapters/ch05_practice/lenet.py --quick --epochs 2"
+
+
+def test_a_script_that_imports_ipykernel_keeps_its_own_flags(monkeypatch, tmp_path):
+    """A notebook runner (nbclient) imports ipykernel without being a kernel: a page run by the
+    same process took its flags from an empty $DLBOOK_ARGS and trained in full."""
+    import ipykernel.kernelapp  # noqa: F401
+
+    monkeypatch.setattr(sys, "argv", ["lenet.py", "--quick"])
+    monkeypatch.setenv("DLBOOK_ARGS", "")
+    monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(tmp_path))
+    assert chapter_args("ch05_practice/lenet", "doc", epochs=10).quick is True
