@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dlbook.config import output_dir
 from dlbook.errors import EXIT_STATUS, report_expected_errors
+from dlbook.notebook import in_notebook
 
 QUICK_LIMIT = 2048
 """Training examples a ``--quick`` run uses: enough to see the loss fall in a few seconds."""
@@ -65,11 +66,10 @@ def fraction(text: str) -> float:
 def notebook_argv() -> list[str] | None:
     """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script.
 
-    A notebook runs in a Jupyter kernel, a process whose `IPKernelApp` exists; a script that
-    only imports ``ipykernel`` (as a notebook runner does) keeps its command-line flags.
+    A script that only imports ``ipykernel`` (as a notebook runner does) keeps its command-line
+    flags (`dlbook.notebook.in_notebook`).
     """
-    kernel_app = sys.modules.get("ipykernel.kernelapp")
-    if kernel_app is None or not kernel_app.IPKernelApp.initialized():
+    if not in_notebook():
         return None
     return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
 

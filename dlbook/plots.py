@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
+
+from dlbook.notebook import in_notebook
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -23,7 +24,7 @@ def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    if "ipykernel" in sys.modules:  # in a notebook: show it under the cell
+    if in_notebook():  # in a notebook: show it under the cell
         from IPython.display import Image, display
 
         display(Image(filename=str(path)))

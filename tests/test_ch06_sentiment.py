@@ -64,6 +64,9 @@ def test_sentences_from_the_command_line_get_the_models_probabilities(text_model
 
 
 def test_sentences_from_standard_input_one_per_line(text_model, tmp_path, monkeypatch):
+    """Also in a process that imported ipykernel without being a kernel (a notebook runner)."""
+    import ipykernel.kernelapp  # noqa: F401
+
     monkeypatch.setattr(sys, "stdin", io.StringIO("the plot was good\n\n  the cast was dull \n"))
     results = run_page(monkeypatch, tmp_path, "--model", str(text_model))
     assert [answer["text"] for answer in results["sentences"]] == ["the plot was good",

@@ -29,6 +29,7 @@ from dlbook.config import output_root
 from dlbook.data.text import resolve_text_dataset
 from dlbook.models import RNN_KINDS
 from dlbook.models.loading import SavedModelError, load_classifier
+from dlbook.notebook import in_notebook
 from dlbook.results import save_results
 
 import keras
@@ -63,7 +64,7 @@ args = chapter_args("ch06_applications/sentiment", "Classify sentences with the 
 
 # %%
 sentences = args.text
-piped = sys.stdin is not None and not sys.stdin.isatty() and "ipykernel" not in sys.modules
+piped = sys.stdin is not None and not sys.stdin.isatty() and not in_notebook()
 if sentences is None and piped:
     sentences = [line.strip() for line in sys.stdin if line.strip()]
 sentences = sentences or EXAMPLES

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import sys
 
+from dlbook.notebook import in_notebook
+
 
 def is_live() -> bool:
     """Whether standard output is a terminal (not a file, a pipe or a notebook)."""
-    return "ipykernel" not in sys.modules and hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+    return not in_notebook() and hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
 
 
 def keras_verbose() -> int:
