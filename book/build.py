@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +60,9 @@ PAGE_ORDER = {
 
 PROSE_PAGES = {"background": 1, "tools": 7}
 """Sections 1 and 7 of the tutorial, prose only, by section number."""
+
+BACK_MATTER = ["figures", "runs"]
+"""The pages after the chapters: README's figures table, and each page's run time."""
 
 SECTION_TITLES = {
     1: "Background", 2: "Core concepts and how they connect", 3: "The algorithm, step by step",
@@ -116,7 +120,7 @@ def stage(source: Path, pages: list[Path]) -> None:
         shutil.rmtree(source)
     source.mkdir(parents=True)
     shutil.copy(HERE / "conf.py", source / "conf.py")
-    for name in PROSE_PAGES:
+    for name in [*PROSE_PAGES, "runs"]:
         shutil.copy(HERE / f"{name}.md", source / f"{name}.md")
     shutil.copytree(REPO / "benchmarks" / "results", source / "results")
     for table in (source / "results").glob("*.md"):  # reached from the figures page's links
@@ -142,7 +146,8 @@ def stage(source: Path, pages: list[Path]) -> None:
         rows.append(f"| {number} {title} | {where} |")
     index = (HERE / "index.md").read_text()
     index = index.replace("@SECTIONS@", "\n".join(rows))
-    index = index.replace("@TOC@", "\n".join(entries[n][0] for n in sorted(entries)))
+    toc = [entries[number][0] for number in sorted(entries)] + BACK_MATTER
+    index = index.replace("@TOC@", "\n".join(toc))
     (source / "index.md").write_text(index)
 
 
@@ -168,6 +173,7 @@ def vendor_mermaid(vendor: Path) -> None:
 
 def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book") -> Path:
     """Stage, execute and render the book under ``out/<mode>``; returns the HTML folder."""
+    started = time.monotonic()
     mode = "quick" if quick else "full"
     root = out / mode
     pages = all_pages()
@@ -205,7 +211,9 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
                            "--keep-going", str(root / "src"), str(html)])
     if done.returncode != 0:
         raise SystemExit(f"book: sphinx-build failed (status {done.returncode}); see above")
-    print(f"book ({mode}): {len(pages)} chapter pages in {html}/index.html; to read it with its "
+    minutes = (time.monotonic() - started) / 60
+    print(f"book ({mode}): {len(pages)} chapter pages in {html}/index.html, built in "
+          f"{minutes:.1f} min (each page's run time: runs.html); to read it with its "
           f"diagrams, serve it: python -m http.server -d {html} 8000, then open "
           "http://localhost:8000 (browsers do not run the Mermaid module of a file:// page)")
     return html

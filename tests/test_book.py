@@ -47,12 +47,19 @@ def test_notebooks_are_written_for_every_script(tmp_path, monkeypatch):
 
 
 def test_the_book_has_its_pages(quick_book):
-    for page in ["index", "background", "tools", "figures", "chapters/ch05_practice/index",
+    for page in ["index", "background", "tools", "figures", "runs", "chapters/ch05_practice/index",
                  "chapters/ch05_practice/lenet"]:
         assert (quick_book / f"{page}.html").is_file(), page
     index = (quick_book / "index.html").read_text()
     for section in ["1 Background", "5 Code practice", "7 Tools and resources", "9 FAQ"]:
         assert section in index
+
+
+def test_the_runs_page_gives_each_executed_page_its_run_time(quick_book):
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", (quick_book / "runs.html").read_text(), re.S)
+    text = [re.sub(r"<[^>]+>|\s+", "", cell) for cell in cells]
+    row = text.index("chapters/ch05_practice/lenet")
+    assert float(text[row + 3]) > 1.0 and text[row + 4] == "\u2705"  # seconds, succeeded
 
 
 def test_a_chapter_page_shows_prose_code_outputs_and_figures(quick_book):
