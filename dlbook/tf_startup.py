@@ -13,12 +13,17 @@ Later, TensorFlow's C++ side logs lines marked ``E0000`` that are no errors eith
 determinism on (`dlbook.config.set_seed`) every ``fit`` on NumPy arrays logs "NodeDef mentions
 attribute use_unbounded_threadpool", and a boolean op on a CPU without AVX-512 "oneDNN supports
 DT_BOOL only on platforms with AVX-512". ``TF_CPP_MIN_LOG_LEVEL=3`` drops C++ log lines of every
-level; a real failure still raises a Python exception with its message. ``DLBOOK_TF_NOTICES=1``
-shows everything.
+level; a real failure still raises a Python exception with its message.
+
+In an interactive interpreter, a Jupyter kernel included, TensorFlow sets its Python logger to INFO
+and writes it to standard output, so a notebook would show lines a script never prints ("Assets
+written to ..." from every SavedModel export). The level is put back to WARNING, a script's, so a
+page prints the same as a notebook and as a script. ``DLBOOK_TF_NOTICES=1`` shows everything.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -58,3 +63,4 @@ def import_tensorflow_quietly() -> None:
             if kept:
                 sys.stderr.write(kept)
                 sys.stderr.flush()
+    tf.get_logger().setLevel(logging.WARNING)

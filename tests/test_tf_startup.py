@@ -1,6 +1,7 @@
 """Importing dlbook keeps TensorFlow's C++ notices out of a learner's output, and
 ``DLBOOK_TF_NOTICES=1`` brings them back."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -39,3 +40,12 @@ def test_tensorflow_log_lines_are_shown_only_on_request(notices):
     assert done.stdout.strip() == "trained"
     logged = [line for line in done.stderr.splitlines() if "use_unbounded_threadpool" in line]
     assert bool(logged) == notices, done.stderr[-2000:]
+
+
+def test_an_interactive_session_logs_no_more_than_a_script():
+    """TensorFlow sets its logger to INFO when the interpreter is interactive (a Jupyter kernel,
+    ``python -i``); after importing dlbook it is at WARNING, as in a script."""
+    probe = "import logging, dlbook; print(logging.getLogger('tensorflow').getEffectiveLevel())"
+    done = subprocess.run([sys.executable, "-i", "-c", probe], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.split()[0] == str(logging.WARNING), done.stderr[-2000:]
