@@ -119,7 +119,8 @@ def stage(source: Path, pages: list[Path]) -> None:
     if source.exists():
         shutil.rmtree(source)
     source.mkdir(parents=True)
-    shutil.copy(HERE / "conf.py", source / "conf.py")
+    for name in ["conf.py", "run_times.py"]:
+        shutil.copy(HERE / name, source / name)
     for name in [*PROSE_PAGES, "runs"]:
         shutil.copy(HERE / f"{name}.md", source / f"{name}.md")
     shutil.copytree(REPO / "benchmarks" / "results", source / "results")

@@ -6,13 +6,16 @@ Mermaid library from the npm registry into the build's vendor folder (book/build
 """
 
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run_times, beside this file
 
 project = "dlbook"
 author = "the dlbook maintainers"
 copyright = "2026, the dlbook maintainers"
 
-extensions = ["myst_nb", "sphinx-mathjax-offline", "sphinxcontrib.mermaid"]
-exclude_patterns = ["conf.py", "_build"]
+extensions = ["myst_nb", "sphinx-mathjax-offline", "sphinxcontrib.mermaid", "run_times"]
+exclude_patterns = ["conf.py", "run_times.py", "_build"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3
