@@ -87,7 +87,7 @@ def test_a_model_compiled_to_run_several_steps_at_once_is_refused():
     pruning = Pruning(PolynomialSparsity(final=0.5, begin_step=0, end_step=16), per_kernel_masks)
     with pytest.raises(ValueError, match="steps_per_execution=1"):
         small_model(steps_per_execution=4).fit(classification_data(), epochs=1, verbose=0,
-                                               callbacks=[pruning])
+                                               shuffle=False, callbacks=[pruning])
 
 
 def test_masks_of_the_wrong_shape_are_refused():
@@ -96,4 +96,5 @@ def test_masks_of_the_wrong_shape_are_refused():
 
     pruning = Pruning(PolynomialSparsity(final=0.5, begin_step=0, end_step=16), flat_masks)
     with pytest.raises(ValueError, match="masks of shapes"):
-        small_model().fit(classification_data(), epochs=1, verbose=0, callbacks=[pruning])
+        small_model().fit(classification_data(), epochs=1, verbose=0, shuffle=False,
+                          callbacks=[pruning])
