@@ -121,6 +121,8 @@ def stage(source: Path, pages: list[Path]) -> None:
     source.mkdir(parents=True)
     for name in ["conf.py", "run_times.py"]:
         shutil.copy(HERE / name, source / name)
+    (source / "_static").mkdir()
+    shutil.copy(HERE / "dlbook.css", source / "_static" / "dlbook.css")
     for name in [*PROSE_PAGES, "runs"]:
         shutil.copy(HERE / f"{name}.md", source / f"{name}.md")
     shutil.copytree(REPO / "benchmarks" / "results", source / "results")

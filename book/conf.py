@@ -32,7 +32,8 @@ nb_merge_streams = True
 
 html_theme = "sphinx_book_theme"
 html_title = "dlbook"
-html_static_path = [os.environ["DLBOOK_BOOK_VENDOR"]]
+html_static_path = [os.environ["DLBOOK_BOOK_VENDOR"], "_static"]
+html_css_files = ["dlbook.css"]  # book/dlbook.css: room for 100 columns of code
 html_theme_options = {
     "announcement": os.environ["DLBOOK_BOOK_MODE_NOTE"],
     "show_toc_level": 2,

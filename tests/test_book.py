@@ -53,6 +53,9 @@ def test_the_book_has_its_pages(quick_book):
     index = (quick_book / "index.html").read_text()
     for section in ["1 Background", "5 Code practice", "7 Tools and resources", "9 FAQ"]:
         assert section in index
+    page = (quick_book / "chapters" / "ch05_practice" / "lenet.html").read_text()
+    assert 'href="../../_static/dlbook.css' in page  # room for 100 columns of code
+    assert (quick_book / "_static" / "dlbook.css").read_text().startswith("/*")
 
 
 def test_the_runs_page_gives_each_executed_page_its_run_time_and_the_total(quick_book):
