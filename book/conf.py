@@ -45,3 +45,4 @@ html_last_updated_fmt = None
 
 mermaid_use_local = "mermaid/mermaid.esm.min.mjs"
 mermaid_version = ""
+mermaid_height = "auto"  # a diagram as tall as its width needs, not squeezed into 500px
