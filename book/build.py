@@ -195,10 +195,14 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
             "These pages show the outputs of full runs of every chapter script.")
     # The kernels myst-nb starts talk to it over localhost TCP, and ipykernel warns of that on
     # every page; a profile of the build's own keeps their log to errors (and the user's
-    # IPython start-up files out of the pages).
+    # IPython start-up files out of the pages). A page shows what its script prints: a cell's
+    # last value is not displayed, or every page would end with the PosixPath of the
+    # build machine's results.json, which save_results returns.
     profile = root / "ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
-    (profile / "ipython_kernel_config.py").write_text('c.IPKernelApp.log_level = "ERROR"\n')
+    (profile / "ipython_kernel_config.py").write_text(
+        'c.IPKernelApp.log_level = "ERROR"\n'
+        'c.InteractiveShell.ast_node_interactivity = "none"\n')
     os.environ.update({
         "IPYTHONDIR": str(root / "ipython"),
         "DLBOOK_ARGS": "--quick" if quick else "",
