@@ -196,8 +196,8 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
     # The kernels myst-nb starts talk to it over localhost TCP, and ipykernel warns of that on
     # every page; a profile of the build's own keeps their log to errors (and the user's
     # IPython start-up files out of the pages). A page shows what its script prints: a cell's
-    # last value is not displayed, or every page would end with the PosixPath of the
-    # build machine's results.json, which save_results returns.
+    # last value is not displayed, or cells ending in save_results, save_model or a plot would
+    # show the Path it returns, a folder of the build machine.
     profile = root / "ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
     (profile / "ipython_kernel_config.py").write_text(
