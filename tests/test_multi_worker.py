@@ -93,3 +93,29 @@ def test_the_worker_command_repeats_the_shared_flags(tmp_path):
     for flag in ("quick", "dataset", "epochs", "batch_size", "seed", "validation_fraction",
                  "data_dir", "output_dir"):
         assert getattr(again, flag) == getattr(args, flag), flag
+
+
+def test_a_workers_traceback_can_be_cut_to_one_line_naming_its_error(tmp_path):
+    code = "print('epoch 1 done', flush=True); raise ConnectionError('the other worker is gone')"
+    group = WorkerGroup(python(code), workers=1, log_dir=tmp_path, timeout=30)
+    with group, pytest.raises(WorkerError, match="exited with status 1"):
+        group.wait()
+    full = group.log(0)
+    traceback_lines = len(full.splitlines()) - 1
+    assert full.splitlines()[1] == "Traceback (most recent call last):" and traceback_lines >= 3
+    cut = group.log(0, full_traceback=False)
+    assert cut.startswith(f"epoch 1 done\n[a traceback of {traceback_lines} lines, ending in "
+                          "ConnectionError: ")
+    assert cut.endswith(f"read {group.log_path(0)}]\n") and "Traceback" not in cut
+
+
+def test_a_traceback_cut_short_by_a_kill_is_cut_to_one_line_too(tmp_path):
+    code = ("import sys, time\n"
+            "print('epoch 1 done\\nTraceback (most recent call last):\\n  File \"x.py\"', "
+            "flush=True)\n"
+            "time.sleep(60)")
+    with WorkerGroup(python(code), workers=1, log_dir=tmp_path, timeout=30) as group:
+        group.wait_until(lambda: "x.py" in group.log(0))
+    assert group.log(0, full_traceback=False) == (
+        "epoch 1 done\n[a traceback of 2 lines, cut short when the worker stopped: "
+        f"read {group.log_path(0)}]\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,9 @@ from pathlib import Path
 
 from dlbook.config import PACKAGE_DIR
 from dlbook.errors import DlbookError
+
+TRACEBACK = "Traceback (most recent call last):"
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Exit|Interrupt))\b", re.MULTILINE)
 
 
 class WorkerError(RuntimeError):
@@ -118,9 +122,18 @@ class WorkerGroup:
     def log_path(self, index: int) -> Path:
         return self.log_dir / f"worker-{index}.log"
 
-    def log(self, index: int) -> str:
-        """What worker ``index`` printed so far."""
-        return self.log_path(index).read_text(errors="replace")
+    def log(self, index: int, full_traceback: bool = True) -> str:
+        """What worker ``index`` printed so far. With ``full_traceback=False`` a Python traceback
+        (and all after it) is cut to one line that names its error and the log that holds it."""
+        text = self.log_path(index).read_text(errors="replace")
+        before, mark, traceback = text.partition(TRACEBACK)
+        if full_traceback or not mark:
+            return text
+        lines = len((mark + traceback).splitlines())
+        error = ERROR_LINE.search(traceback)
+        ending = f"ending in {error.group(1)}" if error else "cut short when the worker stopped"
+        return (f"{before}[a traceback of {lines} line{'s' * (lines != 1)}, {ending}: "
+                f"read {self.log_path(index)}]\n")
 
     def wait(self) -> None:
         """Return when every worker has exited with status 0. A worker that fails, or the time
