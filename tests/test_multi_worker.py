@@ -110,7 +110,7 @@ def test_a_workers_traceback_can_be_cut_to_one_line_naming_its_error(tmp_path):
 
 
 def test_a_traceback_cut_short_by_a_kill_is_cut_to_one_line_too(tmp_path):
-    code = ("import sys, time\n"
+    code = ("import time\n"
             "print('epoch 1 done\\nTraceback (most recent call last):\\n  File \"x.py\"', "
             "flush=True)\n"
             "time.sleep(60)")

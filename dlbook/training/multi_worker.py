@@ -33,7 +33,7 @@ from dlbook.config import PACKAGE_DIR
 from dlbook.errors import DlbookError
 
 TRACEBACK = "Traceback (most recent call last):"
-ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Exit|Interrupt))\b", re.MULTILINE)
+ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))\b", re.MULTILINE)
 
 
 class WorkerError(RuntimeError):
