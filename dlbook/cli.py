@@ -1,22 +1,33 @@
-"""The flags every chapter script shares: ``--epochs``, ``--dataset``, ``--quick``...
+"""The command line of the chapter pages: a page's constants become its flags.
 
-The Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags. A flag out
-of range stops the script at once with a one-line error (exit status 2), before anything loads.
-Run as a notebook, a script takes its flags from ``$DLBOOK_ARGS`` (``DLBOOK_ARGS=--quick``).
+A page names its hyperparameters as constants at its top (``EPOCHS = 10``, ``BATCH_SIZE = 128``)
+and calls `start_page`, which turns each into a flag (``--epochs``, ``--batch-size``), writes the
+flags' values back into the constants, seeds the run and gives the page its output folder. The
+Makefile maps ``make ch05-lenet EPOCHS=3 DATASET=mnist QUICK=1`` onto these flags. A flag out of
+range stops the page at once with a one-line error (exit status 2), before anything loads. Run as
+a notebook, a page takes its flags from ``$DLBOOK_ARGS`` (``DLBOOK_ARGS=--quick``).
+
+This is the only module of dlbook that knows about flags: the library names a setting as a Python
+caller writes it (``data_dir=/x``), and `command_line_words` rewrites that as the flag
+(``--data-dir /x``) when a page prints an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import sys
-from collections.abc import Sequence
+import typing
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dlbook.config import output_dir
+from dlbook.config import PACKAGE_DIR, output_dir
 from dlbook.errors import EXIT_STATUS, report_expected_errors
 from dlbook.notebook import in_notebook
+from dlbook.results import update_results
 
 QUICK_LIMIT = 2048
 """Training examples a ``--quick`` run uses: enough to see the loss fall in a few seconds."""
@@ -138,3 +149,249 @@ def chapter_args(
         args.output_dir = output_dir(chapter, name + ("-quick" if args.quick else ""))
     args.output_dir.mkdir(parents=True, exist_ok=True)
     return args
+
+
+# -- a page's settings: the constants at its top ---------------------------------------------
+
+SETTING_LINE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=[^#]*(?:#\s*(?P<help>.*))?$")
+"""A constant at the start of a line of a page, and the comment after it (its flag's help)."""
+
+SETTING_TYPES = (bool, int, float, str)
+"""The values a constant may hold to become a flag (or None and paths, when annotated so)."""
+
+
+@dataclass
+class Page:
+    """A running page: the settings its constants do not hold, where it writes, what it records.
+
+    ``limit`` is the number of training examples a ``--quick`` run uses (None: all of them);
+    `data_options` are the keyword arguments the loaders of `dlbook.data` take for this run.
+    """
+
+    name: str
+    output_dir: Path
+    quick: bool
+    seed: int
+    command: str
+    restart: bool = False
+    data_dir: Path | None = None
+    validation_fraction: float = 0.1
+    limit: int | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def data_options(self) -> dict[str, object]:
+        """``limit``, ``seed``, ``validation_fraction`` and ``data_dir`` for `dlbook.data`."""
+        return {"limit": self.limit, "seed": self.seed,
+                "validation_fraction": self.validation_fraction, "data_dir": self.data_dir}
+
+    def record(self, **figures: object) -> Path:
+        """Add ``figures`` to what this run measured and write them all to ``results.json``,
+        with the command and the settings that produced them (`make bench`, the chapter READMEs
+        and the tests read that file)."""
+        self.figures |= figures
+        return update_results(self.output_dir / "results.json", command=self.command,
+                              quick=self.quick, settings=self.settings, **self.figures)
+
+
+def start_page(
+    name: str,
+    constants: dict[str, object],
+    *,
+    resumable: bool = False,
+    may_be_zero: Collection[str] = (),
+    argv: Sequence[str] | None = None,
+) -> Page:
+    """Read a page's flags into its constants, seed the run and give it its output folder.
+
+    ``name`` is ``"<chapter folder>/<page>"`` (``"ch05_practice/lenet"``), ``constants`` the
+    page's ``globals()``. Each UPPER_CASE constant defined so far that holds a bool, a number or
+    a string becomes a flag (``BATCH_SIZE = 128`` -> ``--batch-size``, the comment after it is
+    its help) and is overwritten with the flag's value. Numbers must be positive unless named
+    in ``may_be_zero``; a constant annotated ``Literal["lstm", "gru"]`` takes one of those
+    values, one annotated ``Path | None`` a path. ``QUICK = {"EPOCHS": 1}`` says what ``--quick``
+    changes (by default ``EPOCHS`` becomes 1); ``--quick`` also limits the training data to
+    `QUICK_LIMIT` examples. A page with a ``DATASET`` also takes ``--data-dir`` and
+    ``--validation-fraction``, a ``resumable`` one (it checkpoints) ``--restart``; every page
+    takes ``--quick``, ``--seed`` and ``--output-dir``.
+    """
+    chapter, page_name = name.split("/")
+    settings = page_settings(constants)
+    parser = page_parser(name, settings, constants.get("__annotations__", {}),
+                         resumable=resumable, may_be_zero=may_be_zero)
+    flags = [action.dest for action in parser._actions if action.dest != "help"]
+    report_expected_errors(f"{page_name}.py", lambda message: command_line_words(message, flags))
+    argv = list(page_argv(page_name) if argv is None else argv)
+    args = parser.parse_args(argv)
+    quick = constants.get("QUICK", {"EPOCHS": 1} if "EPOCHS" in settings else {})
+    for constant in settings:
+        value = getattr(args, constant.lower())
+        if args.quick and constant in quick and not _given(constant, argv):
+            value = quick[constant]
+        constants[constant] = settings[constant] = value
+    if getattr(args, "data_dir", None) is not None and not args.data_dir.is_dir():
+        parser.error(f"--data-dir {args.data_dir}: no such folder")
+    folder = _writable_output_dir(parser, args.output_dir or output_dir(
+        chapter, page_name + ("-quick" if args.quick else "")))
+    seed_keras(args.seed)
+    return Page(name=name, output_dir=folder, quick=args.quick, seed=args.seed,
+                command=shlex.join(["python", f"chapters/{name}.py", *argv]),
+                restart=getattr(args, "restart", False), data_dir=getattr(args, "data_dir", None),
+                validation_fraction=getattr(args, "validation_fraction", 0.1),
+                limit=QUICK_LIMIT if args.quick else None,
+                settings={key: value for key, value in settings.items()
+                          if isinstance(value, SETTING_TYPES)})
+
+
+def page_settings(constants: dict[str, object]) -> dict[str, object]:
+    """The constants of a page that become flags: UPPER_CASE names (``QUICK`` apart) holding a
+    bool, a number or a string, or annotated (``CNN: Path | None = None``)."""
+    annotated = constants.get("__annotations__", {})
+    return {key: value for key, value in constants.items()
+            if key.isupper() and key != "QUICK" and not key.startswith("_")
+            and (isinstance(value, SETTING_TYPES) or key in annotated)}
+
+
+def page_parser(name: str, settings: dict[str, object], annotations: dict[str, object], *,
+                resumable: bool = False, may_be_zero: Collection[str] = ()) -> OneLineParser:
+    """The parser of a page's flags: one per setting, then those that come with a dataset or
+    with checkpoints, then the ones every page takes."""
+    chapter, page_name = name.split("/")
+    source = page_source(name)
+    helps = setting_helps(source)
+    parser = OneLineParser(prog=f"{page_name}.py", description=page_title(source))
+    for constant, default in settings.items():
+        help_text = f"{helps[constant]} (default {default})" if constant in helps else (
+            f"default {default}")
+        parser.add_argument(f"--{flag_of(constant)}", dest=constant.lower(), default=default,
+                            help=help_text, **_parsing(default, annotations.get(constant),
+                                                       constant in may_be_zero))
+    if "DATASET" in settings:
+        parser.add_argument("--data-dir", type=_path, default=None,
+                            help="the folder holding the dataset's files (used as given)")
+        parser.add_argument("--validation-fraction", type=fraction, default=0.1,
+                            help="share of the training set held out for validation (at most "
+                                 "5,000 examples), default 0.1")
+    if resumable:
+        parser.add_argument("--restart", action="store_true",
+                            help="delete this run's checkpoints and train from the first epoch")
+    parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
+    parser.add_argument("--seed", type=seed, default=0, help="default 0")
+    parser.add_argument("--output-dir", type=_path, default=None,
+                        help=f"default outputs/{chapter}/{page_name}/")
+    return parser
+
+
+def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str, object]:
+    """How argparse reads a setting, from its default value or its annotation."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return {"choices": typing.get_args(annotation)}
+    if isinstance(default, Path) or any(isinstance(kind, type) and issubclass(kind, Path)
+                                        for kind in typing.get_args(annotation)):
+        return {"type": _path, "metavar": "PATH"}
+    if isinstance(default, bool):
+        return {"action": argparse.BooleanOptionalAction}
+    if isinstance(default, int):
+        return {"type": non_negative_int if may_be_zero else positive_int}
+    if isinstance(default, float):
+        return {"type": non_negative_float if may_be_zero else positive_float}
+    return {"type": str}
+
+
+def flag_of(constant: str) -> str:
+    """``BATCH_SIZE`` -> ``batch-size``."""
+    return constant.lower().replace("_", "-")
+
+
+def _given(constant: str, argv: Sequence[str]) -> bool:
+    flag = f"--{flag_of(constant)}"
+    return any(arg == flag or arg.startswith(f"{flag}=") for arg in argv)
+
+
+def page_source(name: str) -> str:
+    """The text of ``chapters/<name>.py`` ("" for a page that is not in the repository)."""
+    path = PACKAGE_DIR.parent / "chapters" / f"{name}.py"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def page_title(source: str) -> str | None:
+    """The page's title: its first markdown heading (``# # Section 5.2 · LeNet``)."""
+    match = re.search(r"^# # (.+)$", source, re.M)
+    return match.group(1) if match else None
+
+
+def setting_helps(source: str) -> dict[str, str]:
+    """The comment after each constant of a page: ``EPOCHS = 10  # passes over the data``."""
+    matches = (SETTING_LINE.match(line) for line in source.splitlines())
+    return {match["name"]: match["help"] for match in matches if match and match["help"]}
+
+
+def page_argv(page_name: str) -> list[str]:
+    """The flags of a page: ``$DLBOOK_ARGS`` in a notebook, the command line in a script."""
+    if not in_notebook():
+        return sys.argv[1:]
+    try:
+        return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
+    except ValueError as error:
+        OneLineParser(prog=f"{page_name}.py").error(f"$DLBOOK_ARGS: {error}")
+
+
+def _path(text: str) -> Path:
+    """A folder or file name given as a flag, ``~`` expanded; an empty one is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name; name a folder or file")
+    return Path(text).expanduser()
+
+
+def _writable_output_dir(parser: OneLineParser, folder: Path) -> Path:
+    """``folder``, created if missing, once a file can be written in it (checked now, not when
+    the first plot is saved after training)."""
+    if folder.exists() and not folder.is_dir():
+        parser.error(f"--output-dir {folder}: this is a file, not a folder; name a folder (it is "
+                     "created if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        parser.error(f"--output-dir {folder}: cannot write there ({error.strerror}); name "
+                     "another folder")
+    return folder
+
+
+def seed_keras(seed: int) -> None:
+    """Seed Keras and TensorFlow (and through them Python and NumPy's global generator),
+    deterministically (`dlbook.config.set_seed`), when the page uses them: imported by now. A
+    page that uses NumPy alone draws from ``np.random.default_rng(page.seed)``."""
+    if "keras" in sys.modules or "tensorflow" in sys.modules:
+        from dlbook.config import set_seed
+
+        set_seed(seed)
+
+
+def command_line_words(message: str, flags: Collection[str]) -> str:
+    """The library's ``data_dir=/x`` and ``restart=True`` in an error, as the flags
+    ``--data-dir /x`` and ``--restart`` of a page that has them."""
+    for dest in flags:
+        flag = "--" + dest.replace("_", "-")
+        message = re.sub(rf"(?<![\w-]){dest}=True\b", flag, message)
+        message = re.sub(rf"(?<![\w-]){dest}=", f"{flag} ", message)
+    return message
+
+
+def non_negative_float(text: str) -> float:
+    """A number >= 0."""
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{value}: expected a number of at least 0")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A number > 0, such as a learning rate."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value}: expected a number above 0")
+    return value

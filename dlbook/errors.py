@@ -9,6 +9,7 @@ does for a bad flag; any other exception is a bug and keeps its full traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -20,16 +21,17 @@ class DlbookError(Exception):
     """A problem with the user's input or files; the message says what is wrong and what to do."""
 
 
-def report_expected_errors(script: str) -> None:
+def report_expected_errors(script: str, wording: Callable[[str], str] = str) -> None:
     """From now on, an uncaught `DlbookError` prints ``<script>: error: <message>`` on one line
     to standard error and exits with status 2; other exceptions print their traceback as usual.
+    ``wording`` rewrites the message first (`dlbook.cli` puts a page's flags in it).
     """
     def hook(kind: type[BaseException], error: BaseException,
              traceback: TracebackType | None) -> None:
         if not isinstance(error, DlbookError):
             sys.__excepthook__(kind, error, traceback)
             return
-        message = " ".join(str(error).split())  # one line, whatever the message holds
+        message = wording(" ".join(str(error).split()))  # one line, whatever it holds
         print(f"{Path(script).name}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_STATUS)  # Python's own status for an uncaught exception is 1
 

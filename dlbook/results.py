@@ -37,6 +37,15 @@ def save_results(
     return path
 
 
+def update_results(path: Path, **fields: object) -> Path:
+    """Write ``fields`` to the JSON file ``path``, replacing it atomically: a reader never sees
+    half of it. NumPy numbers become JSON numbers, paths strings."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(fields, indent=2, default=_plain) + "\n")
+    os.replace(temporary, path)
+    return path
+
+
 def _plain(value: object) -> object:
     """NumPy numbers and paths as JSON numbers and strings."""
     if isinstance(value, Path):

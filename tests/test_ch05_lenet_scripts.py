@@ -27,9 +27,7 @@ def run_script(name, output_dir, monkeypatch, *args):
 def test_quick_run_writes_results_and_plots(script, quick_chapters):
     run = quick_chapters[f"ch05_practice/{script}"]
     results = run.results()
-    assert results["quick"] is True
-    assert results["dataset"] == "fashion_mnist"
-    assert results["epochs"] == 1
+    assert results["quick"] is True and results["settings"]["EPOCHS"] == 1
     assert 0.2 < results["test_accuracy"] <= 1.0  # chance is 0.1
     assert results["seconds_per_epoch"] > 0
     identity = results["identity"]  # the whole run it measured, as its checkpoints record it
@@ -37,7 +35,7 @@ def test_quick_run_writes_results_and_plots(script, quick_chapters):
     assert identity["model"][0] in ("LeNet", "TapeStepModel") and identity["optimizer"]["config"]
     run.plot("curves.png")
     if script == "lenet":  # the loop written on the page ran one epoch too
-        assert results["page_loop_epochs"] == 1
+        assert results["settings"]["PAGE_EPOCHS"] == 1
         assert 0.2 < results["page_loop_test_accuracy"] <= 1.0
         assert results["page_loop_images_per_second"] > 0
 
@@ -49,7 +47,7 @@ def test_lenet_script_resumes_instead_of_retraining(tmp_path, monkeypatch, capsy
     second = capsys.readouterr().out
     assert "Resuming" not in first
     assert "the loop on this page: skipped (--page-epochs 0)" in first  # no untrained accuracy
-    assert skipped["page_loop_test_accuracy"] is None and skipped["page_loop_epochs"] == 0
+    assert "page_loop_test_accuracy" not in skipped and skipped["settings"]["PAGE_EPOCHS"] == 0
     assert "Resuming" in second and "Epoch 1/1" not in second
     for name in ("predictions.png", "confusion_matrix.png"):
         assert (tmp_path / name).stat().st_size > 0
@@ -119,5 +117,5 @@ def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, mo
                 Image.fromarray(pixels).save(folder / f"{i}.png")
     results = run_script("lenet.py", tmp_path / "out", monkeypatch, "--page-epochs", "0",
                          "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"))
-    assert results["dataset"] == "pictures"
+    assert results["identity"]["dataset"] == "pictures"
     assert results["parameters"] == 61_326  # 2 classes; 5x5x16 features after the two pools

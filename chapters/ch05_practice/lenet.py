@@ -22,27 +22,32 @@
 #   compiled step, measured below and in `benchmarks/`.
 
 # %%
-import argparse
 import time
 
-from dlbook.cli import chapter_args, non_negative_int
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
-from dlbook.models import LeNet
 from dlbook.plots import plot_history, plot_test_results
-from dlbook.results import save_results
 from dlbook.training import Trainer, adam_cosine
 
 import keras
 import tensorflow as tf
+from keras import layers
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--page-epochs", type=non_negative_int, default=1, metavar="N",
-                        help="epochs of the loop written on this page, 0 to skip it (`make run` "
-                             "does), default 1")
-args = chapter_args("ch05_practice/lenet", "LeNet-5 trained with a GradientTape loop "
-                    "(section 5.2)", epochs=10, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page: `python chapters/ch05_practice/lenet.py --epochs 3`,
+# or `make ch05-lenet EPOCHS=3` (`--help` lists them). `--quick` trains one epoch on 2,048
+# images, to see the page run in seconds.
+
+# %%
+EPOCHS = 10  # epochs of the Trainer's full run, at the end of the page
+BATCH_SIZE = 128  # images per gradient step
+LEARNING_RATE = 3e-3  # Adam's rate at the first step; it falls to 0 along a cosine
+PAGE_EPOCHS = 1  # epochs of the loop written on this page; 0 skips it (make run does)
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+
+page = start_page("ch05_practice/lenet", globals(), resumable=True, may_be_zero={"PAGE_EPOCHS"})
 
 # %% [markdown]
 # ## The data
@@ -51,23 +56,63 @@ set_seed(args.seed)
 # 0-9. A tenth of the training images (at most 5,000) is held out to watch for overfitting.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
 print(data)
 
 # %% [markdown]
 # ## The model
 #
-# `dlbook.models.LeNet` is the listing's network: convolution 6@5x5 (ReLU), max-pooling 2x2,
-# convolution 16@5x5 (ReLU), max-pooling 2x2, flatten, dense 120 and 84 (ReLU), dense 10. One
-# change: the last layer returns the ten scores $z$ (logits) instead of their softmax. The loss
-# below takes the softmax itself (`from_logits=True`), which computes
-# $\log \operatorname{softmax}(z)_y = z_y - \log \sum_j e^{z_j}$ without first rounding a tiny
-# probability to 0 (`mlp_binary.py` prints the two forms of a loss side by side); the weights
-# and the arg-max, the predicted class, are the same. A subclassed model knows its layers' shapes
-# only once it has seen an input; calling it on a symbolic `keras.Input` builds it and shows each
-# layer's output shape.
+# The listing's network, written as a `keras.Model` subclass as the listing writes it:
+# convolution 6@5x5 (ReLU), max-pooling 2x2, convolution 16@5x5 (ReLU), max-pooling 2x2,
+# flatten, dense 120 and 84 (ReLU), dense 10. One change: the last layer returns the ten scores
+# $z$ (logits) instead of their softmax. The loss below takes the softmax itself
+# (`from_logits=True`), which computes $\log \operatorname{softmax}(z)_y = z_y - \log \sum_j
+# e^{z_j}$ without first rounding a tiny probability to 0 (`mlp_binary.py` prints the two forms
+# of a loss side by side); the weights and the arg-max, the predicted class, are the same. Two
+# additions: the model checks the shape of its input, so a wrong image size is an error that
+# names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it.
+#
+# The first line of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the
+# package too (`make export` writes the module from the page): the other pages and the tests
+# take this class with `from dlbook.models import LeNet`, so it is written once, here.
+
+# %%
+#@save dlbook/models/lenet.py
+@keras.saving.register_keras_serializable(package="dlbook")
+class LeNet(keras.Model):
+    """The LeNet of section 5.2 for 28x28 images; returns logits, not probabilities."""
+
+    def __init__(self, num_classes: int = 10, image_shape: tuple[int, int, int] = (28, 28, 1),
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.image_shape = tuple(image_shape)
+        self.conv1 = layers.Conv2D(6, 5, activation="relu")
+        self.pool1 = layers.MaxPooling2D(2)
+        self.conv2 = layers.Conv2D(16, 5, activation="relu")
+        self.pool2 = layers.MaxPooling2D(2)
+        self.flatten = layers.Flatten()
+        self.fc1 = layers.Dense(120, activation="relu")
+        self.fc2 = layers.Dense(84, activation="relu")
+        self.fc3 = layers.Dense(num_classes)
+
+    def call(self, images, training=False):
+        if tuple(images.shape[1:]) != self.image_shape:
+            raise ValueError(f"LeNet expects images of shape (batch, "
+                             f"{', '.join(map(str, self.image_shape))}), got {tuple(images.shape)}")
+        x = self.pool1(self.conv1(images))
+        x = self.pool2(self.conv2(x))
+        x = self.fc2(self.fc1(self.flatten(x)))
+        return self.fc3(x)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "image_shape": self.image_shape}
+
+
+# %% [markdown]
+# A subclassed model knows its layers' shapes only once it has seen an input; calling it on a
+# symbolic `keras.Input` builds it and shows each layer's output shape.
 
 # %%
 model = LeNet(len(data.class_names), data.image_shape)
@@ -114,7 +159,7 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # %%
 steps_per_epoch = int(data.train.cardinality())
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)  # the batch mean
-optimizer = adam_cosine(3e-3, max(args.page_epochs, 1), steps_per_epoch)
+optimizer = adam_cosine(LEARNING_RATE, max(PAGE_EPOCHS, 1), steps_per_epoch)
 train_accuracy = keras.metrics.SparseCategoricalAccuracy()
 test_accuracy = keras.metrics.SparseCategoricalAccuracy()
 
@@ -139,12 +184,12 @@ def test_step(images, labels):
 # ## The epoch loop
 #
 # Each epoch runs the step over every training batch, then measures the held-out images. This
-# page trains `--page-epochs` epochs: 1 by default, 10 in the bench to compare with the Trainer
+# page trains `PAGE_EPOCHS` epochs: 1 by default, 10 in the bench to compare with the Trainer
 # below, 0 in `make run`, which is the Trainer's full run alone.
 
 # %%
 page_seconds = []
-for epoch in range(1, args.page_epochs + 1):
+for epoch in range(1, PAGE_EPOCHS + 1):
     train_accuracy.reset_state()
     test_accuracy.reset_state()
     start = time.perf_counter()
@@ -157,14 +202,14 @@ for epoch in range(1, args.page_epochs + 1):
           f"{float(train_accuracy.result()):.4f}, validation accuracy "
           f"{float(test_accuracy.result()):.4f} ({data.num_train / page_seconds[-1]:,.0f} "
           "images/s)")
-page_test_accuracy = None
-if args.page_epochs:
+if PAGE_EPOCHS:
     test_accuracy.reset_state()
     for images, labels in data.test:
         test_step(images, labels)
-    page_test_accuracy = float(test_accuracy.result())
-    print(f"the loop on this page, {args.page_epochs} epoch(s): test accuracy "
-          f"{page_test_accuracy:.4f}")
+    print(f"the loop on this page, {PAGE_EPOCHS} epoch(s): test accuracy "
+          f"{float(test_accuracy.result()):.4f}")
+    page.record(page_loop_test_accuracy=float(test_accuracy.result()),
+                page_loop_images_per_second=data.num_train * PAGE_EPOCHS / sum(page_seconds))
 else:
     print("the loop on this page: skipped (--page-epochs 0), the Trainer below trains alone")
 
@@ -208,16 +253,19 @@ print(f"mean of the listing's array {float(tf.reduce_mean(listing_metric)):.3f};
 # A fresh LeNet, the same recipe, the full `--epochs` run:
 
 # %%
-set_seed(args.seed)
+keras.utils.set_random_seed(page.seed)
 model = LeNet(len(data.class_names), data.image_shape)
-trainer = Trainer(model, adam_cosine(3e-3, args.epochs, steps_per_epoch))
-history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                      checkpoint_dir=args.output_dir / "checkpoints" / data.name,
-                      log_dir=args.output_dir / "logs" / data.name,
-                      identity=data.identity, restart=args.restart)
+trainer = Trainer(model, adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch))
+history = trainer.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
+                      checkpoint_dir=page.output_dir / "checkpoints" / data.name,
+                      log_dir=page.output_dir / "logs" / data.name,
+                      identity=data.identity, restart=page.restart)
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name} after {trainer.epochs_done} epochs: {test['accuracy']:.4f} "
       f"(loss {test['loss']:.4f})")
+page.record(test_accuracy=test["accuracy"], parameters=model.count_params(),
+            identity=trainer.identity,
+            seconds_per_epoch=sum(trainer.epoch_seconds) / max(len(trainer.epoch_seconds), 1))
 
 # %% [markdown]
 # ## What to look at
@@ -228,13 +276,7 @@ print(f"Test accuracy on {data.name} after {trainer.epochs_done} epochs: {test['
 # are taken for which (on Fashion-MNIST: shirts, pullovers and coats).
 
 # %%
-plot_history(history, args.output_dir / "curves.png")
-plot_test_results(model, data.test, data.class_names, args.output_dir)
-print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
+plot_history(history, page.output_dir / "curves.png")
+plot_test_results(model, data.test, data.class_names, page.output_dir)
+print(f"Plots, checkpoints and TensorBoard logs in {page.output_dir}/")
 
-save_results(args, identity=trainer.identity, model="LeNet-5 (GradientTape Trainer)",
-             dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds,
-             page_loop_epochs=args.page_epochs, page_loop_test_accuracy=page_test_accuracy,
-             page_loop_images_per_second=(data.num_train * len(page_seconds) / sum(page_seconds)
-                                          if page_seconds else None))
