@@ -16,7 +16,7 @@ TEXT    ?=
 ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
         $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-.PHONY: run test lint bench data venv clean chapters notebooks book help
+.PHONY: run test lint bench data venv clean chapters notebooks book help export
 .DEFAULT_GOAL := help
 
 help:
@@ -24,6 +24,7 @@ help:
 	@echo "make test        ruff + the whole pytest suite (provisions Fashion-MNIST first)"
 	@echo "make doctor      is this machine ready? Python, packages, devices, datasets (5.1)"
 	@echo "make bench       speed and accuracy benchmarks, tables in benchmarks/results/"
+	@echo "make export      write the package modules the pages define (cells marked #@save)"
 	@echo "make chNN        every script of a chapter; make chNN-NAME one script"
 	@echo "make chapters    every chapter script in tutorial order"
 	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/"
@@ -48,7 +49,9 @@ venv: $(STAMP)
 doctor:
 	@$(PYTHON) -I dlbook/doctor.py --venv $(VENV)
 
-run: $(STAMP)
+# The main job provisions what the suite provisions (Fashion-MNIST, when no dataset is at hand),
+# so it works first on a fresh machine without network.
+run: $(STAMP) data
 	$(PY) chapters/ch05_practice/lenet.py --page-epochs 0 --dataset $(or $(DATASET),auto) \
 		$(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(filter 1 yes true,$(QUICK)),--quick)
 
@@ -63,6 +66,10 @@ test: $(STAMP) data lint
 
 bench: $(STAMP) data
 	$(PY) benchmarks/run_all.py
+
+# The package modules that pages define in cells marked `#@save` (book/export.py).
+export: $(STAMP)
+	$(PY) book/export.py
 
 clean:
 	rm -rf outputs .pytest_cache .ruff_cache
@@ -81,8 +88,10 @@ $(call target_of,$1): $(STAMP)
 $(call chapter_of,$1): $(call target_of,$1)
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$s)))
-# make ch06-sentiment TEXT="a sentence": the sentence to classify, quoted for the shell
-ch06-sentiment: ARGS += $(if $(TEXT),--text '$(subst ','\'',$(TEXT))')
+# make ch06-sentiment TEXT="a sentence": the sentence to classify, passed through the environment
+# as it was typed ($(value): make expands nothing in it, not even "$5").
+ch06-sentiment: export DLBOOK_TEXT := $(value TEXT)
+ch06-sentiment: ARGS += $(if $(value TEXT),--text "$$DLBOOK_TEXT")
 .PHONY: $(CHAPTER_TARGETS)
 
 chapters: $(STAMP)

@@ -83,10 +83,14 @@ def test_a_model_whose_classes_are_unknown_is_refused(text_model, tmp_path, monk
 
 
 def test_make_passes_the_sentence_to_the_page_intact():
-    dry_run = subprocess.run(["make", "-n", "ch06-sentiment", "TEXT=it's not bad, \"really\""],
-                             capture_output=True, text=True, cwd=REPO, check=True).stdout
-    command = next(line for line in dry_run.splitlines() if "sentiment.py" in line)
-    assert command.endswith("""--text 'it'\\''s not bad, "really"'""")
-    other = subprocess.run(["make", "-n", "ch06-classify-images", "TEXT=hello"],
-                           capture_output=True, text=True, cwd=REPO, check=True).stdout
+    """Quotes, a dollar sign and backquotes reach the page as typed (make used to expand $5)."""
+    sentence = """it's not bad, "really", I paid $5 for `this` $$"""
+    show_argv = "python3 -c 'import sys; print(repr(sys.argv[1:]))'"
+    done = subprocess.run(["make", "-s", "ch06-sentiment", f"TEXT={sentence}", "STAMP=",
+                           f"PY={show_argv}"], capture_output=True, text=True, cwd=REPO,
+                          check=True)
+    assert done.stdout.strip().endswith(f"'--text', {sentence!r}]")
+    other = subprocess.run(["make", "-s", "ch06-classify-images", "TEXT=hello", "STAMP=",
+                            f"PY={show_argv}"], capture_output=True, text=True, cwd=REPO,
+                           check=True).stdout
     assert "--text" not in other
