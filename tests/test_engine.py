@@ -137,7 +137,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
 def test_checkpoint_of_another_optimizer_is_refused_clearly(tmp_path):
     data = image_batches(n=32, batch_size=32)
     Trainer(LeNet(), keras.optimizers.SGD(0.1)).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
-    with pytest.raises(RunMismatchError, match="optimizer changed.*--restart"):
+    with pytest.raises(RunMismatchError, match="optimizer changed.*restart=True"):
         Trainer(LeNet(), keras.optimizers.Adam()).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
 
 
