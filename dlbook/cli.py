@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (a page's later `import keras` finds TensorFlow imported quietly)
 from dlbook.config import output_dir
 from dlbook.errors import EXIT_STATUS, report_expected_errors
 from dlbook.notebook import in_notebook

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
 import keras
 import numpy as np
 
