@@ -13,6 +13,11 @@ from dlbook.training.resume import Optimizers, ResumableRun
 import keras
 import tensorflow as tf
 
+FIT_ITERATORS_PER_EPOCH = 2
+"""Iterators of the training dataset that Keras 3's ``fit`` creates per epoch (of a dataset of
+known cardinality): one as the epoch starts, and one as it ends that the next epoch does not use.
+The exact-resume tests (the GAN's, lenet_fit's) fail if a Keras version changes it."""
+
 _OPEN: dict[Path, ResumableRun] = {}
 """The runs this process holds for a ``fit()``. An interrupted ``fit()`` (Ctrl-C in a notebook)
 never reaches ``on_train_end``; the next `resumable_run` of the folder releases it."""
@@ -96,6 +101,6 @@ def resumable_run(
         run.close()
         raise
     if train_data is not None:
-        run.replay(train_data)
+        run.replay(train_data, FIT_ITERATORS_PER_EPOCH)
     _OPEN[folder] = run
     return [ResumeRun(run), keras.callbacks.TensorBoard(Path(run_dir) / "logs")]

@@ -132,10 +132,11 @@ class ResumableRun:
             model=self.model, epoch=self.epoch, **optimizers,
             random_states=tf.train.Checkpoint(variables=self.model.non_trainable_variables))
 
-    def replay(self, dataset: Iterable) -> None:
-        """Create (and drop) one iterator of ``dataset`` per finished epoch: a seeded shuffle
-        that reshuffles each iteration then gives the next epoch the order it would have had."""
-        for _ in range(self.epochs_done):
+    def replay(self, dataset: Iterable, iterators_per_epoch: int = 1) -> None:
+        """Create (and drop) the iterators of ``dataset`` that the finished epochs created,
+        ``iterators_per_epoch`` each: a seeded shuffle that reshuffles each iteration then gives
+        the next epoch the order it would have had."""
+        for _ in range(self.epochs_done * iterators_per_epoch):
             iter(dataset)
 
     def record(self, epoch: int, logs: Mapping[str, float]) -> None:
