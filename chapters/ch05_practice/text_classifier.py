@@ -133,7 +133,8 @@ listing_history = listing.fit(
     data.train.map(as_word_numbers), epochs=args.epochs, validation_data=listing_validation,
     shuffle=False, verbose=keras_verbose(),
     callbacks=[*resumable_run(args.output_dir / "checkpoints" / f"{data.name}-listing", listing,
-                              args.epochs, data.identity, args.restart), listing_timer])
+                              args.epochs, data.identity, args.restart, data.train),
+               listing_timer])
 _, listing_accuracy = listing.evaluate(data.test.map(as_word_numbers), verbose=0)
 print(f"The listing's model: test accuracy {listing_accuracy:.4f} on {data.name}")
 
