@@ -76,7 +76,7 @@ print(data)
 judge_path = args.judge or chapter5_model_path(data.name, args.quick)
 judge = None
 if args.judge or judge_path.is_file():
-    judge = load_judge(judge_path, data.image_shape, len(data.class_names))
+    judge = load_judge(judge_path, data.image_shape, len(data.class_names), data.identity)
     print(f"Judge: the classifier of {judge_path}")
 
 # %% [markdown]

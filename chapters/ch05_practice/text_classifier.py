@@ -226,7 +226,8 @@ for name, classifier in ((args.rnn.upper(), model), ("bag of words", bag)):
 # The first test text of each class:
 
 # %%
-model_path = save_model(model, args.output_dir / f"{data.name}-{args.rnn}.keras")
+model_path = save_model(model, args.output_dir / f"{data.name}-{args.rnn}.keras",
+                        trained_on={**data.identity, "class_names": data.class_names})
 reloaded = keras.saving.load_model(model_path)
 examples = [np.flatnonzero(labels == label)[0] for label in np.unique(labels)]
 probabilities = keras.ops.softmax(reloaded(tf.constant(texts[examples]))).numpy()
