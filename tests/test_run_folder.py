@@ -262,3 +262,22 @@ def test_a_folder_that_cannot_be_written_is_refused_before_training(tmp_path):
                                                      "written .*choose a folder") as error:
         trainer.fit(batches(), 1, checkpoint_dir=tmp_path / "a-file" / "run", verbose=0)
     assert "\n" not in str(error.value) and trainer.epoch_seconds == []
+
+
+def test_open_run_refuses_another_run_before_anything_trains_and_fit_goes_on_with_it(tmp_path):
+    """Red team N001: lenet.py's own loop trained an epoch before the Trainer found the folder
+    held another run; `open_run` checks (and takes) the folder without training."""
+    small_trainer().fit(batches(), 2, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    with pytest.raises(RunMismatchError, match="seed 0 -> 1"):
+        small_trainer().open_run(batches(), 2, tmp_path, DATA | {"seed": 1})
+    trainer = small_trainer()
+    run = trainer.open_run(batches(), 3, tmp_path, DATA | {"seed": 1}, restart=True, verbose=0)
+    assert run.epochs_done == 0 and (tmp_path / "run.lock").exists()
+    with pytest.raises(FolderInUseError):
+        RunFolder(tmp_path, DATA).open()  # taken until fit ends
+    same_run = []
+    history = trainer.fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | {"seed": 1},
+                          restart=True, verbose=0,
+                          on_epoch_end=lambda epoch, logs: same_run.append(trainer._run is run))
+    assert same_run == [True] * 3 and len(history["loss"]) == 3  # opened (and emptied) once
+    assert not (tmp_path / "run.lock").exists()
