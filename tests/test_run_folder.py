@@ -278,6 +278,7 @@ def test_open_run_refuses_another_run_before_anything_trains_and_fit_goes_on_wit
     same_run = []
     history = trainer.fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | {"seed": 1},
                           restart=True, verbose=0,
-                          on_epoch_end=lambda epoch, logs: same_run.append(trainer._run is run))
+                          on_epoch_end=lambda epoch, logs: same_run.append(trainer._run is run)
+                          ).history
     assert same_run == [True] * 3 and len(history["loss"]) == 3  # opened (and emptied) once
     assert not (tmp_path / "run.lock").exists()
