@@ -8,12 +8,9 @@
     history = trainer.fit(ds.train, epochs=5, validation_data=ds.validation)
     plots.plot_history(history, "curves.png")
 
-Importing dlbook imports TensorFlow without its start-up notices (`dlbook.tf_startup`); that is
-why the chapter scripts import dlbook before keras and tensorflow.
+Importing dlbook imports nothing heavy: `dlbook.scratch` is NumPy only. The modules that use
+TensorFlow import it without its start-up notices (`dlbook.tf_startup`); that is why the chapter
+scripts import dlbook before keras and tensorflow.
 """
-
-from dlbook.tf_startup import import_tensorflow_quietly
-
-import_tensorflow_quietly()
 
 __version__ = "0.1.0"

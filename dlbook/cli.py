@@ -24,6 +24,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (a page's later `import keras` finds TensorFlow imported quietly)
 from dlbook.config import PACKAGE_DIR, output_dir
 from dlbook.errors import EXIT_STATUS, report_expected_errors
 from dlbook.notebook import in_notebook

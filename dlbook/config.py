@@ -42,6 +42,8 @@ def set_seed(seed: int = 0, deterministic: bool = True) -> None:
     Together with seeded ``tf.data`` shuffling this makes a run repeat bit for bit on the same
     machine, which is what lets an interrupted run resume to the same weights.
     """
+    import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
     import keras
     import tensorflow as tf
 

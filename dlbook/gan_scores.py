@@ -17,10 +17,11 @@ The classifier (the "judge") must fit the images: `load_judge` checks it before 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from dlbook.models.loading import SavedModelError, load_classifier
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+from dlbook.models.loading import SavedModelError, ends_in_softmax, load_classifier
 
 import keras
 import numpy as np
@@ -36,20 +37,20 @@ class JudgeError(SavedModelError):
     """The classifier given to measure a generator's images cannot measure them."""
 
 
-def load_judge(path: str | Path, image_shape: Sequence[int], num_classes: int) -> keras.Model:
+def load_judge(path: str | Path, image_shape: Sequence[int], num_classes: int,
+               trained_on: Mapping[str, object] | None = None) -> keras.Model:
     """Load the classifier that measures a generator's images, and check that it can.
 
     It must be a ``.keras`` file that loads in safe mode (no code run from the file), a
     Sequential or functional model taking images of ``image_shape`` and returning logits for
-    ``num_classes`` classes, with a layer named ``"features"``. Anything else raises a
-    `SavedModelError` (`JudgeError` for the last two) whose one-line message names the
-    problem: a judge of other images fails only after the GAN has trained, and one of other
-    classes gives figures that look right and mean nothing.
+    ``num_classes`` classes, with a layer named ``"features"``, and trained on ``trained_on``
+    (the data's identity) where its record says. Anything else raises a `SavedModelError`
+    (`JudgeError` for the softmax and the layer) whose one-line message names the problem: a
+    judge of other images fails only after the GAN has trained, and one of other classes or
+    other data gives figures that look right and mean nothing.
     """
-    model = load_classifier(path, JUDGE_FIX, image_shape, num_classes)
-    last = model.layers[-1]
-    if getattr(last, "activation", None) is keras.activations.softmax or isinstance(
-            last, keras.layers.Softmax):
+    model = load_classifier(path, JUDGE_FIX, image_shape, num_classes, trained_on, logits=False)
+    if ends_in_softmax(model):
         raise JudgeError(f"{path} ends in a softmax; the scores apply the softmax themselves and "
                          f"need the logits (a last layer without activation); {JUDGE_FIX}")
     names = [layer.name for layer in model.layers]

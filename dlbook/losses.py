@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
 import keras
 import tensorflow as tf
 

@@ -1,4 +1,7 @@
-"""Import TensorFlow without the start-up notices it prints on every run.
+"""Import TensorFlow without the start-up notices it prints on every run: importing this module
+does it, so every dlbook module that uses TensorFlow or Keras imports it first
+(``import dlbook.tf_startup`` before ``import keras``), and ``import dlbook`` alone imports
+neither.
 
 Importing TensorFlow 2.21 on a machine without a GPU writes about ten lines to standard error
 before a script prints anything: absl's "log messages before absl::InitializeLog()" warning, the
@@ -64,3 +67,6 @@ def import_tensorflow_quietly() -> None:
                 sys.stderr.write(kept)
                 sys.stderr.flush()
     tf.get_logger().setLevel(logging.WARNING)
+
+
+import_tensorflow_quietly()

@@ -22,7 +22,7 @@ from pathlib import Path
 # NumPy's multi-threaded BLAS stalls when the cores are shared (the from-scratch tests use it).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import dlbook  # noqa: E402, F401  (imports TensorFlow without its start-up notices)
+import dlbook.tf_startup  # noqa: E402, F401  (imports TensorFlow without its start-up notices)
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402

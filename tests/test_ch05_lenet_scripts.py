@@ -81,7 +81,7 @@ def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatc
 
     # Another seed would silently have resumed the seed-0 backup; now it stops before training.
     with pytest.raises(RunMismatchError, match=r"holds checkpoints of another run \(seed 0 -> 1\)"
-                                               r".*another --output-dir.*--restart"):
+                                               r"; pass restart=True .*another checkpoint folder"):
         run_script("lenet_fit.py", tmp_path, monkeypatch, "--epochs", "2", "--seed", "1")
     assert "Epoch" not in capsys.readouterr().out
 

@@ -98,3 +98,18 @@ def test_masks_of_the_wrong_shape_are_refused():
     with pytest.raises(ValueError, match="masks of shapes"):
         small_model().fit(classification_data(), epochs=1, verbose=0, shuffle=False,
                           callbacks=[pruning])
+
+
+def test_a_model_with_too_few_kernels_is_refused_in_one_line():
+    """Red team N060: a two-layer model of the right shape reached the pruning page's mask that
+    keeps the first and last layers whole, and ended in ZeroDivisionError."""
+    from dlbook.compression import UnprunableModelError
+
+    two_layers = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                   keras.layers.Dense(64, name="features"),
+                                   keras.layers.Dense(10, activation="softmax")])
+    assert len(prunable_kernels(two_layers)) == 2
+    with pytest.raises(UnprunableModelError, match="has 2 Dense or Conv2D kernel.*at least 3") as e:
+        prunable_kernels(two_layers, minimum=3)
+    assert "\n" not in str(e.value)
+    assert len(prunable_kernels(build_cnn(), minimum=3)) == 4

@@ -4,7 +4,7 @@ import json
 
 from dlbook.config import set_seed
 from dlbook.models import LeNet
-from dlbook.training import TapeStepModel, Trainer
+from dlbook.training import TapeStepModel, Trainer, resumable_run
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -137,7 +137,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
 def test_checkpoint_of_another_optimizer_is_refused_clearly(tmp_path):
     data = image_batches(n=32, batch_size=32)
     Trainer(LeNet(), keras.optimizers.SGD(0.1)).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
-    with pytest.raises(RunMismatchError, match="optimizer changed.*--restart"):
+    with pytest.raises(RunMismatchError, match="optimizer changed.*restart=True"):
         Trainer(LeNet(), keras.optimizers.Adam()).fit(data, 2, checkpoint_dir=tmp_path, verbose=0)
 
 
@@ -187,3 +187,42 @@ def test_fit_with_overridden_train_step_learns():
     history = model.fit(batches, epochs=10, shuffle=False, verbose=0).history
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert "accuracy" in history
+
+
+class Interrupted(Exception):
+    """Stands for Ctrl-C or a killed process after some epochs."""
+
+
+class InterruptAfterFirstEpoch(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        raise Interrupted
+
+
+def fit_with_dropout(run_dir, interrupt=False):
+    """A Dense network with Dropout trained by ``model.fit`` with `resumable_run`'s callbacks."""
+    set_seed(0)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(10)])
+    model.compile(keras.optimizers.Adam(1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    data = image_batches(n=80, batch_size=16)
+    callbacks = resumable_run(run_dir, model, 3, {"dataset": "bars"}, train_data=data, verbose=0)
+    history = model.fit(data, epochs=3, validation_data=image_batches(seed=1), shuffle=False,
+                        verbose=0, callbacks=callbacks + [InterruptAfterFirstEpoch()] * interrupt)
+    return model, history.history
+
+
+def test_an_interrupted_fit_resumes_to_the_same_weights(tmp_path):
+    """The model.fit route resumes bit for bit like the Trainer: weights, optimizer state,
+    Dropout's random state and the shuffle order of the remaining epochs."""
+    straight, straight_history = fit_with_dropout(tmp_path / "straight")
+    with pytest.raises(Interrupted):
+        fit_with_dropout(tmp_path / "interrupted", interrupt=True)
+    resumed, resumed_history = fit_with_dropout(tmp_path / "interrupted")
+
+    assert resumed_history == straight_history and len(resumed_history["val_loss"]) == 3
+    for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert int(resumed.optimizer.iterations) == int(straight.optimizer.iterations) == 15

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dlbook.config import set_seed
 from dlbook.training import Trainer
-from dlbook.training.engine import epochs_saved
+from dlbook.training.resume import epochs_saved
 
 import keras
 import numpy as np

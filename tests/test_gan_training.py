@@ -1,5 +1,6 @@
-"""The GAN trainer: one step trains both networks, one trace, exact resume; the DCGAN page runs
-and refuses a judge that cannot measure its images before it trains."""
+"""The GAN model: one step trains both networks, fit runs it without retracing each epoch, and an
+interrupted fit resumes to the same networks bit for bit; the DCGAN page runs and refuses a judge
+that cannot measure its images before it trains."""
 
 import json
 import re
@@ -11,7 +12,7 @@ from dlbook.data import to_tanh_range
 from dlbook.models.cnn import build_cnn
 from dlbook.models.dcgan import make_discriminator, make_generator
 from dlbook.models.loading import SavedModelError
-from dlbook.training.gan import GANTrainer
+from dlbook.training import GAN, resumable_run
 
 import keras
 import numpy as np
@@ -33,10 +34,12 @@ def bright_squares(n=20, batch_size=8, seed=0):
     )
 
 
-def make_trainer(learning_rate=1e-4, trainer_class=GANTrainer):
+def make_gan(learning_rate=1e-4, gan_class=GAN):
     set_seed(0)
-    return trainer_class(make_generator(), make_discriminator(),
-                         keras.optimizers.Adam(learning_rate), keras.optimizers.Adam(learning_rate))
+    gan = gan_class(make_generator(), make_discriminator())
+    gan.compile(generator_optimizer=keras.optimizers.Adam(learning_rate),
+                discriminator_optimizer=keras.optimizers.Adam(learning_rate))
+    return gan
 
 
 def snapshot(model):
@@ -44,48 +47,49 @@ def snapshot(model):
 
 
 def test_one_step_updates_both_networks_and_returns_both_losses():
-    trainer = make_trainer()
-    generator_before = snapshot(trainer.generator)
-    discriminator_before = snapshot(trainer.discriminator)
-    images, labels = next(iter(bright_squares()))
-    total = trainer.train_step(images, labels)
+    gan = make_gan()
+    generator_before = snapshot(gan.generator)
+    discriminator_before = snapshot(gan.discriminator)
+    logs = gan.train_step(next(iter(bright_squares())))
 
-    for before, after in [(generator_before, snapshot(trainer.generator)),
-                          (discriminator_before, snapshot(trainer.discriminator))]:
+    for before, after in [(generator_before, snapshot(gan.generator)),
+                          (discriminator_before, snapshot(gan.discriminator))]:
         for old, new in zip(before, after, strict=True):
             assert not np.array_equal(old, new)
-    generator_loss, discriminator_loss = (float(m.result()) for m in trainer.train_metrics)
-    assert float(total) == pytest.approx(generator_loss + discriminator_loss, rel=1e-5)
+    generator_loss, discriminator_loss = (float(logs[name]) for name in
+                                          ("generator_loss", "discriminator_loss"))
     # At the start D is unsure: about log 2 per judgement, two judgements in D's loss.
     assert generator_loss == pytest.approx(np.log(2), abs=0.2)
     assert discriminator_loss == pytest.approx(2 * np.log(2), abs=0.3)
 
 
 def test_discriminator_learns_to_tell_real_from_fake_when_the_generator_is_frozen():
-    trainer = make_trainer()
-    trainer.generator_optimizer.learning_rate = 0.0
-    trainer.discriminator_optimizer.learning_rate = 1e-3
-    history = trainer.fit(bright_squares(n=16, batch_size=16), epochs=8, verbose=0).history
+    gan = make_gan()
+    gan.generator_optimizer.learning_rate = 0.0
+    gan.discriminator_optimizer.learning_rate = 1e-3
+    history = gan.fit(bright_squares(n=16, batch_size=16), epochs=8, shuffle=False,
+                      verbose=0).history
     assert history["discriminator_loss"][-1] < 0.5 * history["discriminator_loss"][0]
     assert history["generator_loss"][-1] > history["generator_loss"][0]
 
 
-class TraceCountingTrainer(GANTrainer):
+class TraceCountingGAN(GAN):
     """Counts how often TensorFlow traces the step (Python runs only while tracing)."""
 
     traces = 0
 
-    def train_step(self, images, labels):
-        TraceCountingTrainer.traces += 1
-        return super().train_step(images, labels)
+    def train_step(self, data):
+        TraceCountingGAN.traces += 1
+        return super().train_step(data)
 
 
-def test_partial_last_batch_runs_without_a_second_trace(capfd):
+def test_fit_traces_the_step_at_most_twice_whatever_the_epochs(capfd):
     remapping = tf.config.optimizer.get_experimental_options().get("remapping", True)
-    trainer = make_trainer(trainer_class=TraceCountingTrainer)
-    history = trainer.fit(bright_squares(n=20, batch_size=8), epochs=2, verbose=0).history
-    # batches of 8, 8 and 4
-    assert TraceCountingTrainer.traces == 1
+    gan = make_gan(gan_class=TraceCountingGAN)
+    history = gan.fit(bright_squares(n=20, batch_size=8), epochs=3, shuffle=False,
+                      verbose=0).history
+    # batches of 8, 8 and 4: Keras traces the full batch, then once more for any batch size
+    assert TraceCountingGAN.traces <= 2
     assert set(history) == {"generator_loss", "discriminator_loss"}
     assert all(np.isfinite(history["generator_loss"]))
     # TensorFlow's graph rewrite that fails on this step (printing an E0000 line) is off while
@@ -94,49 +98,58 @@ def test_partial_last_batch_runs_without_a_second_trace(capfd):
     assert tf.config.optimizer.get_experimental_options().get("remapping", True) == remapping
 
 
-def train(epochs, checkpoint_dir, stop_after=None):
-    def interrupt(epoch, logs):
-        if epoch == stop_after:
-            raise KeyboardInterrupt
-
-    trainer = make_trainer()
-    history = trainer.fit(bright_squares(), epochs=epochs, checkpoint_dir=checkpoint_dir,
-                          verbose=0, on_epoch_end=interrupt)
-    return trainer, history.history
+class Interrupted(Exception):
+    """Stands for Ctrl-C or a killed process after some epochs."""
 
 
-def test_interrupted_run_resumes_to_the_same_networks(tmp_path):
-    straight, straight_history = train(2, tmp_path / "straight")
-    with pytest.raises(KeyboardInterrupt):
-        train(2, tmp_path / "interrupted", stop_after=1)
-    resumed, resumed_history = train(2, tmp_path / "interrupted")
+class InterruptAfter(keras.callbacks.Callback):
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
 
-    assert resumed.epochs_done == 2
-    assert resumed_history == straight_history
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise Interrupted
+
+
+def train(epochs, run_dir, stop_after=None):
+    gan = make_gan()
+    images = bright_squares()
+    callbacks = resumable_run(run_dir, gan, epochs, {"dataset": "squares"}, train_data=images,
+                              optimizer=gan.optimizers, verbose=0)
+    if stop_after is not None:
+        callbacks.append(InterruptAfter(stop_after))
+    history = gan.fit(images, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks)
+    return gan, history.history
+
+
+def test_interrupted_fit_resumes_to_the_same_networks(tmp_path):
+    straight, straight_history = train(3, tmp_path / "straight")
+    with pytest.raises(Interrupted):
+        train(3, tmp_path / "interrupted", stop_after=1)
+    resumed, resumed_history = train(3, tmp_path / "interrupted")
+
+    assert resumed_history == straight_history and len(resumed_history["generator_loss"]) == 3
     for network in ("generator", "discriminator"):
         a, b = getattr(straight, network), getattr(resumed, network)
         for x, y in zip(a.weights, b.weights, strict=True):  # BatchNorm statistics included
             np.testing.assert_array_equal(x.numpy(), y.numpy())
     for name in ("generator_optimizer", "discriminator_optimizer"):
         assert int(getattr(resumed, name).iterations) == int(getattr(straight, name).iterations)
-    saved = json.loads((tmp_path / "interrupted" / "history.json").read_text())
+    saved = json.loads((tmp_path / "interrupted" / "checkpoints" / "history.json").read_text())
     assert saved == resumed_history
-
-
-def test_evaluation_is_rejected_with_a_clear_message():
-    with pytest.raises(NotImplementedError, match="no validation loss"):
-        make_trainer().evaluate(bright_squares(n=8, batch_size=8))
 
 
 def test_mirrored_strategy_over_two_cpus_trains_both_networks(two_cpu_strategy):
     set_seed(0)
-    strategy = two_cpu_strategy
-    with strategy.scope():
-        trainer = GANTrainer(make_generator(), make_discriminator(), keras.optimizers.Adam(1e-4),
-                             keras.optimizers.Adam(1e-4), strategy=strategy)
-    before = snapshot(trainer.generator) + snapshot(trainer.discriminator)
-    history = trainer.fit(bright_squares(n=16, batch_size=8), epochs=1, verbose=0).history
-    after = snapshot(trainer.generator) + snapshot(trainer.discriminator)
+    with two_cpu_strategy.scope():
+        gan = GAN(make_generator(), make_discriminator())
+        gan.compile(generator_optimizer=keras.optimizers.Adam(1e-4),
+                    discriminator_optimizer=keras.optimizers.Adam(1e-4))
+    before = snapshot(gan.generator) + snapshot(gan.discriminator)
+    history = gan.fit(bright_squares(n=16, batch_size=8), epochs=1, shuffle=False,
+                      verbose=0).history
+    after = snapshot(gan.generator) + snapshot(gan.discriminator)
     assert all(not np.array_equal(old, new) for old, new in zip(before, after, strict=True))
     assert history["discriminator_loss"][0] == pytest.approx(2 * np.log(2), abs=0.3)
 
@@ -175,7 +188,7 @@ def test_chapter_script_quick_run(quick_chapters):
 def test_chapter_script_refuses_a_missing_judge_before_training(tmp_path, monkeypatch):
     with pytest.raises(SavedModelError, match=r"no trained model at .*no\.keras"):
         run_page(monkeypatch, tmp_path, "--judge", str(tmp_path / "no.keras"))
-    assert not (tmp_path / "checkpoints").exists()
+    assert not (tmp_path / "fashion_mnist" / "checkpoints").exists()
 
 
 def test_chapter_script_refuses_a_judge_of_other_classes_before_training(tmp_path, monkeypatch):
@@ -185,4 +198,4 @@ def test_chapter_script_refuses_a_judge_of_other_classes_before_training(tmp_pat
     build_cnn(num_classes=5).save(judge)
     with pytest.raises(SavedModelError, match="predicts 5 classes, not 10"):
         run_page(monkeypatch, tmp_path / "run", "--judge", str(judge))
-    assert not (tmp_path / "run" / "checkpoints").exists()
+    assert not (tmp_path / "run" / "fashion_mnist" / "checkpoints").exists()

@@ -1,5 +1,7 @@
-"""A run's folder: resume the same run, refuse another, one process at a time, no leftovers;
-early stopping with the best weights; progress lines without carriage returns."""
+"""A run's folder: resume the same run, refuse another, one process at a time (also when several
+race for a dead run's lock), a damaged run.json or a folder that cannot be written refused in one
+line before training, no leftovers; early stopping with the best weights; progress lines without
+carriage returns."""
 
 import json
 import os
@@ -8,12 +10,13 @@ import sys
 import time
 
 from dlbook.config import set_seed
+from dlbook.locks import FolderNotWritableError, process_is_alive
 from dlbook.training import Trainer
 from dlbook.training.run_folder import (
+    DamagedRunError,
     FolderInUseError,
     RunFolder,
     RunMismatchError,
-    process_is_alive,
 )
 
 import keras
@@ -50,9 +53,8 @@ def test_a_finished_run_resumes_only_as_the_same_run(tmp_path, capsys):
                             ({"batch_size": 32}, "batch_size 16 -> 32"),
                             ({"fingerprint": "def"}, 'fingerprint "abc" -> "def"')]:
         with pytest.raises(RunMismatchError, match=f"holds checkpoints of another run \\({message}"
-                                                   r"\). To keep them, pass another --output-dir;"
-                                                   " to delete them and start afresh, add "
-                                                   "--restart"):
+                                                   r"\); pass restart=True to delete them and "
+                                                   "start afresh, or another checkpoint folder"):
             small_trainer().fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | change,
                                 verbose=0)
     with pytest.raises(RunMismatchError, match="epochs 3 -> 5"):
@@ -173,3 +175,110 @@ def test_a_second_process_is_kept_out_of_a_folder_in_use(tmp_path):
         assert first.returncode == 0 and "trained" in out, err
     finally:
         first.kill()
+
+
+def test_a_folder_locked_by_a_live_process_is_refused_in_one_line(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from dlbook.locks import FolderLock; "
+         f"FolderLock({str(tmp_path / 'run.lock')!r}).acquire(); print('held', flush=True); "
+         "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(FolderInUseError, match=f"in use by another run \\(process "
+                                                   f"{holder.pid} on") as error:
+            RunFolder(tmp_path, DATA).open()
+        assert "\n" not in str(error.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    with RunFolder(tmp_path, DATA):  # the killed process's lock is free: taken over
+        assert json.loads((tmp_path / "run.lock").read_text())["pid"] == os.getpid()
+
+
+RACE_FOR_A_DEAD_RUNS_LOCK = """
+import json, multiprocessing, socket, subprocess, sys
+from pathlib import Path
+from dlbook.locks import FolderInUseError, FolderLock
+
+def race(lock_path, barrier, holders, release):
+    barrier.wait()
+    try:
+        lock = FolderLock(lock_path).acquire()
+    except FolderInUseError:
+        holders.put(0)
+        return
+    holders.put(1)
+    release.wait(30)  # held until every process has tried
+    lock.release()
+
+lock_path, trials = Path(sys.argv[1]), int(sys.argv[2])
+context = multiprocessing.get_context("fork")
+dead = subprocess.Popen(["true"])
+dead.wait()
+doubles = 0
+for _ in range(trials):
+    lock_path.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname()}))
+    barrier, holders, release = context.Barrier(3), context.Queue(), context.Event()
+    processes = [context.Process(target=race, args=(lock_path, barrier, holders, release))
+                 for _ in range(3)]
+    for process in processes:
+        process.start()
+    doubles += sum(holders.get(timeout=30) for _ in processes) != 1
+    release.set()
+    for process in processes:
+        process.join(30)
+print(doubles)
+"""
+
+
+def test_processes_racing_for_a_killed_runs_lock_leave_exactly_one_holder(tmp_path):
+    """Red team N002: three processes taking a dead process's lock over at once; reading the
+    holder, removing the file and creating it again let two of them hold it in 17 of 300 trials.
+    (The race runs in a process without TensorFlow, which forks fast.)"""
+    done = subprocess.run([sys.executable, "-c", RACE_FOR_A_DEAD_RUNS_LOCK,
+                           str(tmp_path / "run.lock"), "300"],
+                          capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.strip() == "0", f"{done.stdout.strip()} of 300 trials without one holder"
+
+
+def test_a_damaged_run_json_is_refused_in_one_line_before_training(tmp_path):
+    """Red team N010: a run.json cut short ended in a JSONDecodeError traceback."""
+    small_trainer().fit(batches(), 1, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    (tmp_path / "run.json").write_text('{"model": ["Sequential", [4')
+    trainer = small_trainer()
+    with pytest.raises(DamagedRunError, match=r"run\.json is damaged \(JSONDecodeError: .*\), .*; "
+                                              "pass restart=True to delete them") as error:
+        trainer.fit(batches(), 1, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    assert "\n" not in str(error.value) and trainer.epoch_seconds == []
+    assert not (tmp_path / "run.lock").exists()
+    trainer.fit(batches(), 1, checkpoint_dir=tmp_path, identity=DATA, restart=True, verbose=0)
+    assert json.loads((tmp_path / "run.json").read_text())["seed"] == 0
+
+
+def test_a_folder_that_cannot_be_written_is_refused_before_training(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    trainer = small_trainer()
+    with pytest.raises(FolderNotWritableError, match=r"checkpoint_dir=\S+a-file/run cannot be "
+                                                     "written .*choose a folder") as error:
+        trainer.fit(batches(), 1, checkpoint_dir=tmp_path / "a-file" / "run", verbose=0)
+    assert "\n" not in str(error.value) and trainer.epoch_seconds == []
+
+
+def test_open_run_refuses_another_run_before_anything_trains_and_fit_goes_on_with_it(tmp_path):
+    """Red team N001: lenet.py's own loop trained an epoch before the Trainer found the folder
+    held another run; `open_run` checks (and takes) the folder without training."""
+    small_trainer().fit(batches(), 2, checkpoint_dir=tmp_path, identity=DATA, verbose=0)
+    with pytest.raises(RunMismatchError, match="seed 0 -> 1"):
+        small_trainer().open_run(batches(), 2, tmp_path, DATA | {"seed": 1})
+    trainer = small_trainer()
+    run = trainer.open_run(batches(), 3, tmp_path, DATA | {"seed": 1}, restart=True, verbose=0)
+    assert run.epochs_done == 0 and (tmp_path / "run.lock").exists()
+    with pytest.raises(FolderInUseError):
+        RunFolder(tmp_path, DATA).open()  # taken until fit ends
+    same_run = []
+    history = trainer.fit(batches(), 3, checkpoint_dir=tmp_path, identity=DATA | {"seed": 1},
+                          restart=True, verbose=0,
+                          on_epoch_end=lambda epoch, logs: same_run.append(trainer._run is run)
+                          ).history
+    assert same_run == [True] * 3 and len(history["loss"]) == 3  # opened (and emptied) once
+    assert not (tmp_path / "run.lock").exists()

@@ -3,13 +3,17 @@
 import re
 
 from dlbook.scratch import Comparisons, activations, losses, numerical_gradient, relative_error
-from dlbook.scratch.reference import loss_and_gradient, output_and_gradient
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from scratch_reference import assert_close, assert_matches_numerical
+from scratch_reference import (
+    assert_close,
+    assert_matches_numerical,
+    loss_and_gradient,
+    output_and_gradient,
+)
 
 DTYPES = ["float32", "float64"]
 

@@ -11,12 +11,16 @@ from dlbook.scratch import (
     max_pool2d,
     max_pool2d_backward,
 )
-from dlbook.scratch.reference import layer_output_and_gradients, randomize_weights
 
 import keras
 import numpy as np
 import pytest
-from scratch_reference import assert_close, assert_matches_numerical
+from scratch_reference import (
+    assert_close,
+    assert_matches_numerical,
+    layer_output_and_gradients,
+    randomize_weights,
+)
 
 CONV_CASES = [  # (input height, width, kernel size, stride, padding)
     (7, 6, (3, 3), 1, "valid"),

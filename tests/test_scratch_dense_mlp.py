@@ -5,12 +5,17 @@ import re
 from dlbook.scratch import MLP, dense_backward, dense_forward, gradient_descent_step
 from dlbook.scratch.losses import one_hot, softmax_cross_entropy, softmax_cross_entropy_gradient
 from dlbook.scratch.mlp import evaluate, fit
-from dlbook.scratch.reference import keras_mlp, layer_output_and_gradients, randomize_weights
 
 import keras
 import numpy as np
 import pytest
-from scratch_reference import assert_close, assert_matches_numerical
+from scratch_reference import (
+    assert_close,
+    assert_matches_numerical,
+    keras_mlp,
+    layer_output_and_gradients,
+    randomize_weights,
+)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -13,12 +13,16 @@ from dlbook.scratch import (
     rnn_forward,
     rnn_params_from_keras,
 )
-from dlbook.scratch.reference import keras_recurrent, layer_output_and_gradients
 
 import keras
 import numpy as np
 import pytest
-from scratch_reference import assert_close, assert_matches_numerical
+from scratch_reference import (
+    assert_close,
+    assert_matches_numerical,
+    keras_recurrent,
+    layer_output_and_gradients,
+)
 
 
 def run_rnn(xs, params, dhs):

@@ -1,5 +1,6 @@
-"""Importing dlbook keeps TensorFlow's C++ notices out of a learner's output, and
-``DLBOOK_TF_NOTICES=1`` brings them back."""
+"""A dlbook module that uses TensorFlow imports it without its C++ notices (`dlbook.tf_startup`,
+which the page's first import reaches), ``DLBOOK_TF_NOTICES=1`` brings them back, and
+``import dlbook`` or the NumPy-only ``dlbook.scratch`` import no TensorFlow at all."""
 
 import logging
 import os
@@ -11,7 +12,7 @@ import pytest
 # With op determinism on, Keras's fit on NumPy arrays makes TensorFlow 2.21 log an "E0000 ...
 # use_unbounded_threadpool" line although nothing is wrong.
 FIT_ON_ARRAYS = """
-import dlbook
+import dlbook.tf_startup
 from dlbook.config import set_seed
 import keras
 import numpy as np
@@ -45,7 +46,16 @@ def test_tensorflow_log_lines_are_shown_only_on_request(notices):
 def test_an_interactive_session_logs_no_more_than_a_script():
     """TensorFlow sets its logger to INFO when the interpreter is interactive (a Jupyter kernel,
     ``python -i``); after importing dlbook it is at WARNING, as in a script."""
-    probe = "import logging, dlbook; print(logging.getLogger('tensorflow').getEffectiveLevel())"
+    probe = ("import logging, dlbook.tf_startup; "
+             "print(logging.getLogger('tensorflow').getEffectiveLevel())")
     done = subprocess.run([sys.executable, "-i", "-c", probe], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=300, check=True)
     assert done.stdout.split()[0] == str(logging.WARNING), done.stderr[-2000:]
+
+
+def test_importing_dlbook_or_its_numpy_code_imports_no_tensorflow():
+    probe = ("import sys, dlbook, dlbook.scratch; "
+             "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert done.stdout.strip() == "[]" and done.stderr == ""

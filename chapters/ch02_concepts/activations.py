@@ -27,7 +27,6 @@ from dlbook.cli import chapter_args
 from dlbook.plots import plot_functions
 from dlbook.results import save_results
 from dlbook.scratch.activations import ACTIVATIONS, softmax
-from dlbook.scratch.reference import output_and_gradient
 
 import keras
 import numpy as np
@@ -50,7 +49,11 @@ names = ["sigmoid", "tanh", "relu", "leaky_relu"]
 values, derivatives, errors = {}, {}, {}
 for name in names:
     f, f_prime = ACTIVATIONS[name]
-    tf_values, tape_derivative = output_and_gradient(keras.activations.get(name), z)
+    z_tensor = tf.constant(z)
+    with tf.GradientTape() as tape:  # element-wise f: the gradient of sum f(z) is f'(z)
+        tape.watch(z_tensor)
+        tf_output = keras.activations.get(name)(z_tensor)
+    tf_values, tape_derivative = tf_output.numpy(), tape.gradient(tf_output, z_tensor).numpy()
     values[name], derivatives[name] = f(z), f_prime(z)
     errors[name] = float(max(np.abs(values[name] - tf_values).max(),
                              np.abs(derivatives[name] - tape_derivative).max()))

@@ -16,7 +16,6 @@ from dlbook.cli import chapter_args
 from dlbook.results import save_results
 from dlbook.scratch import MLP, Comparisons, gradient_descent_step, numerical_gradient
 from dlbook.scratch.losses import softmax_cross_entropy, softmax_cross_entropy_gradient
-from dlbook.scratch.reference import keras_mlp
 
 import keras
 import numpy as np
@@ -34,7 +33,10 @@ labels = rng.integers(0, 3, size=m)
 Y = np.eye(3)[labels].T  # (3, m): one-hot targets, one column per example
 model = MLP(inputs=6, hidden=5, outputs=3, seed=args.seed)  # dlbook.scratch's network
 W1, b1, W2, b2 = (weight.copy() for weight in model.parameters())  # the same weights, ours
-twin = keras_mlp(model)  # and Keras's: Dense(5, sigmoid), Dense(3), in float64
+twin = keras.Sequential([keras.Input((6,), dtype="float64"),  # and Keras's, in float64
+                        keras.layers.Dense(5, "sigmoid", dtype="float64"),
+                        keras.layers.Dense(3, dtype="float64")])
+twin.set_weights([W1.T, b1, W2.T, b2])  # Keras keeps a kernel as (inputs, outputs)
 
 # %% [markdown]
 # ## Forward

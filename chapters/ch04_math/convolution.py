@@ -16,10 +16,10 @@ from dlbook.data import load_arrays, resolve_dataset
 from dlbook.plots import plot_image_grid
 from dlbook.results import save_results
 from dlbook.scratch import Comparisons, conv2d, conv2d_backward, conv2d_loop, relative_error
-from dlbook.scratch.reference import layer_output_and_gradients
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 args = chapter_args("ch04_math/convolution", "Convolution and cross-correlation on a real image, "
                     "and the Conv2D layer, in NumPy against dlbook.scratch and Keras (section 4)",
@@ -156,7 +156,12 @@ check("channels-first loops vs keras.layers.Conv2D", y.transpose(0, 2, 3, 1), ke
 
 # %%
 dL_dy = rng.normal(size=(2, out_size, out_size, 4))
-_, keras_dx, (keras_dkernel, keras_dbias) = layer_output_and_gradients(keras_layer, x_last, dL_dy)
+x_tensor = tf.constant(x_last)
+with tf.GradientTape() as tape:  # L = sum(y * dL/dy): its gradient at y is dL/dy
+    tape.watch(x_tensor)
+    weighted_sum = tf.reduce_sum(keras_layer(x_tensor) * dL_dy)
+keras_dx, keras_dkernel, keras_dbias = (gradient.numpy() for gradient in tape.gradient(
+    weighted_sum, [x_tensor, *keras_layer.trainable_weights]))
 dx, dkernel, dbias = conv2d_backward(dL_dy, x_last, kernel_last, stride=2, padding="same")
 check("dL/dx: dlbook.scratch vs GradientTape", dx, keras_dx)
 check("dL/dW: dlbook.scratch vs GradientTape", dkernel, keras_dkernel)

@@ -15,10 +15,10 @@
 from dlbook.cli import chapter_args
 from dlbook.results import save_results
 from dlbook.scratch import Comparisons, activations, losses
-from dlbook.scratch.reference import loss_and_gradient
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 args = chapter_args("ch04_math/losses", "Softmax and the loss functions, in NumPy against "
                     "dlbook.scratch and Keras (section 4)", epochs=1, dataset=None)
@@ -91,6 +91,16 @@ check("cross-entropy vs keras.losses.CategoricalCrossentropy", cross_entropy,
 # computes softmax and logarithm together, never taking the log of a probability rounded to 0.
 
 # %%
+def loss_and_gradient(loss, targets, predictions):
+    """A Keras loss at ``(targets, predictions)`` and its gradient with respect to the
+    predictions, taken by ``tf.GradientTape``."""
+    predictions = tf.constant(predictions)
+    with tf.GradientTape() as tape:
+        tape.watch(predictions)
+        value = loss(tf.constant(targets, dtype=predictions.dtype), predictions)
+    return float(value), tape.gradient(value, predictions).numpy()
+
+
 dJ_dz = (p - y) / m
 keras_cross_entropy, keras_dJ_dz = loss_and_gradient(
     keras.losses.CategoricalCrossentropy(from_logits=True, dtype="float64"), y, z)

@@ -30,10 +30,10 @@ from dlbook.scratch import (
     lstm_params_from_keras,
     sigmoid,
 )
-from dlbook.scratch.reference import layer_output_and_gradients
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 args = chapter_args("ch04_math/lstm_gru", "The LSTM and GRU cells, gate by gate, in NumPy "
                     "against dlbook.scratch and Keras (section 4)", epochs=1, dataset=None)
@@ -103,7 +103,12 @@ check("LSTM h_1..h_T vs keras.layers.LSTM", hs, keras_lstm(xs[np.newaxis])[0])
 dL_dhs = np.zeros((1, T, H))
 dL_dhs[0, -1] = rng.normal(size=H)
 dxs, grads = lstm_backward(dL_dhs, caches, params)
-_, keras_dxs, keras_weight_grads = layer_output_and_gradients(keras_lstm, xs[np.newaxis], dL_dhs)
+xs_tensor = tf.constant(xs[np.newaxis])
+with tf.GradientTape() as tape:  # L = sum(h * dL/dh): its gradient at each h_t is dL/dh_t
+    tape.watch(xs_tensor)
+    weighted_sum = tf.reduce_sum(keras_lstm(xs_tensor) * dL_dhs)
+keras_dxs, *keras_weight_grads = (gradient.numpy() for gradient in tape.gradient(
+    weighted_sum, [xs_tensor, *keras_lstm.trainable_weights]))
 keras_grads = lstm_params_from_keras(*keras_weight_grads)  # Keras's layout -> W_f, b_f, ...
 
 check("LSTM dL/dx_t vs GradientTape", dxs, keras_dxs)

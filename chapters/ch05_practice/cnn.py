@@ -119,7 +119,7 @@ timer = EpochTimer()
 history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
                     callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart), timer])
+                                              data.identity, args.restart, data.train), timer])
 
 # %% [markdown]
 # ## Evaluation
@@ -130,7 +130,8 @@ history = model.fit(data.train, epochs=args.epochs, validation_data=data.validat
 # %%
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
-model_path = save_model(model, args.output_dir / f"cnn-{data.name}.keras")
+model_path = save_model(model, args.output_dir / f"cnn-{data.name}.keras",
+                        trained_on=data.identity)
 
 plot_history(history, args.output_dir / "curves.png")
 plot_test_results(model, data.test, data.class_names, args.output_dir)

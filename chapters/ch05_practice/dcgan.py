@@ -37,7 +37,7 @@ from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
 from dlbook.models.saving import save_model
 from dlbook.plots import plot_history, plot_samples, save_gif
 from dlbook.results import save_results
-from dlbook.training import GANTrainer, Trainer
+from dlbook.training import GAN, EpochTimer, Trainer, keras_verbose, resumable_run, run_identity
 from dlbook.training.trained_cnn import chapter5_model_path
 
 import keras
@@ -76,7 +76,7 @@ print(data)
 judge_path = args.judge or chapter5_model_path(data.name, args.quick)
 judge = None
 if args.judge or judge_path.is_file():
-    judge = load_judge(judge_path, data.image_shape, len(data.class_names))
+    judge = load_judge(judge_path, data.image_shape, len(data.class_names), data.identity)
     print(f"Judge: the classifier of {judge_path}")
 
 # %% [markdown]
@@ -108,31 +108,31 @@ print(f"J_D = {float(discriminator_loss):.3f}, J_G = "
 # %% [markdown]
 # ## Training
 #
-# `dlbook.training.GANTrainer` is the `Trainer` of `lenet.py` with the step replaced by the
-# two-tape step above (read `dlbook/training/gan.py`); it keeps the compiled loop, a
-# checkpoint per epoch, an exact resume after an interruption and the refusal of a folder that
-# holds another run (`--restart` starts afresh). Both networks use Adam with rate
-# $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, the setting of the DCGAN paper (Radford et al., 2015);
-# its authors found that Adam's default momentum $\beta_1 = 0.9$ made training oscillate, and
-# 0.5 steadied it.
+# `dlbook.training.GAN` is a `keras.Model` that holds both networks and overrides
+# `train_step` with the two-tape step above (read `dlbook/training/gan.py`), so `fit` trains
+# it; `resumable_run` adds a checkpoint per epoch, an exact resume after an interruption and
+# the refusal of a folder that holds another run (`--restart` starts afresh). Both networks
+# use Adam with rate $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, the setting of the DCGAN paper
+# (Radford et al., 2015); its authors found that Adam's default momentum $\beta_1 = 0.9$ made
+# training oscillate, and 0.5 steadied it.
 #
 # After every epoch the generator draws from the same 16 noise vectors
 # (`samples/<dataset>/epoch_NNN.png`); at the end the frames become `progress.gif`.
 
 # %%
-trainer = GANTrainer(generator, discriminator, keras.optimizers.Adam(2e-4, beta_1=0.5),
-                     keras.optimizers.Adam(2e-4, beta_1=0.5), seed=args.seed)
+gan = GAN(generator, discriminator, seed=args.seed)
+gan.compile(generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+            discriminator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
 fixed_noise = np.random.default_rng(args.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
 samples_dir = args.output_dir / "samples" / data.name
-
-
-def after_epoch(epoch: int, logs: dict[str, float]) -> None:
-    plot_samples(generator, fixed_noise, samples_dir / f"epoch_{epoch:03d}.png")
-
-
-history = trainer.fit(data.train.map(to_tanh_range), epochs=args.epochs,
-                      checkpoint_dir=args.output_dir / "checkpoints" / data.name,
-                      identity=data.identity, restart=args.restart, on_epoch_end=after_epoch)
+draw_samples = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: plot_samples(
+    generator, fixed_noise, samples_dir / f"epoch_{epoch + 1:03d}.png"))
+train_images = data.train.map(to_tanh_range)
+timer = EpochTimer()
+history = gan.fit(train_images, epochs=args.epochs, shuffle=False, verbose=keras_verbose(),
+                  callbacks=[*resumable_run(args.output_dir / data.name, gan, args.epochs,
+                                            data.identity, args.restart, train_data=train_images,
+                                            optimizer=gan.optimizers), timer, draw_samples])
 plot_history(history, args.output_dir / "losses.png")
 save_gif(sorted(samples_dir.glob("epoch_*.png")), args.output_dir / "progress.gif")
 save_model(generator, args.output_dir / "generator.keras")
@@ -189,14 +189,14 @@ print(f"  DCGAN images            {score_fake:10.3f}   "
       f"({score_fake / score_real:.1%} of the real value)")
 print(f"Samples, progress.gif, losses.png and checkpoints in {args.output_dir}/")
 
-save_results(args, identity=trainer.identity, model="DCGAN", dataset=data.name,
-             epochs=trainer.epochs_done,
+save_results(args, identity=run_identity(gan, gan.optimizers, args.epochs, data.identity),
+             model="DCGAN", dataset=data.name, epochs=len(history.epoch),
              parameters=generator.count_params() + discriminator.count_params(),
              frechet_distance=frechet_fake, frechet_noise=frechet_noise,
              frechet_real=frechet_real, classifier_score=score_fake,
              classifier_score_real=score_real, judge=str(judge_path) if args.judge or
              judge_path.is_file() else "a CNN trained on this page",
-             epoch_seconds=trainer.epoch_seconds)
+             epoch_seconds=timer.epoch_seconds)
 
 # %% [markdown]
 # ## What to look at

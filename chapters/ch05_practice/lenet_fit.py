@@ -53,7 +53,7 @@ print(data)
 print(inspect.getsource(TapeStepModel.train_step))
 
 # %% [markdown]
-# `BackupAndRestore` (in `resumable_run` below) saves the weights, so they must exist before
+# `resumable_run` below restores a checkpoint into the weights, so they must exist before
 # `fit`: calling the model once on a batch of zeros creates them.
 
 # %%
@@ -76,7 +76,7 @@ timer = EpochTimer()
 history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
                     callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart), timer])
+                                              data.identity, args.restart, data.train), timer])
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
 
@@ -94,10 +94,8 @@ save_results(args, identity=identity, model="LeNet-5 (fit with custom train_step
 # `Trainer` (`benchmarks/results/models.md`): the same recipe, to within the noise of a run. The
 # `Trainer` runs 16 steps per compiled call and is 1.28x as fast as plain `model.fit`, which gets
 # part of that back when compiled with `steps_per_execution=16` (1.13x behind the `Trainer`,
-# `benchmarks/results/lenet.md`). The loop by hand (`lenet.py`) when the step is
-# unusual, such as the two networks and two tapes of `dcgan.py`, or to see every moving part;
-# `fit` with your own `train_step` when the step is yours and the rest is standard. One
-# difference when a run is interrupted: the `Trainer` resumes bit for bit (the same weights as a
-# run that never stopped); `fit` resumes from the last epoch's weights and optimizer state, but
-# draws the next epochs' example order afresh, so it ends close to, not exactly at, the same
-# weights.
+# `benchmarks/results/lenet.md`). The loop by hand (`lenet.py`) to see every moving part or
+# to run on several machines (chapter 8); `fit` with your own `train_step` when the step is
+# yours and the rest is standard, as with the two networks and two tapes of `dcgan.py`. Both
+# resume an interrupted run bit for bit (the same weights as a run that never stopped): the
+# `Trainer` and `resumable_run` restore the same checkpoint and replay the example order.

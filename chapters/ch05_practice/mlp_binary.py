@@ -115,7 +115,7 @@ timer = EpochTimer()
 history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
                     callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart), timer])
+                                              data.identity, args.restart, data.train), timer])
 
 # %% [markdown]
 # ## Against the ceiling

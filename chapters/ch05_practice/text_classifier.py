@@ -133,7 +133,8 @@ listing_history = listing.fit(
     data.train.map(as_word_numbers), epochs=args.epochs, validation_data=listing_validation,
     shuffle=False, verbose=keras_verbose(),
     callbacks=[*resumable_run(args.output_dir / "checkpoints" / f"{data.name}-listing", listing,
-                              args.epochs, data.identity, args.restart), listing_timer])
+                              args.epochs, data.identity, args.restart, data.train),
+               listing_timer])
 _, listing_accuracy = listing.evaluate(data.test.map(as_word_numbers), verbose=0)
 print(f"The listing's model: test accuracy {listing_accuracy:.4f} on {data.name}")
 
@@ -225,7 +226,8 @@ for name, classifier in ((args.rnn.upper(), model), ("bag of words", bag)):
 # The first test text of each class:
 
 # %%
-model_path = save_model(model, args.output_dir / f"{data.name}-{args.rnn}.keras")
+model_path = save_model(model, args.output_dir / f"{data.name}-{args.rnn}.keras",
+                        trained_on={**data.identity, "class_names": data.class_names})
 reloaded = keras.saving.load_model(model_path)
 examples = [np.flatnonzero(labels == label)[0] for label in np.unique(labels)]
 probabilities = keras.ops.softmax(reloaded(tf.constant(texts[examples]))).numpy()

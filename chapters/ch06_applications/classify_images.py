@@ -60,7 +60,7 @@ data = load_images(dataset, batch_size=args.batch_size, limit=args.limit,
 model = load_classifier(
     model_path, f"train it first with `make ch05-cnn DATASET={dataset}"
     f"{' QUICK=1' if args.quick else ''}`, or name a model with --model",
-    input_shape=data.image_shape, num_classes=len(data.class_names))
+    input_shape=data.image_shape, num_classes=len(data.class_names), trained_on=data.identity)
 print(f"{model_path}: {model.count_params():,} parameters, {data.name} classes "
       f"{', '.join(data.class_names)}")
 

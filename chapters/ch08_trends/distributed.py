@@ -42,8 +42,8 @@ from dlbook.data import load_images
 from dlbook.models import build_cnn
 from dlbook.results import save_results
 from dlbook.training import Trainer, adam_cosine
-from dlbook.training.engine import epochs_saved
 from dlbook.training.multi_worker import WorkerGroup, tf_config, worker_command
+from dlbook.training.resume import epochs_saved
 
 import keras
 import numpy as np

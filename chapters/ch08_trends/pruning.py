@@ -37,7 +37,9 @@
 # function, the magnitude mask, and prunes the CNN of chapter 5 to 50, 80 and 90% sparsity.
 
 # %%
+import argparse
 import gzip
+from pathlib import Path
 
 from dlbook.cli import chapter_args
 from dlbook.compression import PolynomialSparsity, Pruning, prunable_kernels, sparsity
@@ -46,13 +48,15 @@ from dlbook.data import load_images
 from dlbook.plots import plot_against, plot_bars
 from dlbook.results import save_results
 from dlbook.training import adam_cosine, keras_verbose
-from dlbook.training.trained_cnn import cnn_flag, trained_cnn
+from dlbook.training.trained_cnn import CNN_HELP, trained_cnn
 
 import keras
 import numpy as np
 
+page_flags = argparse.ArgumentParser(add_help=False)  # dlbook.cli's page flags will replace it
+page_flags.add_argument("--cnn", type=Path, metavar="PATH", help=CNN_HELP)
 args = chapter_args("ch08_trends/pruning", "Magnitude pruning of the CNN (section 8)", epochs=5,
-                    batch_size=32, own_flags=cnn_flag())
+                    batch_size=32, own_flags=page_flags)
 set_seed(args.seed)
 SPARSITIES = [0.5, 0.8, 0.9]
 
@@ -68,9 +72,10 @@ data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
                    validation_fraction=args.validation_fraction, seed=args.seed,
                    data_dir=args.data_dir)
 print(data)
-model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", path=args.cnn,
+model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", cnn=args.cnn,
                             quick=args.quick)
 print(f"the CNN: {origin}")
+prunable_kernels(model, minimum=3)  # the mask below keeps the first and last layers whole
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 
 

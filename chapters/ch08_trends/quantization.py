@@ -23,22 +23,26 @@
 # compares size and accuracy.
 
 # %%
+import argparse
 import os
 import time
+from pathlib import Path
 
 from dlbook.cli import chapter_args
 from dlbook.config import set_seed
 from dlbook.data import load_images
 from dlbook.plots import plot_bars
 from dlbook.results import save_results
-from dlbook.training.trained_cnn import cnn_flag, trained_cnn
+from dlbook.training.trained_cnn import CNN_HELP, trained_cnn
 
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
+page_flags = argparse.ArgumentParser(add_help=False)  # dlbook.cli's page flags will replace it
+page_flags.add_argument("--cnn", type=Path, metavar="PATH", help=CNN_HELP)
 args = chapter_args("ch08_trends/quantization", "Quantization of the CNN with TensorFlow Lite "
-                    "(section 8)", epochs=10, batch_size=32, own_flags=cnn_flag())
+                    "(section 8)", epochs=10, batch_size=32, own_flags=page_flags)
 set_seed(args.seed)
 
 # %% [markdown]
@@ -52,7 +56,7 @@ data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
                    validation_fraction=args.validation_fraction, seed=args.seed,
                    data_dir=args.data_dir)
 print(data)
-model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", path=args.cnn,
+model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", cnn=args.cnn,
                             quick=args.quick, epochs=args.epochs)
 print(f"the CNN: {origin}")
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))

@@ -93,7 +93,8 @@ for name, activation in ACTIVATIONS.items():
     histories[name] = model.fit(
         data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
         verbose=keras_verbose(),
-        callbacks=[*resumable_run(run, model, args.epochs, data.identity, args.restart), timer])
+        callbacks=[*resumable_run(run, model, args.epochs, data.identity, args.restart,
+                                  data.train), timer])
     test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
     curve = histories[name].history["val_accuracy" if data.validation else "accuracy"]
     results[name] = {

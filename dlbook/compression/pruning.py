@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+from dlbook.errors import DlbookError
+
 import keras
 import numpy as np
 
@@ -49,17 +52,30 @@ class PolynomialSparsity:
         return self.final + (self.initial - self.final) * (1.0 - progress) ** self.power
 
 
-def prunable_kernels(model: keras.Model) -> list[keras.Variable]:
+class UnprunableModelError(DlbookError):
+    """The model has fewer Dense or Conv2D kernels than the pruning asked needs."""
+
+
+def prunable_kernels(model: keras.Model, minimum: int = 1) -> list[keras.Variable]:
     """The kernels of the model's convolution and dense layers (biases are left whole: they are
-    few, and each one shifts a whole feature map)."""
+    few, and each one shifts a whole feature map); fewer than ``minimum`` of them is a one-line
+    `UnprunableModelError` (a mask function that keeps the first and last layers whole needs
+    3)."""
+    kernels = _kernels(model)
+    if len(kernels) < minimum:
+        raise UnprunableModelError(
+            f"model {model.name!r} has {len(kernels)} Dense or Conv2D kernel(s), this pruning "
+            f"needs at least {minimum}; use a model with more layers, such as chapter 5's CNN")
+    return kernels
+
+
+def _kernels(model: keras.Model) -> list[keras.Variable]:
     kernels = []
     for layer in model.layers:
         if isinstance(layer, keras.Model):
-            kernels += prunable_kernels(layer)
+            kernels += _kernels(layer)
         elif isinstance(layer, keras.layers.Dense | keras.layers.Conv2D):
             kernels.append(layer.kernel)
-    if not kernels:
-        raise ValueError(f"model {model.name!r} has no Dense or Conv2D layer to prune")
     return kernels
 
 

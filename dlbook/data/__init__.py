@@ -5,6 +5,7 @@ folders, texts (IMDB, your own CSV/TSV tables, a generated sentiment task).
 ``python -m dlbook.data download mnist`` fetches them into the cache.
 """
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.data.errors import (
     CorruptFileError,
     DatasetNotFoundError,

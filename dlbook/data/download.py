@@ -75,7 +75,7 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
 def remove_leftovers(destination: Path) -> None:
     """Delete the temporary files of downloads of ``destination`` whose process has died on this
     machine; those of a download still going are kept."""
-    from dlbook.training.run_folder import process_is_alive
+    from dlbook.locks import process_is_alive
 
     host = socket.gethostname()
     for path in destination.parent.glob(f".{glob.escape(destination.name)}.*"):

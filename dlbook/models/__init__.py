@@ -5,6 +5,7 @@ Importing this package registers every custom layer and model, so ``keras.saving
 with ``safe_mode=True`` can rebuild them.
 """
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.models.cnn import build_cnn
 from dlbook.models.dcgan import make_discriminator, make_generator
 from dlbook.models.layers import ExpectShape

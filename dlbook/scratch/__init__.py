@@ -1,4 +1,5 @@
-"""Section 4's formulas from scratch in NumPy, forward and backward, tested against Keras.
+"""Section 4's formulas from scratch in NumPy (and nothing else), forward and backward, tested
+against Keras.
 
 The chapter 4 pages write each formula on the page and check it against these functions, the
 tested and reusable version (batches first, as in Keras):
@@ -13,7 +14,6 @@ tested and reusable version (batches first, as in Keras):
 - ``rnn``: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and back-propagation through time
 - ``lstm``, ``gru``: the gated cells, forward and backward through time
 - ``gradcheck``: numerical gradients by central differences, the relative error, `Comparisons`
-- ``reference``: the same computations in TensorFlow, for comparison (imports TF)
 """
 
 from dlbook.scratch.activations import (

@@ -1,18 +1,21 @@
-"""Training loops: the GradientTape `Trainer`, its GAN variant, and a tape step inside ``fit``."""
+"""Training loops: the GradientTape `Trainer`, a GAN trained by ``fit``, a tape step inside
+``fit``, and the exact resume all of them share (`ResumableRun`)."""
 
 from dlbook.training.callbacks import EpochTimer, resumable_run
 from dlbook.training.engine import Trainer
-from dlbook.training.gan import GANTrainer
+from dlbook.training.gan import GAN
 from dlbook.training.keras_step import TapeStepModel
 from dlbook.training.optimizers import adam_cosine
 from dlbook.training.progress import keras_verbose
+from dlbook.training.resume import ResumableRun
 from dlbook.training.run_folder import run_identity
 
 __all__ = [
     "adam_cosine",
     "EpochTimer",
-    "GANTrainer",
+    "GAN",
     "keras_verbose",
+    "ResumableRun",
     "TapeStepModel",
     "Trainer",
     "resumable_run",

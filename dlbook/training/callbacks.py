@@ -1,21 +1,26 @@
-"""Keras callbacks for the ``model.fit`` route: resume, whole-run history, TensorBoard, timing."""
+"""Keras callbacks for the ``model.fit`` route: the exact resume of `ResumableRun`, TensorBoard,
+timing."""
 
 from __future__ import annotations
 
-import json
-import math
-import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from dlbook.training.run_folder import RunFolder, run_identity
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+from dlbook.training.resume import Optimizers, ResumableRun
 
 import keras
+import tensorflow as tf
 
-_HELD: dict[Path, RunFolder] = {}
-"""The run folders this process holds for a ``fit()``. An interrupted ``fit()`` (Ctrl-C in a
-notebook) never reaches ``on_train_end``; the next `resumable_run` of the folder releases it."""
+FIT_ITERATORS_PER_EPOCH = 2
+"""Iterators of the training dataset that Keras 3's ``fit`` creates per epoch (of a dataset of
+known cardinality): one as the epoch starts, and one as it ends that the next epoch does not use.
+The exact-resume tests (the GAN's, lenet_fit's) fail if a Keras version changes it."""
+
+_OPEN: dict[Path, ResumableRun] = {}
+"""The runs this process holds for a ``fit()``. An interrupted ``fit()`` (Ctrl-C in a notebook)
+never reaches ``on_train_end``; the next `resumable_run` of the folder releases it."""
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -32,49 +37,29 @@ class EpochTimer(keras.callbacks.Callback):
         self.epoch_seconds.append(time.perf_counter() - self._start)
 
 
-class RunHistory(keras.callbacks.History):
-    """The ``History`` that ``fit()`` returns, holding every epoch of a resumed run.
+class ResumeRun(keras.callbacks.History):
+    """``fit``'s side of a `ResumableRun`: ``fit`` starts at the first epoch not done, each
+    epoch is saved, and the ``History`` that ``fit`` returns holds the whole run (passed in
+    ``callbacks``, it replaces Keras's own, which would start at the resumed epoch)."""
 
-    Keras's own history starts empty when ``BackupAndRestore`` resumes a run at epoch ``k``, so
-    the curves would begin at epoch ``k + 1`` labelled as epoch 1. This one writes the epochs'
-    values to ``path`` (beside the backup) after each epoch and, on a resumed run, starts from the
-    ``k`` epochs the backup holds. Passed to ``fit`` in ``callbacks``, it replaces Keras's own.
-    """
-
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, run: ResumableRun) -> None:
         super().__init__()
-        self.path = Path(path)
+        self.run = run
 
     def on_train_begin(self, logs=None):
-        # BackupAndRestore (earlier in the list) has set the epoch to resume from.
-        done = getattr(self.model, "_initial_epoch", None) or 0
-        saved = json.loads(self.path.read_text()) if done and self.path.is_file() else {}
-        # A run killed between the backup and this file misses one epoch: NaN, not a shift.
-        self.history = {key: (values + [math.nan] * done)[:done] for key, values in saved.items()}
-        self.epoch = list(range(done))
-        if done:
-            print(f"Resuming from {self.path.parent} ({done} of {self.params['epochs']} epochs "
-                  "done; add --restart to train from the first epoch)")
+        self.model._initial_epoch = self.run.epochs_done  # as keras.callbacks.BackupAndRestore
+        self.history = self.run.history
+        self.epoch = list(range(self.run.epochs_done))
 
     def on_epoch_end(self, epoch, logs=None):
-        super().on_epoch_end(epoch, {key: float(value) for key, value in (logs or {}).items()})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(self.history))
-        os.replace(temporary, self.path)
-
-
-class ReleaseRunFolder(keras.callbacks.Callback):
-    """Releases a `RunFolder`'s lock when ``fit`` ends (a crashed process's lock is stale and
-    recognised as such by the next run)."""
-
-    def __init__(self, folder: RunFolder) -> None:
-        super().__init__()
-        self.folder = folder
+        self.epoch.append(epoch)
+        self.run.record(epoch + 1, logs or {})
+        self.run.save()
 
     def on_train_end(self, logs=None):
-        self.folder.close()
-        _HELD.pop(self.folder.folder, None)
+        self.model._initial_epoch = None
+        self.run.close()
+        _OPEN.pop(self.run.folder, None)
 
 
 def resumable_run(
@@ -83,31 +68,39 @@ def resumable_run(
     epochs: int,
     identity: Mapping[str, object] | None = None,
     restart: bool = False,
+    train_data: tf.data.Dataset | None = None,
+    optimizer: Optimizers | None = None,
+    verbose: int = 1,
 ) -> list[keras.callbacks.Callback]:
     """What `Trainer.fit` does with ``checkpoint_dir``/``log_dir``, as callbacks for ``fit()``.
 
-    ``BackupAndRestore`` in ``run_dir/backup``: an interrupted ``fit`` resumes at its last
-    finished epoch (weights, optimizer state and epoch restored; the examples' order after the
-    restart is not the one the interrupted run would have seen, so unlike `Trainer` the end
-    result is close to, not bit for bit, an uninterrupted run's). The backup is kept twice, so a
-    run killed while writing it falls back on the epoch before; it is deleted when ``fit``
-    completes. `RunHistory` makes the returned history hold every epoch of a resumed run;
-    TensorBoard scalars go to ``run_dir/logs``.
+    A `ResumableRun` in ``run_dir/checkpoints``, checked and opened now, before training: its
+    identity (the model and optimizer, ``epochs``, and ``identity`` such as the dataset's) must
+    match what the folder recorded, or `RunMismatchError` is raised, and the folder is locked
+    for this process; ``restart`` deletes its checkpoints first. The latest checkpoint is
+    restored now, and ``train_data``, the dataset ``fit`` will get, is moved past the finished
+    epochs' shuffle orders, so that a resumed ``fit`` ends bit for bit where an uninterrupted
+    one does (without ``train_data`` it draws the rest of the orders afresh). Then, as
+    callbacks: `ResumeRun` (start at the next epoch, save each epoch, the whole run's history)
+    and TensorBoard scalars in ``run_dir/logs``.
 
-    Call it after ``compile`` and after the model is built: the backup folder is checked now,
-    before training, against the run's identity (the model and optimizer, ``epochs``, and
-    ``identity`` such as the dataset's), and locked for this process
-    (`dlbook.training.run_folder`); ``restart`` deletes an earlier backup first.
+    Call it after ``compile`` and after the model is built. ``optimizer``: default the model's;
+    a mapping of names to optimizers for a model that trains with several (a GAN), each built
+    for its variables and held by the model.
     """
-    backup = Path(run_dir) / "backup"
-    if (interrupted := _HELD.pop(backup, None)) is not None:
+    folder = Path(run_dir) / "checkpoints"
+    if (interrupted := _OPEN.pop(folder, None)) is not None:
         interrupted.close()
-    identity = run_identity(model, model.optimizer, epochs, identity)
-    folder = RunFolder(backup, identity, restart=restart).open()
-    _HELD[backup] = folder
-    return [
-        keras.callbacks.BackupAndRestore(backup, double_checkpoint=True),
-        RunHistory(backup / "history.json"),
-        keras.callbacks.TensorBoard(Path(run_dir) / "logs"),
-        ReleaseRunFolder(folder),
-    ]
+    optimizer = optimizer if optimizer is not None else model.optimizer
+    if optimizer is model.optimizer and not optimizer.built:
+        optimizer.build(model.trainable_variables)  # fit would; the checkpoint needs them now
+    run = ResumableRun(folder, model, optimizer, epochs, identity, restart=restart).open()
+    try:
+        run.restore(verbose)
+    except BaseException:
+        run.close()
+        raise
+    if train_data is not None:
+        run.replay(train_data, FIT_ITERATORS_PER_EPOCH)
+    _OPEN[folder] = run
+    return [ResumeRun(run), keras.callbacks.TensorBoard(Path(run_dir) / "logs")]

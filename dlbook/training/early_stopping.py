@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
 import keras
 
 

@@ -15,43 +15,36 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
 * optional gradient clipping by global norm (section 3.3.6);
 * Keras metrics, TensorBoard scalars, a ``keras.callbacks.History`` like ``model.fit``'s;
 * a stop with a clear error when the loss turns NaN or infinite;
-* a checkpoint every epoch with ``tf.train.CheckpointManager``: started again, ``fit`` resumes at
-  the next epoch and, seeded (`dlbook.config.set_seed`), ends with the same weights as a run that
-  was never interrupted; a folder holding another run's checkpoints, or in use by another
-  process, is refused before training (`dlbook.training.run_folder`);
+* a checkpoint every epoch (`dlbook.training.resume.ResumableRun`, shared with ``model.fit``):
+  started again, ``fit`` resumes at the next epoch and, seeded (`dlbook.config.set_seed`), ends
+  with the same weights as a run that was never interrupted; a folder holding another run's
+  checkpoints, or in use by another process, is refused before training (`open_run` does that
+  alone, for a page that trains something else first);
 * early stopping that restores the best epoch's weights (``patience=``);
 * a live progress bar on a terminal, one line per epoch in a log or a notebook;
 * any ``tf.distribute`` strategy (default: the current one), ``MultiWorkerMirroredStrategy``
-  included (section 8): every worker takes part in each save, but only the chief writes the run's
-  folder (lock, ``run.json``, ``history.json``, checkpoints); the others save to a temporary
-  folder of their own and delete it, and every worker resumes from the chief's checkpoints.
+  included (section 8): only the chief writes the run's folder.
+
+`fit` reads like the keras-io guide "Writing a training loop from scratch": open the run
+(restore), then per epoch `train_epoch`, `validate`, `report`, and the run's save.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
 import math
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import nullcontext
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.training import progress
 from dlbook.training.early_stopping import EarlyStopping
-from dlbook.training.run_folder import RunFolder, RunMismatchError, run_identity
+from dlbook.training.resume import ResumableRun
 
 import keras
 import tensorflow as tf
-
-HistoryDict = dict[str, list[float]]
-"""Per-epoch values keyed like Keras's ``History.history``: ``loss``, ``accuracy``, ``val_loss``."""
-
-BEST_WEIGHTS = "best.weights.h5"
-"""Where early stopping keeps the best epoch's weights in a checkpoint folder."""
 
 
 def _sample_batch(spec: tf.TensorSpec) -> tf.Tensor:
@@ -112,6 +105,8 @@ class Trainer:
         self.identity: dict[str, object] = {}
         """What the last `fit` trained (`run_identity`), for ``results.json``."""
         self._compiled: dict[str, Callable] = {}
+        self._run: ResumableRun | None = None
+        self._steps_per_epoch: int | None = None
 
     @property
     def epochs_done(self) -> int:
@@ -199,6 +194,47 @@ class Trainer:
                 self.model(_sample_batch(dataset.element_spec[0]))
             self.optimizer.build(self.model.trainable_variables)
 
+    # -- the run: its folder, checked and taken before anything trains -------------------------
+
+    def open_run(
+        self,
+        train_data: tf.data.Dataset,
+        epochs: int,
+        checkpoint_dir: str | Path | None = None,
+        identity: Mapping[str, object] | None = None,
+        restart: bool = False,
+        verbose: int = 1,
+    ) -> ResumableRun:
+        """Check ``checkpoint_dir`` against this run, take it and restore its latest checkpoint,
+        without training: another run's checkpoints or another process stop the page here.
+
+        `fit` calls it; call it yourself, with the arguments you will give `fit`, to refuse a
+        folder before the page trains anything else (`fit` then goes on with the run opened
+        here). ``train_data`` only gives the shape of a batch, to build the model's weights.
+        """
+        if epochs < 1:
+            raise ValueError(f"epochs={epochs}: expected at least 1")
+        self._build(train_data)
+        run = ResumableRun(checkpoint_dir, self.model, self.optimizer, epochs, identity,
+                           restart=restart, is_chief=self.is_chief, epoch=self.epoch)
+        if self._run is not None and (self._run.folder, self._run.identity) == (
+                run.folder, run.identity):
+            return self._run  # opened by an earlier call with the same arguments
+        self.close_run()
+        self.identity = run.identity
+        with _closed_on_error(run.open()):
+            if checkpoint_dir is not None:
+                self._wait_for_every_worker()  # the chief has checked (and emptied) the folder
+            run.restore(verbose)
+        self._run = run
+        return run
+
+    def close_run(self) -> None:
+        """Release the folder of the run `open_run` opened (`fit` does it when it ends)."""
+        if self._run is not None:
+            self._run.close()
+            self._run = None
+
     # -- the epoch loop -------------------------------------------------------------------------
 
     def fit(
@@ -234,133 +270,105 @@ class Trainer:
         called after each epoch (1-based epoch). Returns a ``keras.callbacks.History``, as
         ``model.fit`` does.
         """
-        if epochs < 1:
-            raise ValueError(f"epochs={epochs}: expected at least 1")
         if patience is not None and validation_data is None and monitor.startswith("val_"):
             raise ValueError(f"early stopping on {monitor!r} needs validation_data")
-        self._build(train_data)
-        self.identity = run_identity(self.model, self.optimizer, epochs, identity)
-        if checkpoint_dir is None:
-            return self._fit(train_data, epochs, validation_data, None, log_dir, patience,
-                             monitor, verbose, on_epoch_end)
-        folder = (RunFolder(checkpoint_dir, self.identity, restart=restart) if self.is_chief
-                  else None)
-        with folder or nullcontext():
-            self._wait_for_every_worker()  # the chief has checked (and with restart, emptied) it
-            return self._fit(train_data, epochs, validation_data, Path(checkpoint_dir), log_dir,
-                             patience, monitor, verbose, on_epoch_end)
+        verbose = progress.keras_verbose() if verbose is None else verbose
+        run = self.open_run(train_data, epochs, checkpoint_dir, identity, restart, verbose)
+        try:
+            stopper = self._early_stopping(run, patience, monitor)
+            writer = self._summary_writer(log_dir)
+            batches = self.strategy.experimental_distribute_dataset(train_data)
+            run.replay(batches)
+            steps = int(train_data.cardinality())
+            self._steps_per_epoch = steps if steps > 0 else None  # unknown or infinite: no bar end
+            for epoch in range(run.epochs_done + 1, epochs + 1):
+                if stopper is not None and stopper.should_stop:
+                    break
+                logs = self.train_epoch(batches, epoch, epochs, verbose)
+                if validation_data is not None:
+                    logs |= {f"val_{k}": v for k, v in self.evaluate(validation_data).items()}
+                self.report(epoch, epochs, logs, verbose)
+                self._end_epoch(run, epoch, logs, stopper, writer)
+                if on_epoch_end is not None:
+                    on_epoch_end(epoch, logs)
+            self._keep_best(run, stopper, verbose)
+        finally:
+            self.close_run()
+        return run.keras_history()
 
-    def _fit(self, train_data, epochs, validation_data, checkpoint_dir, log_dir, patience,
-             monitor, verbose, on_epoch_end) -> keras.callbacks.History:
-        if verbose is None:
-            verbose = 1 if progress.is_live() else 2
-        history: HistoryDict = {}
-        manager = None
-        best_weights = checkpoint_dir / BEST_WEIGHTS if checkpoint_dir else None
-        if checkpoint_dir is not None:
-            # The random state of dropout layers lives in Keras seed generators, which a
-            # Checkpoint of the model does not reach: saved beside it, a resumed run draws the
-            # dropout masks an uninterrupted one would have drawn.
-            checkpoint = tf.train.Checkpoint(
-                model=self.model, optimizer=self.optimizer, epoch=self.epoch,
-                random_states=tf.train.Checkpoint(variables=self.model.non_trainable_variables),
-            )
-            # Every worker saves; a non-chief worker into a folder of its own that it deletes.
-            save_dir = (checkpoint_dir if self.is_chief
-                        else Path(tempfile.gettempdir()) / f"dlbook-worker-{os.getpid()}")
-            manager = tf.train.CheckpointManager(checkpoint, str(save_dir), max_to_keep=2)
-            latest = tf.train.latest_checkpoint(str(checkpoint_dir))
-            if latest:
-                try:
-                    checkpoint.restore(latest).assert_existing_objects_matched()
-                except (ValueError, AssertionError) as error:
-                    raise RunMismatchError(
-                        f"the checkpoint {latest} was written by a different model or "
-                        f"optimizer and cannot resume this run; add --restart (or "
-                        f"delete {checkpoint_dir}) to start afresh ({str(error).splitlines()[0]})"
-                    ) from error
-                done = self.epochs_done
-                history = {k: v[:done] for k, v in _read_history(checkpoint_dir).items()}
-                if verbose:
-                    print(f"Resuming from {latest} ({done} of {epochs} epochs done; add "
-                          "--restart to train from the first epoch)")
-        writer = None
-        if log_dir is not None and self.is_chief:
-            writer = tf.summary.create_file_writer(str(log_dir))
-        stopper = EarlyStopping(monitor, patience) if patience is not None else None
-        if stopper is not None and history:
-            stopper.update(history)  # a resumed run: its best epoch so far, and the wait since
+    def train_epoch(self, batches: tf.distribute.DistributedDataset, epoch: int, epochs: int,
+                    verbose: int) -> dict[str, float]:
+        """One pass over the (distributed) training batches; the epoch's mean loss and metrics.
 
-        train_batches = self.strategy.experimental_distribute_dataset(train_data)
-        # tf.data draws a new shuffle order each time an iterator is created. Replaying one
-        # (unread) iterator per finished epoch puts a resumed run on the order it would have had.
-        for _ in range(self.epochs_done):
-            iter(train_batches)
-        steps = int(train_data.cardinality())
+        The compiled loop runs ``steps_per_call`` steps per call; between calls Python updates
+        the progress bar and stops the run if the loss is no longer finite.
+        """
+        if verbose == 1:
+            print(f"Epoch {epoch}/{epochs}")
+        progbar = keras.utils.Progbar(self._steps_per_epoch, verbose=1 if verbose == 1 else 0,
+                                      stateful_metrics=[m.name for m in self.train_metrics])
+        for metric in self.train_metrics:
+            metric.reset_state()
         train_fn = self._compiled_steps("train_step")
+        start = time.perf_counter()
+        iterator, step, ran = iter(batches), 0, self.steps_per_call
+        while ran == self.steps_per_call:
+            loss, ran = train_fn(iterator)
+            loss, step, ran = float(loss), step + int(ran), int(ran)
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"the training loss became {loss} at epoch {epoch}, step {step}: "
+                    "lower the learning rate or clip the gradients (clip_norm=)")
+            progbar.update(step, [(m.name, float(m.result())) for m in self.train_metrics])
+        self.epoch_seconds.append(time.perf_counter() - start)
+        return {m.name: float(m.result()) for m in self.train_metrics}
 
-        for epoch in range(self.epochs_done + 1, epochs + 1):
-            if stopper is not None and stopper.should_stop:
-                break
-            if verbose == 1:
-                print(f"Epoch {epoch}/{epochs}")
-            progbar = keras.utils.Progbar(
-                steps if steps > 0 else None,
-                verbose=1 if verbose == 1 else 0,
-                stateful_metrics=[m.name for m in self.train_metrics],
-            )
-            for metric in self.train_metrics:
-                metric.reset_state()
-            start = time.perf_counter()
-            iterator, step, ran = iter(train_batches), 0, self.steps_per_call
-            while ran == self.steps_per_call:
-                loss, ran = train_fn(iterator)
-                loss, ran = float(loss), int(ran)
-                step += ran
-                if not math.isfinite(loss):
-                    raise FloatingPointError(
-                        f"the training loss became {loss} at epoch {epoch}, step {step}: "
-                        "lower the learning rate or clip the gradients (clip_norm=)"
-                    )
-                progbar.update(step, [(m.name, float(m.result())) for m in self.train_metrics])
-            logs = {m.name: float(m.result()) for m in self.train_metrics}
-            seconds = time.perf_counter() - start
-            self.epoch_seconds.append(seconds)
-            if validation_data is not None:
-                logs |= {f"val_{k}": v for k, v in self.evaluate(validation_data).items()}
-            if verbose == 1:
-                print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-            elif verbose == 2:
-                print(f"Epoch {epoch}/{epochs}  " + "  ".join(
-                    f"{k} {v:.4f}" for k, v in logs.items()) + f"  ({seconds:.1f} s)", flush=True)
-            for key, value in logs.items():
-                history.setdefault(key, []).append(value)
-            self.epoch.assign(epoch)
-            if stopper is not None and stopper.update(history):
-                stopper.remember(self.model, best_weights if self.is_chief else None)
-            if writer is not None:
-                with writer.as_default(step=epoch):
-                    for key, value in logs.items():
-                        tf.summary.scalar(key, value)
-                writer.flush()
-            if manager is not None:
-                if self.is_chief:
-                    _write_history(checkpoint_dir, history)
-                manager.save(checkpoint_number=epoch)
-                if not self.is_chief:
-                    shutil.rmtree(save_dir, ignore_errors=True)
-            if on_epoch_end is not None:
-                on_epoch_end(epoch, logs)
-        if stopper is not None:
-            stopper.restore_best(self.model, best_weights)
-            self.best_epoch = stopper.best_epoch
-            if verbose:
-                print(f"Early stopping: kept the weights of epoch {stopper.best_epoch}, the best "
-                      f"{monitor} ({history[monitor][stopper.best_epoch - 1]:.4f})")
-        result = keras.callbacks.History()
-        result.history = history
-        result.epoch = list(range(len(next(iter(history.values()), []))))
-        return result
+    def report(self, epoch: int, epochs: int, logs: Mapping[str, float], verbose: int) -> None:
+        """Print the epoch's values: under the live bar (1) or as one line (2)."""
+        if verbose == 1:
+            print("  " + "  ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        elif verbose == 2:
+            print(f"Epoch {epoch}/{epochs}  " + "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
+                  + f"  ({self.epoch_seconds[-1]:.1f} s)", flush=True)
+
+    def _end_epoch(self, run: ResumableRun, epoch: int, logs: Mapping[str, float],
+                   stopper: EarlyStopping | None, writer) -> None:
+        """Record the epoch, keep the best weights so far, log the scalars, save the run."""
+        run.record(epoch, logs)
+        if stopper is not None and stopper.update(run.history):
+            stopper.remember(self.model, run.best_weights_path)
+        if writer is not None:
+            with writer.as_default(step=epoch):
+                for key, value in logs.items():
+                    tf.summary.scalar(key, value)
+            writer.flush()
+        run.save()
+
+    def _early_stopping(self, run: ResumableRun, patience: int | None,
+                        monitor: str) -> EarlyStopping | None:
+        if patience is None:
+            return None
+        stopper = EarlyStopping(monitor, patience)
+        if run.history:
+            stopper.update(run.history)  # a resumed run: its best epoch so far, and the wait since
+        return stopper
+
+    def _keep_best(self, run: ResumableRun, stopper: EarlyStopping | None, verbose: int) -> None:
+        """After early stopping, give the model the best epoch's weights back."""
+        if stopper is None:
+            return
+        stopper.restore_best(self.model, run.best_weights_path)
+        self.best_epoch = stopper.best_epoch
+        if verbose:
+            best = run.history[stopper.monitor][stopper.best_epoch - 1]
+            print(f"Early stopping: kept the weights of epoch {stopper.best_epoch}, the best "
+                  f"{stopper.monitor} ({best:.4f})")
+
+    def _summary_writer(self, log_dir: str | Path | None):
+        """TensorBoard's writer for ``log_dir`` (the chief's only), or None."""
+        if log_dir is None or not self.is_chief:
+            return None
+        return tf.summary.create_file_writer(str(log_dir))
 
     def _wait_for_every_worker(self) -> None:
         """Return once every worker has called this: a sum over all replicas, which needs them
@@ -380,30 +388,19 @@ class Trainer:
         return {m.name: float(m.result()) for m in self.val_metrics}
 
 
+@contextlib.contextmanager
+def _closed_on_error(run: ResumableRun):
+    """Release ``run``'s folder if the block fails (it stays taken otherwise)."""
+    try:
+        yield run
+    except BaseException:
+        run.close()
+        raise
+
+
 def _global_batch_size(y: tf.Tensor) -> tf.Tensor:
     """The examples of this step on every replica together. ``compute_average_loss`` would take
     this replica's count times the number of replicas, which is wrong when a last, smaller batch
     splits unevenly (51 examples as 26 + 25)."""
     return tf.distribute.get_replica_context().all_reduce(tf.distribute.ReduceOp.SUM,
                                                           tf.shape(y)[0])
-
-
-def epochs_saved(checkpoint_dir: str | Path) -> int:
-    """The epoch of the latest checkpoint `Trainer.fit` saved in ``checkpoint_dir``, 0 if none."""
-    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
-    return int(latest.rsplit("-", 1)[1]) if latest else 0
-
-
-def _write_history(checkpoint_dir: str | Path, history: HistoryDict) -> None:
-    """Write ``history.json`` beside the checkpoints atomically (never half-written)."""
-    path = Path(checkpoint_dir) / "history.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(history))
-    os.replace(tmp, path)
-
-
-def _read_history(checkpoint_dir: str | Path) -> HistoryDict:
-    path = Path(checkpoint_dir) / "history.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
-

@@ -6,86 +6,70 @@ D call its images real. With binary cross-entropy on D's logits:
     discriminator loss = BCE(1, D(x)) + BCE(0, D(G(z)))      real -> 1, fake -> 0
     generator loss     = BCE(1, D(G(z)))                     fool D: fake -> 1
 
-`GANTrainer` is the engine's `Trainer` with only the step replaced, so the GAN gets the same
-compiled step (one trace, whatever the size of the last batch), progress bar, history, checkpoint
-per epoch and exact resume. Images must be scaled to [-1, 1], the range of the generator's tanh
-(`dlbook.data.to_tanh_range`).
+`GAN` is a ``keras.Model`` that holds both networks and overrides ``train_step``, as keras-io's
+DCGAN example does ("GAN overriding Model.train_step"): ``model.fit`` runs the step, with any
+callbacks, the exact resume of `dlbook.training.resumable_run` among them. Images must be scaled to
+[-1, 1], the range of the generator's tanh (`dlbook.data.to_tanh_range`).
 """
 
 from __future__ import annotations
 
-from dlbook.training.engine import Trainer
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 
 import keras
 import tensorflow as tf
 
 
 class GAN(keras.Model):
-    """Everything a GAN run trains and must checkpoint, in one model; calling it generates images.
+    """A generator and a discriminator trained against each other by ``fit``; calling the model
+    generates images from noise.
 
-    The engine checkpoints its ``model``, its ``optimizer``, the model's non-trainable variables
-    (Dropout's random state among them) and the epoch. `GANTrainer` passes this container as the
-    model and the generator's optimizer as the optimizer, so the container holds the rest: the
-    discriminator's optimizer and the seeded noise generator (a resumed run draws the same
-    noise).
+    ``compile(generator_optimizer=..., discriminator_optimizer=...)`` gives each network its own
+    optimizer; ``fit`` takes batches ``(images in [-1, 1], labels)`` (the labels are ignored) and
+    its history holds ``generator_loss`` and ``discriminator_loss``. The noise comes from a
+    seeded generator that the model holds, so a checkpoint of the model holds where it is. Under
+    a ``tf.distribute`` strategy, create and compile the model in its scope.
     """
 
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        discriminator_optimizer: keras.optimizers.Optimizer,
-        seed: int = 0,
-        **kwargs,
-    ) -> None:
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int = 0,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.discriminator_optimizer = discriminator_optimizer
-        self.noise = tf.random.Generator.from_seed(seed)
+        self.noise_dim = generator.input_shape[-1]
+        self.noise_seed = keras.random.SeedGenerator(seed)
         self.built = True  # no weights of its own: the networks it holds are built
 
     def call(self, noise, training=False):
         return self.generator(noise, training=training)
 
-
-class GANTrainer(Trainer):
-    """Train ``generator`` and ``discriminator`` against each other with the engine's epoch loop.
-
-    ``fit(images, epochs, checkpoint_dir=..., on_epoch_end=...)`` works as for `Trainer`, on
-    batches ``(images in [-1, 1], labels)`` (the labels are ignored). The history holds
-    ``generator_loss`` and ``discriminator_loss``. Create the networks and optimizers inside
-    ``strategy.scope()`` when you pass a strategy.
-    """
-
-    def __init__(
-        self,
-        generator: keras.Model,
-        discriminator: keras.Model,
-        generator_optimizer: keras.optimizers.Optimizer,
-        discriminator_optimizer: keras.optimizers.Optimizer,
-        seed: int = 0,
-        strategy: tf.distribute.Strategy | None = None,
-    ) -> None:
-        strategy = strategy or tf.distribute.get_strategy()
-        with strategy.scope():
-            gan = GAN(generator, discriminator, discriminator_optimizer, seed=seed)
-        super().__init__(gan, generator_optimizer, strategy=strategy)
-        self.generator, self.discriminator = generator, discriminator
+    def compile(self, generator_optimizer: keras.optimizers.Optimizer,
+                discriminator_optimizer: keras.optimizers.Optimizer, **kwargs) -> None:
+        """Give each network its optimizer (built now, for its own network's variables)."""
+        super().compile(optimizer=None, **kwargs)
         self.generator_optimizer = generator_optimizer
         self.discriminator_optimizer = discriminator_optimizer
-        self.noise_dim = generator.input_shape[-1]
+        generator_optimizer.build(self.generator.trainable_variables)
+        discriminator_optimizer.build(self.discriminator.trainable_variables)
         self.cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
-        with self.strategy.scope():
-            self.train_metrics = [
-                keras.metrics.Mean(name="generator_loss"),
-                keras.metrics.Mean(name="discriminator_loss"),
-            ]
+        self.generator_loss = keras.metrics.Mean(name="generator_loss")
+        self.discriminator_loss = keras.metrics.Mean(name="discriminator_loss")
 
-    def train_step(self, images: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
-        """One step for each network on one replica's batch; returns the sum of both losses."""
-        # The batch size is read at run time: the last, smaller batch needs no second trace.
-        noise = self.model.noise.normal([tf.shape(images)[0], self.noise_dim])
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return [self.generator_loss, self.discriminator_loss]
+
+    @property
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        """The two optimizers by network, for `dlbook.training.run_identity`."""
+        return {"generator": self.generator_optimizer,
+                "discriminator": self.discriminator_optimizer}
+
+    def train_step(self, data):
+        """One step for each network on one batch; returns the two mean losses so far."""
+        images, _ = data
+        # The batch size is read at run time: the last, smaller batch draws as much noise.
+        noise = keras.random.normal((tf.shape(images)[0], self.noise_dim), seed=self.noise_seed)
         with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
             fakes = self.generator(noise, training=True)
             real_logits = self.discriminator(images, training=True)
@@ -94,6 +78,7 @@ class GANTrainer(Trainer):
             discriminator_per_example = self.cross_entropy(
                 tf.ones_like(real_logits), real_logits
             ) + self.cross_entropy(tf.zeros_like(fake_logits), fake_logits)
+            # The mean over the global batch: a strategy sums the replicas' gradients.
             generator_loss = tf.nn.compute_average_loss(generator_per_example)
             discriminator_loss = tf.nn.compute_average_loss(discriminator_per_example)
         for tape, loss, network, optimizer in [
@@ -103,16 +88,15 @@ class GANTrainer(Trainer):
         ]:
             gradients = tape.gradient(loss, network.trainable_variables)
             optimizer.apply_gradients(zip(gradients, network.trainable_variables, strict=True))
-        generator_mean, discriminator_mean = self.train_metrics
-        generator_mean.update_state(generator_per_example)
-        discriminator_mean.update_state(discriminator_per_example)
-        return generator_loss + discriminator_loss
+        self.generator_loss.update_state(generator_per_example)
+        self.discriminator_loss.update_state(discriminator_per_example)
+        return {metric.name: metric.result() for metric in self.metrics}
 
     def fit(self, *args, **kwargs) -> keras.callbacks.History:
-        """`Trainer.fit` with TensorFlow's "remapper" graph rewrite off while the step runs.
+        """``keras.Model.fit`` with TensorFlow's "remapper" graph rewrite off while it runs.
 
         The remapper fuses a convolution with its bias and activation. On this step (the
-        discriminator's LeakyReLU differentiated inside the compiled loop) it fails, prints an
+        discriminator's LeakyReLU differentiated in a compiled step) it fails, prints an
         ``E0000 ... remapper failed`` error line and leaves the graph as it was: the losses are
         the same bit for bit with it off, and no error line frightens the reader.
         """
@@ -122,16 +106,3 @@ class GANTrainer(Trainer):
             return super().fit(*args, **kwargs)
         finally:
             tf.config.optimizer.set_experimental_options({"remapping": remapping})
-
-    def _build(self, dataset: tf.data.Dataset) -> None:
-        """Create each optimizer's variables for its own network, so a checkpoint can fill them."""
-        with self.strategy.scope():
-            self.generator_optimizer.build(self.generator.trainable_variables)
-            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
-
-    def evaluate(self, data: tf.data.Dataset) -> dict[str, float]:
-        """Not defined for a GAN: its losses measure the game, not the images."""
-        raise NotImplementedError(
-            "a GAN has no validation loss to evaluate: fit without validation_data and measure "
-            "the generated images with dlbook.gan_scores (Frechet distance, classifier score)"
-        )

@@ -9,6 +9,8 @@ the step, so ``fit()``, its callbacks (EarlyStopping, TensorBoard, ModelCheckpoi
 
 from __future__ import annotations
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
 import keras
 import tensorflow as tf
 

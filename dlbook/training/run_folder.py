@@ -1,13 +1,14 @@
 """A run's folder knows what it holds: the run's identity, a lock, no half-written leftovers.
 
-A checkpoint folder is only worth resuming if it holds the same run. `run_folder` records the
+A checkpoint folder is only worth resuming if it holds the same run. `RunFolder` records the
 run's identity in ``run.json`` (the model's class, weight shapes and layer settings, the optimizer
 and its schedule, the epochs asked, the dataset's name and fingerprint, the batch size, the seed)
 and, when the folder already holds checkpoints, compares it with the new run's before any training:
-the same run resumes, another one stops with a message naming what differs. A lock file
-(``run.lock``, holding the process id) keeps a second process out while a run is going; a lock
-left by a process that has died is recognised and removed. Files of an interrupted checkpoint
-write (``*_temp``, ``*.tmp``) are deleted on the next start.
+the same run resumes, another one stops with a message naming what differs. A lock
+(`dlbook.locks.FolderLock` on ``run.lock``) keeps a second process out while a run is going; the
+lock of a run that was killed is free. A folder that cannot be written, or a damaged ``run.json``,
+stops the run at once in one line. Files of an interrupted checkpoint write (``*_temp``,
+``*.tmp``) are deleted on the next start.
 """
 
 from __future__ import annotations
@@ -15,24 +16,28 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 from collections.abc import Mapping
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.errors import DlbookError
+from dlbook.locks import FolderInUseError, FolderLock, check_writable
 
 import keras
 
 IDENTITY_FILE = "run.json"
 LOCK_FILE = "run.lock"
 
+__all__ = ["FolderInUseError", "RunFolder", "RunMismatchError", "DamagedRunError",
+           "run_identity"]
+
 
 class RunMismatchError(DlbookError):
     """The folder holds checkpoints of another run; the message says what differs."""
 
 
-class FolderInUseError(DlbookError):
-    """Another live process is training in this folder."""
+class DamagedRunError(DlbookError):
+    """The folder's ``run.json`` cannot be read, so what its checkpoints are is unknown."""
 
 
 def normalized(identity: Mapping[str, object]) -> dict:
@@ -46,43 +51,6 @@ def differences(recorded: Mapping[str, object], new: Mapping[str, object]) -> li
     texts = {key: (json.dumps(recorded.get(key)), json.dumps(new.get(key))) for key in changed}
     return [f"{key} {old} -> {now}" if len(old) + len(now) <= 60 else f"{key} changed"
             for key, (old, now) in texts.items()]
-
-
-def process_is_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def acquire_lock(folder: Path) -> Path:
-    """Create ``folder/run.lock`` for this process, removing a dead process's lock first."""
-    lock = folder / LOCK_FILE
-    owner = {"pid": os.getpid(), "host": socket.gethostname()}
-    for _ in range(2):
-        try:
-            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                holder = json.loads(lock.read_text())
-            except (OSError, ValueError):
-                holder = {}
-            if holder.get("host") == owner["host"] and not process_is_alive(holder.get("pid", 0)):
-                lock.unlink(missing_ok=True)  # left by a run that was killed
-                continue
-            raise FolderInUseError(
-                f"{folder} is in use by another run (process {holder.get('pid', '?')} on "
-                f"{holder.get('host', '?')}); wait for it to finish, or pass another "
-                f"--output-dir. If no run is going, delete {lock}"
-            ) from None
-        with os.fdopen(descriptor, "w") as file:
-            json.dump(owner, file)
-        return lock
-    raise FolderInUseError(f"could not take the lock {lock}; delete it if no run is going")
 
 
 def remove_leftovers(folder: Path) -> None:
@@ -134,19 +102,28 @@ def layer_settings(layer: keras.layers.Layer) -> object:
     return [type(layer).__name__, without_layer_names(config)]
 
 
-def run_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer, epochs: int,
-                 data_identity: Mapping[str, object] | None = None) -> dict[str, object]:
+def optimizer_settings(optimizer: keras.optimizers.Optimizer) -> dict:
+    """The optimizer's class and settings (its schedule included), without its name."""
+    config = keras.optimizers.serialize(optimizer)
+    config["config"].pop("name", None)  # Keras numbers the names of a process's second one
+    return config
+
+
+def run_identity(model: keras.Model,
+                 optimizer: keras.optimizers.Optimizer | Mapping[str, keras.optimizers.Optimizer],
+                 epochs: int, data_identity: Mapping[str, object] | None = None
+                 ) -> dict[str, object]:
     """A run's identity: what the training decides (the model's class, weight shapes and layers'
-    settings, the optimizer with its settings and schedule, the epochs asked) and what the data
-    says of itself (``data_identity``: the dataset with a fingerprint of its files, the batch
-    size, the seed)."""
+    settings, the optimizer with its settings and schedule, or several by name, the epochs asked)
+    and what the data says of itself (``data_identity``: the dataset with a fingerprint of its
+    files, the batch size, the seed)."""
     # Shapes and settings, not names: Keras numbers the names of a process's second model.
-    optimizer_config = keras.optimizers.serialize(optimizer)
-    optimizer_config["config"].pop("name", None)
     return {
         "model": [type(model).__name__, *(list(weight.shape) for weight in model.weights),
                   *(layer_settings(layer) for layer in model.layers)],
-        "optimizer": optimizer_config,
+        "optimizer": (optimizer_settings(optimizer)
+                      if isinstance(optimizer, keras.optimizers.Optimizer)
+                      else {name: optimizer_settings(each) for name, each in optimizer.items()}),
         "epochs": epochs,
         **(data_identity or {}),
     }
@@ -155,22 +132,26 @@ def run_identity(model: keras.Model, optimizer: keras.optimizers.Optimizer, epoc
 class RunFolder:
     """Hold ``folder`` for one run with this ``identity`` (see the module docstring).
 
-    ``open()`` (or ``with RunFolder(...)``) takes the lock, removes leftovers, deletes earlier
-    checkpoints if ``restart``, and records the identity, raising `RunMismatchError` when the
-    folder holds checkpoints of another run and `FolderInUseError` when another process is
-    using it; ``close()`` releases the lock.
+    ``open()`` (or ``with RunFolder(...)``) checks that the folder can be written, takes the
+    lock, removes leftovers, deletes earlier checkpoints if ``restart``, and records the
+    identity, raising `RunMismatchError` when the folder holds checkpoints of another run,
+    `DamagedRunError` when its ``run.json`` cannot be read, `dlbook.locks.FolderInUseError` when
+    another process is using it and `dlbook.locks.FolderNotWritableError` when it cannot be
+    written; ``close()`` releases the lock. ``setting`` is the name of the parameter that gave
+    the folder, for the messages.
     """
 
     def __init__(self, folder: str | Path, identity: Mapping[str, object],
-                 restart: bool = False) -> None:
+                 restart: bool = False, setting: str = "checkpoint_dir") -> None:
         self.folder = Path(folder)
         self.identity = normalized(identity)
         self.restart = restart
-        self._lock: Path | None = None
+        self.setting = setting
+        self._lock = FolderLock(self.folder / LOCK_FILE)
 
     def open(self) -> RunFolder:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = acquire_lock(self.folder)
+        check_writable(self.folder, self.setting)
+        self._lock.acquire()
         try:
             self._check_and_record()
         except BaseException:
@@ -182,23 +163,37 @@ class RunFolder:
         remove_leftovers(self.folder)
         if self.restart:
             clear(self.folder)
+        recorded = self.recorded_identity()
+        if recorded is not None and recorded != self.identity:
+            raise RunMismatchError(
+                f"{self.folder} holds checkpoints of another run "
+                f"({'; '.join(differences(recorded, self.identity))}); pass restart=True to "
+                "delete them and start afresh, or another checkpoint folder to keep them"
+            )
         identity_path = self.folder / IDENTITY_FILE
-        if identity_path.is_file() and holds_checkpoints(self.folder):
-            recorded = json.loads(identity_path.read_text())
-            if recorded != self.identity:
-                raise RunMismatchError(
-                    f"{self.folder} holds checkpoints of another run "
-                    f"({'; '.join(differences(recorded, self.identity))}). To keep them, pass "
-                    f"another --output-dir; to delete them and start afresh, add --restart"
-                )
         temporary = identity_path.with_name(f"{IDENTITY_FILE}.tmp")
         temporary.write_text(json.dumps(self.identity, indent=2, sort_keys=True) + "\n")
         os.replace(temporary, identity_path)
 
+    def recorded_identity(self) -> dict | None:
+        """The identity of the checkpoints the folder holds; None when it holds none."""
+        identity_path = self.folder / IDENTITY_FILE
+        if not identity_path.is_file() or not holds_checkpoints(self.folder):
+            return None
+        try:
+            recorded = json.loads(identity_path.read_text())
+        except (OSError, ValueError) as error:
+            raise DamagedRunError(
+                f"{identity_path} is damaged ({type(error).__name__}: {error}), so what its "
+                "checkpoints hold is unknown; pass restart=True to delete them and start afresh"
+            ) from error
+        if not isinstance(recorded, dict):
+            raise DamagedRunError(f"{identity_path} holds no run identity; pass restart=True to "
+                                  "delete the folder's checkpoints and start afresh")
+        return recorded
+
     def close(self) -> None:
-        if self._lock is not None:
-            self._lock.unlink(missing_ok=True)
-            self._lock = None
+        self._lock.release()
 
     def __enter__(self) -> RunFolder:
         return self.open()

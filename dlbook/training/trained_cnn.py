@@ -5,17 +5,20 @@ quantization).
 (``outputs/ch05_practice/cnn/cnn-<dataset>.keras``, ``cnn-quick/`` under ``--quick``), or one a
 previous run of the page trained, or else trains one with that page's recipe (`build_cnn` with
 dropout 0.5, Adam from 2e-3 down to 0 along a cosine, 10 epochs) and saves it for the next run.
+A saved model is used only if the record beside it says it was trained on the same data (the
+dataset's name and fingerprint, `dlbook.models.loading.check_trained_on`).
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.config import output_root
 from dlbook.data import ImageData
-from dlbook.errors import DlbookError
+from dlbook.locks import check_writable
 from dlbook.models.cnn import build_cnn
+from dlbook.models.loading import SavedModelError, load_classifier
 from dlbook.models.saving import save_model
 from dlbook.training.optimizers import adam_cosine
 from dlbook.training.progress import keras_verbose
@@ -25,19 +28,15 @@ import keras
 CHAPTER5_EPOCHS = 10
 """The epochs of ``cnn.py``'s full run."""
 
+CNN_HELP = ("the trained CNN to start from (a .keras file); default: chapter 5's "
+            "outputs/ch05_practice/cnn/cnn-<dataset>.keras if it was trained on the same data, "
+            "else one trained here with chapter 5's recipe")
+"""What a page that starts from the trained CNN says of its ``--cnn`` flag (`trained_cnn`'s
+``cnn``)."""
 
-class UnusableModelError(DlbookError):
-    """The model file does not fit the data (another input shape or number of classes)."""
 
-
-def cnn_flag() -> argparse.ArgumentParser:
-    """The ``--cnn PATH`` flag of a page that starts from the trained CNN (for ``own_flags``)."""
-    flags = argparse.ArgumentParser(add_help=False)
-    flags.add_argument("--cnn", type=Path, metavar="PATH",
-                       help="the trained CNN to start from (a .keras file); default: chapter 5's "
-                            "outputs/ch05_practice/cnn/cnn-<dataset>.keras if it is there, else "
-                            "one trained here with chapter 5's recipe")
-    return flags
+class UnusableModelError(SavedModelError):
+    """The model file does not fit the data (another input shape, number of classes or data)."""
 
 
 def chapter5_model_path(dataset: str, quick: bool) -> Path:
@@ -46,34 +45,46 @@ def chapter5_model_path(dataset: str, quick: bool) -> Path:
     return output_root() / "ch05_practice" / folder / f"cnn-{dataset}.keras"
 
 
-def load_cnn(path: Path, data: ImageData) -> keras.Model:
-    """The model saved at ``path``, checked against ``data``'s images and classes."""
-    if not path.is_file():
-        raise UnusableModelError(f"--cnn {path}: no such file; name a .keras model, or leave "
-                                 "the flag out to use chapter 5's")
-    model = keras.saving.load_model(path, safe_mode=True)
-    expected = ((None, *data.image_shape), (None, len(data.class_names)))
-    if (tuple(model.input_shape), tuple(model.output_shape)) != expected:
-        raise UnusableModelError(
-            f"{path} maps {model.input_shape} to {model.output_shape}, but {data.name} needs "
-            f"{expected[0]} to {expected[1]}; pass the model of this dataset with --cnn"
-        )
-    return model
+def how_to_train(data: ImageData, quick: bool) -> str:
+    """The command that trains chapter 5's CNN on ``data``."""
+    return (f"train the right one with `python chapters/ch05_practice/cnn.py --dataset "
+            f"{data.name}{' --quick' if quick else ''}` on the same data")
 
 
-def trained_cnn(data: ImageData, save_to: Path, path: Path | None = None, quick: bool = False,
+def load_cnn(cnn: Path, data: ImageData, quick: bool = False) -> keras.Model:
+    """The model saved at ``cnn``, checked against ``data``: its images, its classes and the
+    data that trained it. Every problem is a one-line `UnusableModelError`."""
+    if not Path(cnn).is_file():
+        raise UnusableModelError(f"cnn={cnn}: no such file; name a .keras model, or pass "
+                                 "cnn=None to use chapter 5's")
+    try:
+        return load_classifier(cnn, how_to_train(data, quick), data.image_shape,
+                               len(data.class_names), trained_on=data.identity)
+    except UnusableModelError:
+        raise
+    except SavedModelError as error:
+        raise UnusableModelError(str(error)) from error
+
+
+def trained_cnn(data: ImageData, save_to: Path, cnn: Path | None = None, quick: bool = False,
                 epochs: int | None = None) -> tuple[keras.Model, str]:
     """Chapter 5's CNN trained on ``data``, and where it came from.
 
-    ``path`` (the ``--cnn`` flag) names the model; without it, chapter 5's model of this dataset
-    is used if it exists, else ``save_to`` from an earlier run, else a model is trained here
-    (``epochs``, default chapter 5's 10, 1 under ``quick``) and saved to ``save_to``.
+    ``cnn`` names the model to use; without it, chapter 5's model of this dataset is used if it
+    exists and was trained on this data, else ``save_to`` from an earlier run (the same check),
+    else a model is trained here (``epochs``, default chapter 5's 10, 1 under ``quick``) and
+    saved to ``save_to``, whose folder is checked first: a run that cannot save stops before it
+    trains.
     """
-    if path is not None:
-        return load_cnn(path, data), f"loaded from {path}"
+    if cnn is not None:
+        return load_cnn(cnn, data, quick), f"loaded from {cnn}"
     for candidate in (chapter5_model_path(data.name, quick), save_to):
         if candidate.is_file():
-            return load_cnn(candidate, data), f"loaded from {candidate}"
+            try:
+                return load_cnn(candidate, data, quick), f"loaded from {candidate}"
+            except UnusableModelError as error:
+                print(f"not used: {error}")
+    check_writable(save_to.parent, "save_to", save_to)
     epochs = epochs or (1 if quick else CHAPTER5_EPOCHS)
     model = build_cnn(len(data.class_names), data.image_shape, dropout=0.5)
     model.compile(optimizer=adam_cosine(2e-3, epochs, int(data.train.cardinality())),
@@ -81,6 +92,6 @@ def trained_cnn(data: ImageData, save_to: Path, path: Path | None = None, quick:
                   metrics=["accuracy"])
     model.fit(data.train, epochs=epochs, validation_data=data.validation, shuffle=False,
               verbose=keras_verbose())
-    save_model(model, save_to)
+    save_model(model, save_to, trained_on=data.identity)
     return model, (f"trained here with chapter 5's recipe ({epochs} epochs), saved to "
                    f"{save_to}")
