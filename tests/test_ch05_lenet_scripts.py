@@ -53,6 +53,18 @@ def test_lenet_script_resumes_instead_of_retraining(tmp_path, monkeypatch, capsy
         assert (tmp_path / name).stat().st_size > 0
 
 
+def test_lenet_refuses_another_runs_folder_before_its_own_loop_trains(tmp_path, monkeypatch,
+                                                                       capsys):
+    """Red team N001: another seed into the same folder used to train the page's loop for an
+    epoch, then stop at the Trainer's checkpoints."""
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 512)
+    run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
+    capsys.readouterr()
+    with pytest.raises(RunMismatchError, match=r"another run \(seed 0 -> 1\)"):
+        run_script("lenet.py", tmp_path, monkeypatch, "--seed", "1")
+    assert "epoch 1:" not in capsys.readouterr().out
+
+
 class Interrupted(Exception):
     """Stands for Ctrl-C or a killed process after some epochs."""
 

@@ -120,6 +120,25 @@ inputs = keras.Input(data.image_shape)
 keras.Model(inputs, model.call(inputs), name="lenet").summary()
 
 # %% [markdown]
+# ## The full run's folder, checked before anything trains
+#
+# The end of the page trains a fresh LeNet for `EPOCHS` epochs with `dlbook.training.Trainer`,
+# which saves a checkpoint after every epoch. Its folder is opened now, before the page trains
+# anything: `open_run` checks that the checkpoints there belong to this very run (the same data,
+# seed, batch size, model and optimizer), takes the folder's lock so that no second process
+# writes into it, and restores the last finished epoch. Run the page with other settings into
+# the same folder and it stops here, in one line, rather than after its own loop has trained.
+
+# %%
+steps_per_epoch = int(data.train.cardinality())
+keras.utils.set_random_seed(page.seed)  # the same first weights as the model above
+trainer = Trainer(LeNet(len(data.class_names), data.image_shape),
+                  adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch))
+full_run = {"checkpoint_dir": page.output_dir / "checkpoints" / data.name,
+            "identity": data.identity, "restart": page.restart}
+trainer.open_run(data.train, EPOCHS, **full_run)
+
+# %% [markdown]
 # ## Defect 1: a loss that is never reduced
 #
 # The listing's loss is one number per example, a vector $(\ell_1, \dots, \ell_B)$.
@@ -157,7 +176,6 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # recipe 89.90% (`benchmarks/results/models.md`).
 
 # %%
-steps_per_epoch = int(data.train.cardinality())
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)  # the batch mean
 optimizer = adam_cosine(LEARNING_RATE, max(PAGE_EPOCHS, 1), steps_per_epoch)
 train_accuracy = keras.metrics.SparseCategoricalAccuracy()
@@ -250,16 +268,12 @@ print(f"mean of the listing's array {float(tf.reduce_mean(listing_metric)):.3f};
 # - TensorBoard logs (`tensorboard --logdir outputs/ch05_practice/lenet/logs`), a stop with a
 #   clear message if the loss turns NaN, any `tf.distribute` strategy (chapter 8).
 #
-# A fresh LeNet, the same recipe, the full `--epochs` run:
+# The fresh LeNet opened above, the same recipe, the full run of `EPOCHS` epochs:
 
 # %%
-keras.utils.set_random_seed(page.seed)
-model = LeNet(len(data.class_names), data.image_shape)
-trainer = Trainer(model, adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch))
 history = trainer.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
-                      checkpoint_dir=page.output_dir / "checkpoints" / data.name,
-                      log_dir=page.output_dir / "logs" / data.name,
-                      identity=data.identity, restart=page.restart)
+                      log_dir=page.output_dir / "logs" / data.name, **full_run)
+model = trainer.model
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name} after {trainer.epochs_done} epochs: {test['accuracy']:.4f} "
       f"(loss {test['loss']:.4f})")
