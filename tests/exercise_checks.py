@@ -1,0 +1,44 @@
+"""Shared by the exercise tests: a check's verdict in one call, the assertion that a wrong answer
+fails with the hint of its own mistake, and a chapter's page with every stub replaced by the
+reference solution (the page of a learner who has solved everything)."""
+
+import ast
+import inspect
+import textwrap
+
+from dlbook.exercises.catalog import chapter_exercises, find
+from dlbook.exercises.core import FAILED, Outcome, run_check
+
+
+def verdict(number: str, function) -> Outcome:
+    return run_check(find(number), function)
+
+
+def assert_fails_with(number: str, function, mistake: str) -> None:
+    """The check of ``function`` fails, recognises ``mistake`` and prints its hint."""
+    outcome = verdict(number, function)
+    assert outcome.status == FAILED, f"{number}: a wrong answer passed:\n{outcome.message}"
+    assert outcome.mistake == mistake, (
+        f"{number}: expected the mistake {mistake!r}, got {outcome.mistake!r}:\n{outcome.message}")
+    hint = next(m.hint for m in find(number).mistakes if m.name == mistake)
+    assert " ".join(hint.split()) in " ".join(outcome.message.split())
+
+
+def assert_three_mistakes_covered(wrong: dict[str, list], chapter: str) -> None:
+    """Every exercise of ``chapter`` has at least three wrong variants with three hints."""
+    for exercise in chapter_exercises(chapter):
+        mistakes = {mistake for _, mistake in wrong.get(exercise.number, [])}
+        assert len(mistakes) >= 3, f"{exercise.number}: {len(mistakes)} mistakes tested"
+
+
+def solved(page: str, chapter: str) -> str:
+    """``page`` with each exercise's stub replaced by the source of its reference solution."""
+    lines = page.splitlines(keepends=True)
+    stubs = {node.name: node for node in ast.parse(page).body
+             if isinstance(node, ast.FunctionDef)}
+    for exercise in sorted(chapter_exercises(chapter),
+                           key=lambda e: stubs[e.function].lineno, reverse=True):
+        stub = stubs[exercise.function]
+        source = textwrap.dedent(inspect.getsource(exercise.reference))
+        lines[stub.lineno - 1 : stub.end_lineno] = [source]
+    return "".join(lines)
