@@ -315,6 +315,17 @@ def test_start_copies_the_pages_and_never_overwrites_the_learners_work(own_works
     assert not [path for path in own_workspace.rglob("*") if path.name.endswith(".tmp")]
 
 
+def test_start_works_where_hard_links_do_not(own_workspace, monkeypatch):
+    def no_links(source, target):
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    assert all(created for _, created in start())
+    mine = own_workspace / "ch09_faq" / "exercises.py"
+    mine.write_text("mine")
+    assert not any(created for _, created in start()) and mine.read_text() == "mine"
+
+
 def test_make_check_exit_status_is_zero_only_when_every_check_passes(own_workspace, capsys):
     assert main(["check"]) == 2
     assert "no workspace at" in capsys.readouterr().err

@@ -48,13 +48,24 @@ def start(workspace: Path | None = None) -> list[tuple[Path, bool]]:
         temporary = target.with_name(f".{PAGE}.{os.getpid()}.tmp")
         temporary.write_bytes(source.read_bytes())
         try:
-            os.link(temporary, target)  # fails if the target exists: never overwritten
-            made.append((target, True))
-        except FileExistsError:
-            made.append((target, False))
+            made.append((target, _create(temporary, target)))
         finally:
-            temporary.unlink()
+            temporary.unlink(missing_ok=True)
     return made
+
+
+def _create(temporary: Path, target: Path) -> bool:
+    """Give the complete ``temporary`` file the name ``target`` unless that exists; whether it
+    did. A hard link fails if the target exists, so a learner's file is never replaced."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links
+        if target.exists():
+            return False
+        os.replace(temporary, target)
+    return True
 
 
 def workspace_page(chapter: str, workspace: Path | None = None) -> Path | None:
