@@ -54,7 +54,8 @@ solution("8.1")
 # %% [markdown]
 # ## Exercise 8.2 · int8 quantization with a scale and a zero point
 #
-# Write `quantize_int8(x)`, the affine quantization of `quantization.py` over the range
+# Write `quantize_int8(x)`: affine quantization, $x \approx s\,(q - z)$ as `quantization.py`
+# writes it, with the scale $s$ and the zero point $z$ taken from the range
 # $[\ell, h] = [\min(\min x, 0),\ \max(\max x, 0)]$, which always contains 0:
 #
 # $$s = \frac{h - \ell}{255}, \qquad z = \operatorname{round}\Big(-128 - \frac{\ell}{s}\Big),
