@@ -9,6 +9,8 @@ import textwrap
 from dlbook.exercises.catalog import chapter_exercises, find
 from dlbook.exercises.core import FAILED, Outcome, run_check
 
+import pytest
+
 
 def verdict(number: str, function) -> Outcome:
     return run_check(find(number), function)
@@ -29,6 +31,24 @@ def assert_three_mistakes_covered(wrong: dict[str, list], chapter: str) -> None:
     for exercise in chapter_exercises(chapter):
         mistakes = {mistake for _, mistake in wrong.get(exercise.number, [])}
         assert len(mistakes) >= 3, f"{exercise.number}: {len(mistakes)} mistakes tested"
+
+
+def wrong_answer_tests(wrong: dict[str, list], chapter: str) -> tuple:
+    """The two tests of a chapter's table of wrong answers ``{number: [(function, mistake)]}``:
+    each fails with its mistake's hint, and every exercise has three of them."""
+
+    @pytest.mark.parametrize(("number", "function", "mistake"),
+                             [(number, function, mistake) for number, cases in wrong.items()
+                              for function, mistake in cases],
+                             ids=lambda value: getattr(value, "__name__", str(value)))
+    def test_a_wrong_answer_fails_with_the_hint_of_its_mistake(number, function, mistake):
+        assert_fails_with(number, function, mistake)
+
+    def test_every_exercise_has_three_wrong_answers_with_their_own_hints():
+        assert_three_mistakes_covered(wrong, chapter)
+
+    return (test_a_wrong_answer_fails_with_the_hint_of_its_mistake,
+            test_every_exercise_has_three_wrong_answers_with_their_own_hints)
 
 
 def solved(page: str, chapter: str) -> str:

@@ -8,7 +8,7 @@ from dlbook.scratch.lstm import lstm_cell_forward
 import keras
 import numpy as np
 import pytest
-from exercise_checks import assert_fails_with, assert_three_mistakes_covered
+from exercise_checks import wrong_answer_tests
 
 RNG = np.random.default_rng(0)
 
@@ -200,31 +200,32 @@ def rnn_forgets(x_t, h_prev, W_xh, W_hh, b_h):
     return np.tanh(x_t @ W_xh.T + b_h)
 
 
+def lstm_gates(stacked, params):
+    """A learner's four gates from the stacked vector: (f, i, o, candidate)."""
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
+    return (sigmoid(stacked @ params["W_f"].T + params["b_f"]),
+            sigmoid(stacked @ params["W_i"].T + params["b_i"]),
+            sigmoid(stacked @ params["W_o"].T + params["b_o"]),
+            np.tanh(stacked @ params["W_c"].T + params["b_c"]))
+
+
 def lstm_xh(x_t, h_prev, c_prev, params):
-    z = np.hstack([x_t, h_prev])
-    f = 1 / (1 + np.exp(-(z @ params["W_f"].T + params["b_f"])))
-    i = 1 / (1 + np.exp(-(z @ params["W_i"].T + params["b_i"])))
-    o = 1 / (1 + np.exp(-(z @ params["W_o"].T + params["b_o"])))
-    c = f * c_prev + i * np.tanh(z @ params["W_c"].T + params["b_c"])
+    f, i, o, candidate = lstm_gates(np.hstack([x_t, h_prev]), params)
+    c = f * c_prev + i * candidate
     return o * np.tanh(c), c
 
 
 def lstm_raw_cell(x_t, h_prev, c_prev, params):
-    z = np.hstack([h_prev, x_t])
-    f = 1 / (1 + np.exp(-(z @ params["W_f"].T + params["b_f"])))
-    i = 1 / (1 + np.exp(-(z @ params["W_i"].T + params["b_i"])))
-    o = 1 / (1 + np.exp(-(z @ params["W_o"].T + params["b_o"])))
-    c = f * c_prev + i * np.tanh(z @ params["W_c"].T + params["b_c"])
+    f, i, o, candidate = lstm_gates(np.hstack([h_prev, x_t]), params)
+    c = f * c_prev + i * candidate
     return o * c, c
 
 
 def lstm_shows_old_cell(x_t, h_prev, c_prev, params):
-    z = np.hstack([h_prev, x_t])
-    f = 1 / (1 + np.exp(-(z @ params["W_f"].T + params["b_f"])))
-    i = 1 / (1 + np.exp(-(z @ params["W_i"].T + params["b_i"])))
-    o = 1 / (1 + np.exp(-(z @ params["W_o"].T + params["b_o"])))
-    c = f * c_prev + i * np.tanh(z @ params["W_c"].T + params["b_c"])
-    return o * np.tanh(c_prev), c
+    f, i, o, candidate = lstm_gates(np.hstack([h_prev, x_t]), params)
+    return o * np.tanh(c_prev), f * c_prev + i * candidate
 
 
 def dense_backward_xT_delta(dL_dy, x, z, W):
@@ -281,13 +282,5 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(("number", "function", "mistake"),
-                         [(number, function, mistake) for number, cases in WRONG.items()
-                          for function, mistake in cases],
-                         ids=lambda value: getattr(value, "__name__", str(value)))
-def test_a_wrong_answer_fails_with_the_hint_of_its_mistake(number, function, mistake):
-    assert_fails_with(number, function, mistake)
-
-
-def test_every_exercise_has_three_wrong_answers_with_their_own_hints():
-    assert_three_mistakes_covered(WRONG, "4")
+(test_a_wrong_answer_fails_with_the_hint_of_its_mistake,
+ test_every_exercise_has_three_wrong_answers_with_their_own_hints) = wrong_answer_tests(WRONG, "4")

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from exercise_checks import assert_fails_with, assert_three_mistakes_covered
+from exercise_checks import wrong_answer_tests
 
 RNG = np.random.default_rng(5)
 
@@ -154,69 +154,57 @@ def step_forward_outside(model, optimizer, accuracy, images, labels):
 CROSS_ENTROPY = keras.losses.BinaryCrossentropy(from_logits=True)
 
 
+def gan_losses(real_output, fake_output, fool=1.0):
+    """A learner's two losses (``fool``: the generator's target for its fakes)."""
+    gen_loss = CROSS_ENTROPY(fool * tf.ones_like(fake_output), fake_output)
+    disc_loss = (CROSS_ENTROPY(tf.ones_like(real_output), real_output)
+                 + CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output))
+    return gen_loss, disc_loss
+
+
 def gan_shared_optimizer(generator, discriminator, g_opt, d_opt, images, noise):
-    g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
     with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-        generated = generator(noise, training=True)
-        real_output = discriminator(images, training=True)
-        fake_output = discriminator(generated, training=True)
-        gen_loss = CROSS_ENTROPY(tf.ones_like(fake_output), fake_output)
-        disc_loss = (CROSS_ENTROPY(tf.ones_like(real_output), real_output)
-                     + CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output))
-    gen_grads = gen_tape.gradient(gen_loss, g_vars)
-    disc_grads = disc_tape.gradient(disc_loss, d_vars)
-    g_opt.apply_gradients(zip(gen_grads, g_vars, strict=True))
-    g_opt.apply_gradients(zip(disc_grads, d_vars, strict=True))
+        fake_output = discriminator(generator(noise, training=True), training=True)
+        gen_loss, disc_loss = gan_losses(discriminator(images, training=True), fake_output)
+    for tape, loss, network in [(gen_tape, gen_loss, generator),
+                                (disc_tape, disc_loss, discriminator)]:
+        grads = tape.gradient(loss, network.trainable_variables)
+        g_opt.apply_gradients(zip(grads, network.trainable_variables, strict=True))
     return gen_loss, disc_loss
 
 
 def gan_generator_says_fake(generator, discriminator, g_opt, d_opt, images, noise):
-    g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
     with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-        generated = generator(noise, training=True)
-        real_output = discriminator(images, training=True)
-        fake_output = discriminator(generated, training=True)
-        gen_loss = CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output)
-        disc_loss = (CROSS_ENTROPY(tf.ones_like(real_output), real_output)
-                     + CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output))
-    gen_grads = gen_tape.gradient(gen_loss, g_vars)
-    disc_grads = disc_tape.gradient(disc_loss, d_vars)
-    g_opt.apply_gradients(zip(gen_grads, g_vars, strict=True))
-    d_opt.apply_gradients(zip(disc_grads, d_vars, strict=True))
+        fake_output = discriminator(generator(noise, training=True), training=True)
+        gen_loss, disc_loss = gan_losses(discriminator(images, training=True), fake_output, 0.0)
+    g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, generator.trainable_variables),
+                              generator.trainable_variables, strict=True))
+    d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, discriminator.trainable_variables),
+                              discriminator.trainable_variables, strict=True))
     return gen_loss, disc_loss
 
 
 def gan_one_tape(generator, discriminator, g_opt, d_opt, images, noise):
     g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
-    with tf.GradientTape(persistent=True) as tape:
-        generated = generator(noise, training=True)
-        real_output = discriminator(images, training=True)
-        fake_output = discriminator(generated, training=True)
-        gen_loss = CROSS_ENTROPY(tf.ones_like(fake_output), fake_output)
-        disc_loss = (CROSS_ENTROPY(tf.ones_like(real_output), real_output)
-                     + CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output))
+    with tf.GradientTape() as tape:
+        fake_output = discriminator(generator(noise, training=True), training=True)
+        gen_loss, disc_loss = gan_losses(discriminator(images, training=True), fake_output)
         total = gen_loss + disc_loss
-    variables = g_vars + d_vars
-    grads = tape.gradient(total, variables)
-    count = len(g_vars)
-    g_opt.apply_gradients(zip(grads[:count], variables[:count], strict=True))
-    d_opt.apply_gradients(zip(grads[count:], variables[count:], strict=True))
+    grads = tape.gradient(total, g_vars + d_vars)
+    g_opt.apply_gradients(zip(grads[:len(g_vars)], g_vars, strict=True))
+    d_opt.apply_gradients(zip(grads[len(g_vars):], d_vars, strict=True))
     return gen_loss, disc_loss
 
 
 def gan_fakes_outside(generator, discriminator, g_opt, d_opt, images, noise):
-    g_vars, d_vars = generator.trainable_variables, discriminator.trainable_variables
     generated = generator(noise, training=True)
     with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
-        real_output = discriminator(images, training=True)
         fake_output = discriminator(generated, training=True)
-        gen_loss = CROSS_ENTROPY(tf.ones_like(fake_output), fake_output)
-        disc_loss = (CROSS_ENTROPY(tf.ones_like(real_output), real_output)
-                     + CROSS_ENTROPY(tf.zeros_like(fake_output), fake_output))
-    gen_grads = gen_tape.gradient(gen_loss, g_vars)
-    disc_grads = disc_tape.gradient(disc_loss, d_vars)
-    g_opt.apply_gradients(zip(gen_grads, g_vars, strict=True))
-    d_opt.apply_gradients(zip(disc_grads, d_vars, strict=True))
+        gen_loss, disc_loss = gan_losses(discriminator(images, training=True), fake_output)
+    g_opt.apply_gradients(zip(gen_tape.gradient(gen_loss, generator.trainable_variables),
+                              generator.trainable_variables, strict=True))
+    d_opt.apply_gradients(zip(disc_tape.gradient(disc_loss, discriminator.trainable_variables),
+                              discriminator.trainable_variables, strict=True))
     return gen_loss, disc_loss
 
 
@@ -240,13 +228,5 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(("number", "function", "mistake"),
-                         [(number, function, mistake) for number, cases in WRONG.items()
-                          for function, mistake in cases],
-                         ids=lambda value: getattr(value, "__name__", str(value)))
-def test_a_wrong_answer_fails_with_the_hint_of_its_mistake(number, function, mistake):
-    assert_fails_with(number, function, mistake)
-
-
-def test_every_exercise_has_three_wrong_answers_with_their_own_hints():
-    assert_three_mistakes_covered(WRONG, "5")
+(test_a_wrong_answer_fails_with_the_hint_of_its_mistake,
+ test_every_exercise_has_three_wrong_answers_with_their_own_hints) = wrong_answer_tests(WRONG, "5")

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from exercise_checks import assert_fails_with, assert_three_mistakes_covered
+from exercise_checks import wrong_answer_tests
 
 RNG = np.random.default_rng(9)
 
@@ -177,13 +177,5 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(("number", "function", "mistake"),
-                         [(number, function, mistake) for number, cases in WRONG.items()
-                          for function, mistake in cases],
-                         ids=lambda value: getattr(value, "__name__", str(value)))
-def test_a_wrong_answer_fails_with_the_hint_of_its_mistake(number, function, mistake):
-    assert_fails_with(number, function, mistake)
-
-
-def test_every_exercise_has_three_wrong_answers_with_their_own_hints():
-    assert_three_mistakes_covered(WRONG, "9")
+(test_a_wrong_answer_fails_with_the_hint_of_its_mistake,
+ test_every_exercise_has_three_wrong_answers_with_their_own_hints) = wrong_answer_tests(WRONG, "9")
