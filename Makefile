@@ -13,10 +13,12 @@ EPOCHS  ?=
 DATASET ?=
 QUICK   ?=
 TEXT    ?=
+EX      ?=
 ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
         $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-.PHONY: run test lint bench data venv clean chapters notebooks book help export
+.PHONY: run test lint bench data venv clean chapters notebooks book exercises check progress \
+        help export
 .DEFAULT_GOAL := help
 
 help:
@@ -30,6 +32,9 @@ help:
 	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/"
 	@echo "make book        the HTML book in outputs/book/ (QUICK=1: minutes; else full runs)"
 	@echo "                 options: EPOCHS=n DATASET=mnist|fashion_mnist|auto QUICK=1"
+	@echo "make exercises   copy the exercise pages into workspace/ (never over your work)"
+	@echo "make check       check your exercises in workspace/; EX=4.2 one, EX=4 a chapter"
+	@echo "make progress    your exercises: passed / tried / not started per chapter"
 	@echo "chapter targets: $(CHAPTER_TARGETS)"
 	@echo "script targets:  $(SCRIPT_TARGETS)"
 
@@ -102,3 +107,13 @@ notebooks: $(STAMP)
 
 book: $(STAMP)
 	$(PY) book/build.py html $(if $(filter 1 yes true,$(QUICK)),--quick)
+
+# The exercises (chapters/*/exercises.py): copied into the git-ignored workspace/, checked there.
+exercises: $(STAMP)
+	@$(PY) -m dlbook.exercises start
+
+check: $(STAMP)
+	@$(PY) -m dlbook.exercises check $(EX)
+
+progress: $(STAMP)
+	@$(PY) -m dlbook.exercises progress
