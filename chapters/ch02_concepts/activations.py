@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · Activation functions and their derivatives
 #
+# Tutorial: section 2 · 激活函数 (seed 004 §2.2.3) · 核心概念与联系 (seed 002 §2)
+#
 # After its weighted sum $z = w \cdot x + b$, a neuron applies an activation function $f$. Without
 # one, a stack of layers is still a single linear map ($W_2 (W_1 x) = (W_2 W_1) x$) and could
 # never draw the bent boundary that solves XOR on the perceptron page. Section 2 counts

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · Attention: a branch of the family tree, written out
 #
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2); section 7 · 相关论文推荐 (seed 003 §7.3)
+#
 # Among the other kinds of network on section 2's family tree are attention mechanisms (section
 # 7 lists *Attention Is All You Need* among the founding papers). Attention lets every position
 # of a sequence look up the positions that matter to it, wherever they are, instead of carrying

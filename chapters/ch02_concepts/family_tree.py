@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 2 · The family tree of neural networks, one model per branch
 #
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2) · 神经网络 (seed 001 §2.1) · 核心概念概述 (seed
+# 003 §2.1) · 经典CNN架构 (seed 004 §2.4.3)
+#
 # Section 2 places deep learning inside machine learning: a model that learns its own
 # representation of the data, layer after layer, where classical methods need features made by
 # hand. A network is a directed acyclic graph of layers (input, hidden, output) whose weights are

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · A graph neural network on a real graph
 #
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2)
+#
 # Graph neural networks are the second of the other kinds on section 2's family tree: networks
 # for data that is a graph (people and who knows whom, atoms and bonds) rather than a grid or a
 # sequence.

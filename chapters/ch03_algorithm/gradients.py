@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 3 · Vanishing and exploding gradients, and gradient clipping
 #
+# Tutorial: section 3 · 算法优缺点 (seed 000 §3.3) · 梯度裁剪 (seed 004 §3.3.6)
+#
 # Backpropagation (step 4 of section 3's loop) carries the gradient from the loss back to the
 # first layer by the chain rule: through every layer, the gradient is multiplied by that layer's
 # weights and by the derivative of its activation. Twenty layers make a product of twenty such

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 3 · The learning rate: too small, right, too large
 #
+# Tutorial: section 3 · 算法步骤详解 (seed 000 §3.2) · 核心算法原理具体操作步骤 (seed 002 §3) ·
+# 参数更新 (seed 004 §3.1.6); section 5 · 源代码详细实现 (seed 003 §5.2)
+#
 # Step 5 of section 3's loop moves every weight against its gradient,
 # $W \leftarrow W - \eta\, \partial J / \partial W$. The learning rate $\eta$ decides how far. Too
 # small, and the loss barely moves; too large, and each step overshoots the valley it was meant

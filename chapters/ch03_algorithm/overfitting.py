@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 3 · Overfitting and its remedies, measured (the FAQ of section 9 points here)
 #
+# Tutorial: section 3 · 算法步骤详解 (seed 000 §3.2) · 数据增强 (seed 004 §3.2.1); section 9 ·
+# 深度学习中的过拟合现象是如何解决的？ (seed 003 §9 Q2)
+#
 # A network with enough weights can learn its training examples by heart: the training loss
 # keeps falling while the loss on examples it has not seen stops falling and rises. That is
 # overfitting, and it is worst when the training set is small. Section 3's loop guards against

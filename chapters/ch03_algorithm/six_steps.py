@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 3 · The algorithm in six steps, on one batch
 #
+# Tutorial: section 3 · 算法原理概述 (seed 000 §3.1) · 算法步骤详解 (seeds 000 §3.2, 003 §3.2) ·
+# 核心算法原理具体操作步骤 (seed 002 §3) · 前馈神经网络的训练过程 (seed 004 §3.1)
+#
 # Section 3 describes how a network learns as a loop: prepare the data; (1) build the network
 # and give its weights small random values; (2) propagate forward, each layer computing
 # $h = \varphi(W^\top x + b)$, with a softmax at the output for classification; (3) measure the

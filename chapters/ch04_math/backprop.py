@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · Back-propagation: the chain rule, the delta rule, a gradient-descent step
 #
+# Tutorial: section 4 · 数学模型和公式详细讲解举例说明 (seed 002 §4) · 公式推导过程 (seed 003 §4.2)
+# · 反向传播（Backpropagation） (seed 001 §3.1) · 梯度下降的数学表示 (seed 004 §4.1.4)
+#
 # Training moves every weight against the gradient of the loss, $w \leftarrow w - \eta\,
 # \partial J / \partial w$. Back-propagation computes all those gradients in one pass from the
 # output down, by the chain rule $\frac{\partial J}{\partial W} = \frac{\partial J}{\partial y}

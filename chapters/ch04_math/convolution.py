@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · Convolution, cross-correlation and the Conv2D layer
 #
+# Tutorial: section 4 · 卷积操作的数学表示 (seed 004 §4.2.1); section 5 · 卷积神经网络的代码实现
+# (seed 004 §5.2)
+#
 # Section 4 writes the convolution of an image with a kernel as a sum in which the kernel is
 # **flipped**. Convolutional layers, Keras's `Conv2D` and the tutorial's own NumPy Conv2D
 # listing of section 5 compute a different sum, the **cross-correlation**, in which the kernel

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · Softmax and the loss functions
 #
+# Tutorial: section 4 · 损失函数的数学表示 (seed 004 §4.1.3); section 3 · 算法步骤详解 (seed 000
+# §3.2)
+#
 # A classifier's last layer gives one score per class; section 4 turns the scores into
 # probabilities with the softmax and measures how wrong they are with the cross-entropy, beside
 # the mean squared error. The FAQ (section 9) adds the log-likelihood and the KL divergence, and

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · The LSTM cell, gate by gate (and the GRU)
 #
+# Tutorial: section 4 · LSTM的数学表示 (seed 004 §4.3.2); section 2 · 门控循环单元（GRU） (seed 004
+# §2.5.3)
+#
 # The LSTM adds to the recurrent network (`rnn.py`) a second state, the **cell state** $C_t$,
 # and three **gates**, vectors of numbers between 0 and 1 that decide, unit by unit, how much of
 # the old cell state to keep, how much new content to write, and how much of the cell to show as

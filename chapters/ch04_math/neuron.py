@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · A neuron, a layer of neurons and the activation functions
 #
+# Tutorial: section 4 · 数学模型构建 (seeds 000 §4.1, 003 §4.1) · 公式推导过程 (seed 003 §4.2) ·
+# 单个神经元的数学表示 (seed 004 §4.1.1) · 多层感知机的数学表示 (seed 004 §4.1.2)
+#
 # Section 4 starts from one artificial neuron: it weighs its inputs, adds a bias and passes the
 # sum through an activation function $f$. A layer is several neurons reading the same inputs,
 # and a network is layers stacked so that each reads the previous one's outputs.

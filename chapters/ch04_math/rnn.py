@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · The recurrent network and back-propagation through time
 #
+# Tutorial: section 4 · RNN的数学表示 (seed 004 §4.3.1); section 5 · 循环神经网络的代码实现 (seed
+# 004 §5.3)
+#
 # A recurrent network reads a sequence one step at a time and carries a hidden state $h$ from
 # each step to the next:
 #

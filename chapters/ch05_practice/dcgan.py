@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · A GAN at work: section 2's generator and discriminator, trained
 #
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2)
+#
 # Section 2 names generative adversarial networks (GANs) among the families of networks: a
 # generator and a discriminator trained against each other. It gives no code; this page trains
 # one, a DCGAN (Radford et al., 2015) with the networks of TensorFlow's own DCGAN example, on

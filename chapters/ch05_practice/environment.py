@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5.1 · Setting up the environment, checked
 #
+# Tutorial: section 5 · 开发环境搭建 (seed 003 §5.1)
+#
 # Before its listings, the tutorial sets up a machine: a conda environment with Python 3.8, one
 # line that installs TensorFlow while mixing packages and channels (a GPU package among them, taken
 # from another framework's channel), then pip installs of NumPy, pandas, scikit-learn,

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 5.2 · LeNet-5 trained with a GradientTape loop
 #
+# Tutorial: section 5 · 源代码详细实现 (seed 003 §5.2) · 代码解读与分析 (seed 003 §5.3); section 4 ·
+# 案例分析与讲解 (seed 003 §4.3)
+#
 # The longest listing of the tutorial builds LeNet-5 as a `tf.keras.Model` subclass and trains it
 # on MNIST with a loop written by hand: a `train_step` that runs the model under a
 # `tf.GradientTape`, takes the gradients and applies them, an `evaluate_step`, and an epoch loop

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · The MLP project: classifying images with dense layers only
 #
+# Tutorial: section 5 · 项目实践：代码实例和详细解释说明 (seed 002 §5)
+#
 # One version of the tutorial describes, in section 5, a multilayer perceptron (MLP) project in
 # five parts, without code: the project's structure, loading the data, the model, training and
 # evaluation. This page is that project written out. The choices in it (the dataset, two hidden

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · A simple RNN for text classification
 #
+# Tutorial: section 5 · 使用Python和TensorFlow实现简单的RNN (seed 001 §4.3)
+#
 # One listing of section 5 is a simple recurrent network (RNN) that classifies texts, a
 # `keras.Sequential`: an embedding of 10,000 words in 64 dimensions (`input_length=100`), an
 # LSTM of 64 units, dense 64 (ReLU) and dense 10 with a softmax. It is compiled with Adam and

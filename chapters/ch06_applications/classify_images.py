@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 6 · Image classification on your own files
 #
+# Tutorial: section 6 · 图像识别 (seed 003 §6.1) · 图像分类 (seed 004 §6.1) · 实际应用场景 (seed 002
+# §6)
+#
 # Image recognition and classification is the first application section 6 names (medical
 # images, driving, surveillance), with its datasets (MNIST, CIFAR-10, ImageNet) and the
 # pretrained networks that people reuse (Inception-V3, ResNet). Those need their weights

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 6 · Sentiment analysis of the sentences you type
 #
+# Tutorial: section 6 · 自然语言处理 (seeds 003 §6.2, 004 §6.2) · 语音识别 (seeds 003 §6.3, 004
+# §6.3) · 未来应用展望 (seed 003 §6.4); section 3 · 算法应用领域 (seeds 000 §3.4, 003 §3.4)
+#
 # Among the applications of natural language processing that section 6 lists (translation,
 # sentiment analysis, summarization, named entities, language models such as BERT), sentiment
 # analysis is the one a small network learns on one machine: is a review positive or negative?

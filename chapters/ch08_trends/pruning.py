@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 8 · Magnitude pruning: the CNN with 90% of its weights set to zero
 #
+# Tutorial: section 8 · 未来发展趋势 (seed 003 §8.2); section 9 · 深度学习中的模型裁剪是什么？ (seed
+# 003 §9 Q5) · 深度学习需要强大的计算资源吗？ (seed 002 §9 Q2)
+#
 # Section 8 of the tutorial names efficiency through pruning and quantization among the trends of
 # deep learning; its FAQ asks what model pruning is, and gives pruning and quantization when it
 # asks whether deep learning needs much compute. Quantization (`quantization.py`) keeps every

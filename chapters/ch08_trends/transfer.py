@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 8 · Transfer learning: features learned on five classes, reused for five others
 #
+# Tutorial: section 8 · 研究展望 (seed 003 §8.4); section 9 · 深度学习需要大量的数据吗？ (seed 002
+# §9 Q1)
+#
 # Section 8 of the tutorial names transfer learning in its research outlook, and its FAQ gives
 # it (with data augmentation) as the answer when labelled data is scarce. The idea: a network
 # trained on a task with many labels learns features, edges and textures in its first layers,

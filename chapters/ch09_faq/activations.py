@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Which activation function? Four trained side by side
 #
+# Tutorial: section 9 · 深度学习中的激活函数有哪些？ (seed 003 §9 Q3)
+#
 # The FAQ lists the usual activation functions: sigmoid, tanh, ReLU and leaky ReLU. Each turns a
 # neuron's weighted sum $z$ into its output, and its derivative decides how much of the gradient
 # flows back through the neuron during backpropagation:

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Does deep learning need much data? A learning curve
 #
+# Tutorial: section 9 · 深度学习需要大量的数据吗？ (seed 002 §9 Q1)
+#
 # The FAQ asks it and names two remedies when data is scarce: data augmentation and transfer
 # learning. This page measures the question and tests the first remedy: section 5's CNN trained
 # on $n$ training images, for $n$ from a hundred to tens of thousands, and its accuracy on the
