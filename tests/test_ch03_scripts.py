@@ -1,11 +1,13 @@
 """Every chapter 3 page runs with ``--quick`` (the suite's `make chapters QUICK=1` run), draws
 its plots and measures what it claims; a bad flag stops a page before it trains."""
 
+import json
 import runpy
 import sys
 from pathlib import Path
 
 import pytest
+from idx_fixtures import write_dataset
 
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "ch03_algorithm"
 PLOTS = {
@@ -68,6 +70,19 @@ def test_overfitting_table_has_every_remedy(run_page):
     for row in results["remedies"].values():
         assert 0.0 <= row["validation_accuracy"] <= 1.0
         assert row["epochs_trained"] == 1
+    assert results["augmentation"] == ["RandomFlip", "RandomTranslation", "RandomZoom"]
+
+
+def test_overfitting_flips_no_digit(tmp_path, monkeypatch):
+    """A mirror image keeps a garment's class, not a digit's: MNIST is shifted and zoomed only."""
+    write_dataset(tmp_path / "mnist", num_train=1_000, num_test=100, like="mnist")
+    monkeypatch.setattr(sys, "argv", [
+        "overfitting.py", "--quick", "--data-dir", str(tmp_path / "mnist"),
+        "--output-dir", str(tmp_path / "out")])
+    runpy.run_path(str(CHAPTER / "overfitting.py"), run_name="__main__")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["dataset"] == "mnist"
+    assert results["augmentation"] == ["RandomTranslation", "RandomZoom"]
 
 
 @pytest.mark.parametrize("bad", [["--epochs", "0"], ["--batch-size", "-3"]])
