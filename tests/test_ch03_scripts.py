@@ -58,9 +58,14 @@ def test_gradients_vanish_in_sigmoid_and_clipping_saves_the_rnn(run_page):
 def test_learning_rate_sweep_shows_the_summed_loss_diverging(run_page):
     results = run_page("learning_rate")
     runs = results["runs"]
-    assert len(runs) == 5
-    assert runs["rate 0.1, summed loss (listing)"]["largest_loss"] > 1e3
+    assert len(runs) == 7
+    assert runs["rate 0.1, summed, logits"]["largest_loss"] > 1e3
     assert runs["rate 0.1"]["final_loss"] < runs["rate 0.001"]["final_loss"]
+    # Keras computes the listing's loss on a softmax output from the logits underneath
+    assert results["listing_form_same_as_logits"] is True
+    assert runs["rate 0.1, summed, softmax (listing)"]["largest_loss"] > 1e3
+    # from probabilities alone the loss of an example is at most -log(1e-7) = 16.1
+    assert runs["rate 0.1, summed, clipped"]["largest_loss"] <= 16.2
 
 
 def test_overfitting_table_has_every_remedy(run_page):
