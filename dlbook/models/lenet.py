@@ -1,9 +1,12 @@
-"""LeNet-5 (LeCun et al., 1998) in the form the listing of section 5.2 builds it.
+"""The LeNet of the listing of section 5.2 (seed 003 §5.2), a LeNet-like network.
 
 conv 6@5x5 relu -> max-pool 2x2 -> conv 16@5x5 relu -> max-pool 2x2 -> flatten -> dense 120 relu
--> dense 84 relu -> dense 10.
+-> dense 84 relu -> dense 10: 44,426 parameters on 28x28 images. The LeNet-5 of LeCun et al.
+(1998) has the same widths, but took 32x32 images and had scaled-tanh units, trainable
+subsampling where this one takes a maximum, a partly connected third layer and an output of
+radial-basis-function units: about 60,000 parameters (`chapters/ch05_practice/lenet.py`).
 Unlike the listing, the last layer has no softmax: the model returns logits and the loss is built
-with ``from_logits=True``, which is numerically safer than taking the log of a softmax.
+with ``from_logits=True``, which takes the log-softmax of the scores in one step.
 """
 
 from __future__ import annotations
