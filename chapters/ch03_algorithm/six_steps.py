@@ -12,10 +12,11 @@
 # until the validation performance stops improving; evaluate on the test set last.
 #
 # Seed 000 draws steps 1 to 6 as a loop: its six nodes and its edge back from iterating to the
-# forward pass, each node here with its English name.
+# forward pass, each node here with its English name (drawn left to right, where the seed draws
+# top to bottom).
 #
 # ```mermaid
-# graph TD
+# graph LR
 #     A["构建网络模型<br/>build the network"] --> B["前向传播<br/>forward propagation"]
 #     B --> C["计算损失<br/>compute the loss"]
 #     C --> D["反向传播<br/>backpropagation"]
