@@ -76,12 +76,14 @@ print(data)
 # **Layer by layer.** Seed 003 analyses LeNet in its section 4.3 (案例分析与讲解) with one
 # formula, $y = \sigma(W_{conv}^\top x_{conv} + b_{conv})$, and gives every layer, pooling
 # included, a weight matrix and a bias. One such formula is at most one convolution layer, and a
-# pooling layer has no weights. LeNet is seven layers composed,
+# pooling layer has no weights. LeNet is seven layers composed, read from the image $x$ up:
 #
-# $$y = \operatorname{softmax}\big(W_5\, \mathrm{ReLU}(W_4\, \mathrm{ReLU}(W_3\,
-# \operatorname{vec}(p_2) + b_3) + b_4) + b_5\big), \quad
-# p_2 = P\big(\mathrm{ReLU}(K_2 \star p_1 + b_2)\big), \quad
-# p_1 = P\big(\mathrm{ReLU}(K_1 \star x + b_1)\big),$$
+# $$\begin{aligned}
+# p_1 &= P\big(\mathrm{ReLU}(K_1 \star x + b_1)\big), \\
+# p_2 &= P\big(\mathrm{ReLU}(K_2 \star p_1 + b_2)\big), \\
+# y &= \operatorname{softmax}\Big(W_5\, \mathrm{ReLU}\big(W_4\, \mathrm{ReLU}(W_3
+# \operatorname{vec}(p_2) + b_3) + b_4\big) + b_5\Big),
+# \end{aligned}$$
 #
 # with $\star$ the layers' convolution (a cross-correlation, chapter 4), $P$ the 2x2 max pooling
 # and $\operatorname{vec}$ the flattening. On a 28x28 image, without padding:
