@@ -1,11 +1,13 @@
 """Every chapter 3 page runs with ``--quick`` (the suite's `make chapters QUICK=1` run), draws
 its plots and measures what it claims; a bad flag stops a page before it trains."""
 
+import json
 import runpy
 import sys
 from pathlib import Path
 
 import pytest
+from idx_fixtures import write_dataset
 
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "ch03_algorithm"
 PLOTS = {
@@ -57,9 +59,14 @@ def test_gradients_vanish_in_sigmoid_and_clipping_saves_the_rnn(run_page):
 def test_learning_rate_sweep_shows_the_summed_loss_diverging(run_page):
     results = run_page("learning_rate")
     runs = results["runs"]
-    assert len(runs) == 5
-    assert runs["rate 0.1, summed loss (listing)"]["largest_loss"] > 1e3
+    assert len(runs) == 7
+    assert runs["rate 0.1, summed, logits"]["largest_loss"] > 1e3
     assert runs["rate 0.1"]["final_loss"] < runs["rate 0.001"]["final_loss"]
+    # Keras computes the listing's loss on a softmax output from the logits underneath
+    assert results["listing_form_same_as_logits"] is True
+    assert runs["rate 0.1, summed, softmax (listing)"]["largest_loss"] > 1e3
+    # from probabilities alone the loss of an example is at most -log(1e-7) = 16.1
+    assert runs["rate 0.1, summed, clipped"]["largest_loss"] <= 16.2
 
 
 def test_overfitting_table_has_every_remedy(run_page):
@@ -69,6 +76,19 @@ def test_overfitting_table_has_every_remedy(run_page):
     for row in results["remedies"].values():
         assert 0.0 <= row["validation_accuracy"] <= 1.0
         assert row["epochs_trained"] == 1
+    assert results["augmentation"] == ["RandomFlip", "RandomTranslation", "RandomZoom"]
+
+
+def test_overfitting_flips_no_digit(tmp_path, monkeypatch):
+    """A mirror image keeps a garment's class, not a digit's: MNIST is shifted and zoomed only."""
+    write_dataset(tmp_path / "mnist", num_train=1_000, num_test=100, like="mnist")
+    monkeypatch.setattr(sys, "argv", [
+        "overfitting.py", "--quick", "--data-dir", str(tmp_path / "mnist"),
+        "--output-dir", str(tmp_path / "out")])
+    runpy.run_path(str(CHAPTER / "overfitting.py"), run_name="__main__")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["dataset"] == "mnist"
+    assert results["augmentation"] == ["RandomTranslation", "RandomZoom"]
 
 
 @pytest.mark.parametrize("bad", [["--epochs", "0"], ["--batch-size", "-3"]])

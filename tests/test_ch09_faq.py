@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from idx_fixtures import write_dataset
 
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "ch09_faq"
 
@@ -56,6 +57,19 @@ def test_the_learning_curve_has_a_point_per_size_with_and_without_augmentation(q
                for accuracies in curves.values())
     assert curves["without augmentation"][1] > 0.2  # 1,000 images, 30 steps: above chance
     assert run.plot("learning_curve.png").stat().st_size > 10_000
+    assert results["augmentation"] == ["RandomFlip", "RandomTranslation"]
+
+
+def test_the_learning_curve_flips_no_digit(tmp_path, monkeypatch):
+    """A mirror image keeps a garment's class, not a digit's: MNIST is only shifted."""
+    write_dataset(tmp_path / "mnist", num_train=100, num_test=20, like="mnist")
+    monkeypatch.setattr(sys, "argv", [
+        "data_size.py", "--quick", "--data-dir", str(tmp_path / "mnist"), "--sizes", "10,20",
+        "--steps", "2", "--output-dir", str(tmp_path / "out")])
+    runpy.run_path(str(CHAPTER / "data_size.py"), run_name="__main__")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["dataset"] == "mnist"
+    assert results["augmentation"] == ["RandomTranslation"]
 
 
 def test_a_size_larger_than_the_dataset_is_refused(tmp_path, monkeypatch):

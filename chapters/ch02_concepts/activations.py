@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · Activation functions and their derivatives
 #
+# Tutorial: section 2 · 激活函数 (seed 004 §2.2.3) · 核心概念与联系 (seed 002 §2)
+#
 # After its weighted sum $z = w \cdot x + b$, a neuron applies an activation function $f$. Without
 # one, a stack of layers is still a single linear map ($W_2 (W_1 x) = (W_2 W_1) x$) and could
 # never draw the bent boundary that solves XOR on the perceptron page. Section 2 counts
@@ -65,8 +67,10 @@ for name in names:
 # What the numbers say about training:
 #
 # - the sigmoid's derivative is at most $1/4$, and almost 0 once $|z|$ is large (the function
-#   *saturates*): a gradient passing back through ten sigmoid layers shrinks by at least
-#   $4^{10} \approx 10^6$. Section 3's vanishing gradients start here;
+#   *saturates*): on its way back through ten sigmoid layers a gradient is multiplied by ten such
+#   derivatives, which alone shrink it at least $4^{10} \approx 10^6$-fold. The weights multiply
+#   it too, and large ones can make up part of that (chapter 3's gradients page measures the
+#   two together). Section 3's vanishing gradients start here;
 # - tanh is the sigmoid rescaled to $(-1, 1)$, $\tanh z = 2\sigma(2z) - 1$, centred on 0 with a
 #   slope of 1 there, but saturates too;
 # - ReLU passes the gradient unchanged wherever the unit is active and blocks it where it is not;
@@ -111,8 +115,8 @@ print(f"softmax((z, 0))_1 vs sigmoid(z): largest difference "
 #
 # `activations.png`, over $-5 \le z \le 5$: on the left the functions, on the right their
 # derivatives. The sigmoid's derivative is a low bump (the two-class softmax lies exactly on it);
-# tanh's is four times taller but as narrow; ReLU's is a step from 0 to 1, leaky ReLU's from
-# $\alpha$ to 1.
+# tanh's is four times taller and half as wide, since $\tanh z = 2\sigma(2z) - 1$ gives
+# $\tanh'(z) = 4\sigma'(2z)$; ReLU's is a step from 0 to 1, leaky ReLU's from $\alpha$ to 1.
 
 # %%
 shown = np.abs(z) <= 5

@@ -1,8 +1,11 @@
 # %% [markdown]
 # # Section 2 · Attention: a branch of the family tree, written out
 #
-# Among the other kinds of network on section 2's family tree are attention mechanisms (section
-# 7 lists *Attention Is All You Need* among the founding papers). Attention lets every position
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2); section 7 · 相关论文推荐 (seed 003 §7.3)
+#
+# Section 2's family tree ends in a bare leaf, other kinds of network; seed 000's text names two
+# newer ones, attention mechanisms (注意力机制) and graph neural networks, and seed 003's section 7
+# lists *Attention Is All You Need* among its founding papers. Attention lets every position
 # of a sequence look up the positions that matter to it, wherever they are, instead of carrying
 # everything through one recurrent state. Scaled dot-product attention compares each **query**
 # $q_i$ with every **key** $k_j$, turns the similarities into weights with a softmax, and

@@ -1,48 +1,64 @@
 # %% [markdown]
 # # Section 2 · The family tree of neural networks, one model per branch
 #
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2) · 神经网络 (seed 001 §2.1) · 核心概念概述 (seed
+# 003 §2.1) · 经典CNN架构 (seed 004 §2.4.3)
+#
 # Section 2 places deep learning inside machine learning: a model that learns its own
 # representation of the data, layer after layer, where classical methods need features made by
-# hand. A network is a directed acyclic graph of layers (input, hidden, output) whose weights are
-# fitted by backpropagation. The section draws the family tree of the networks as a diagram,
-# redrawn here in Mermaid:
+# hand. Its networks are layers of neurons (input, hidden, output) joined by weights that
+# backpropagation fits. Seed 001 calls such a network a directed acyclic graph (有向无环图). That
+# holds for a feed-forward network, whose signal only moves forward; a recurrent network, the
+# third branch below, feeds its state back into itself, a cycle, and is acyclic only once it is
+# unrolled over the steps of a sequence.
+#
+# Seed 000 draws the family tree of the networks. The same nodes and edges, each node with its
+# English name, drawn left to right:
 #
 # ```mermaid
 # graph LR
-#     ANN[Artificial neural networks] --> FF[Feed-forward networks]
-#     ANN --> CNN[Convolutional networks]
-#     ANN --> RNN[Recurrent networks]
-#     ANN --> GAN[Generative adversarial networks]
-#     ANN --> OT[Others]
-#     FF --> FC[Fully connected layers]
-#     FF --> AF[Activation functions]
-#     CNN --> CL[Convolution layers]
-#     CNN --> PL[Pooling layers]
-#     CNN --> CA[Classic architectures]
-#     RNN --> LSTM[LSTM cells]
-#     RNN --> GRU[GRU cells]
-#     GAN --> GEN[Generator]
-#     GAN --> DIS[Discriminator]
-#     OT --> ATT[Attention mechanisms]
-#     OT --> GNN[Graph neural networks]
+#     DL["深度学习<br/>deep learning"] --> ANN["人工神经网络<br/>artificial neural networks"]
+#     ANN --> FF["前馈神经网络<br/>feed-forward networks"]
+#     ANN --> CNN["卷积神经网络<br/>convolutional networks"]
+#     ANN --> RNN["循环神经网络<br/>recurrent networks"]
+#     ANN --> GAN["生成对抗网络<br/>generative adversarial networks"]
+#     ANN --> OT["其他类型网络<br/>other kinds of network"]
+#     FF --> FC["全连接层<br/>fully connected layers"]
+#     FF --> AF["激活函数<br/>activation functions"]
+#     CNN --> CL["卷积层<br/>convolution layers"]
+#     CNN --> PL["池化层<br/>pooling layers"]
+#     RNN --> LSTM["LSTM单元<br/>LSTM cells"]
+#     RNN --> GRU["GRU单元<br/>GRU cells"]
+#     GAN --> GEN["生成模型<br/>generator"]
+#     GAN --> DIS["判别模型<br/>discriminator"]
 # ```
 #
-# and a second diagram, redrawn the same way, that ties the main notions to deep learning:
+# The other kinds are a bare leaf of the tree. Seed 000's text below it names two newer
+# structures, attention mechanisms and graph neural networks, and this book gives each a page of
+# its own (`attention.py`, `graph_network.py`). Classic CNN architectures are not in the tree
+# either: they are a heading of seed 004 (经典CNN架构), and LeNet, the one the tutorial trains, is
+# built below.
+#
+# Seed 003 draws a second diagram, which ties the main notions to deep learning (again its nodes
+# and edges, with English names):
 #
 # ```mermaid
 # graph LR
-#     DL[Deep learning] --> NN[Neural networks]
-#     DL --> BP[Backpropagation]
-#     BP --> PT[Parameter training]
-#     PT --> MO[Model optimization]
-#     DL --> LF[Loss functions]
-#     DL --> OF[Overfitting]
-#     OF --> RG[Regularization]
+#     DL["深度学习<br/>deep learning"] --> NN["神经网络<br/>neural networks"]
+#     DL --> BP["反向传播<br/>backpropagation"]
+#     DL --> LF["损失函数<br/>loss functions"]
+#     DL --> OF["过拟合<br/>overfitting"]
+#     NN --> NL["多层非线性映射<br/>multilayer non-linear mapping"]
+#     BP --> PT["训练参数<br/>training the parameters"]
+#     PT --> MO["模型优化<br/>model optimization"]
+#     OF --> RG["正则化技术<br/>regularization"]
 # ```
 #
-# This page builds one model of every branch from `dlbook.models`, the models the later chapters
-# train, prints its summary and counts its parameters, by Keras and by formula. The last branch
-# has pages of its own: `attention.py` and `graph_network.py`.
+# The seed's caption calls these the core concepts of a large language model (大语言模型), a slip:
+# the diagram shows deep learning's, and nothing in it is particular to language models.
+#
+# This page builds one model of every named branch of the tree from `dlbook.models`, the models
+# the later chapters train, prints its summary and counts its parameters, by Keras and by formula.
 
 # %%
 from dlbook.cli import chapter_args
@@ -85,13 +101,14 @@ print(f"parameters: Keras {mlp.count_params():,}, (m + 1) n summed over the laye
 parameters["feed-forward MLP"] = mlp
 
 # %% [markdown]
-# ## Convolutional: convolution layers, pooling layers, classic architectures
+# ## Convolutional: convolution layers and pooling layers
 #
 # A convolution layer slides small kernels over the image: each of its $c_\text{out}$ kernels
 # sees a $k \times k$ window of all $c_\text{in}$ channels, so the layer has
 # $(k^2 c_\text{in} + 1)\,c_\text{out}$ parameters, whatever the image size. Pooling layers have
 # none. `build_cnn` is section 5's CNN (ending in logits, with dlbook's dropout, which adds no
-# weights); `LeNet` is the classic architecture of section 5.2 (ending in logits).
+# weights); `LeNet` is the network of section 5.2's listing (ending in logits), a LeNet-like
+# network: `lenet.py` says how it differs from the LeNet-5 of LeCun et al. (1998).
 
 # %%
 cnn = build_cnn()

@@ -1,9 +1,11 @@
 # %% [markdown]
 # # Section 2 · A graph neural network on a real graph
 #
-# Graph neural networks are the second of the other kinds on section 2's family tree: networks
-# for data that is a graph (people and who knows whom, atoms and bonds) rather than a grid or a
-# sequence.
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2)
+#
+# Graph neural networks (图神经网络) are the second of the newer structures that seed 000's text
+# adds to section 2's family tree, beside attention: networks for data that is a graph (people and
+# who knows whom, atoms and bonds) rather than a grid or a sequence.
 # The simplest, the graph convolutional network (Kipf and Welling, 2017), updates each node from
 # its neighbours. One layer is
 #
@@ -12,8 +14,11 @@
 #
 # where $A$ is the adjacency matrix, $I$ adds each node to its own neighbourhood, $D$ is the
 # diagonal matrix of the node degrees in $A + I$, and $W$ holds the weights, shared by every
-# node as a convolution's kernel is shared by every pixel. $\hat A H$ averages each node's
-# features with its neighbours'; $W$ transforms them.
+# node as a convolution's kernel is shared by every pixel. $\hat A H$ mixes each node's features
+# with its neighbours': row $i$ of it is $\sum_j H_j / \sqrt{d_i d_j}$ over $i$ and its neighbours
+# $j$, a weighted sum, not an average (a row of $\hat A$ sums to 1 when all the degrees are
+# equal, not in general), in which a neighbour with many edges counts less; $W$ transforms the
+# result.
 #
 # The graph is Zachary's karate club (shipped with `networkx`): 34 members, an edge between two
 # who met outside the club. The club split in two; we give the network the side of **two**
@@ -129,7 +134,7 @@ print(f"MLP (A_hat = I), {args.epochs} epochs: loss {mlp_losses[-1]:.4f}; accura
 # each member joined, the two labelled members as stars, misclassified members circled. Middle
 # and right: each member placed at its 16 hidden features $H$, projected onto their two main
 # directions (PCA), before and after training. With random weights the two sides already lean
-# apart, since each node's features average its neighbours'; training on two labels pulls them
+# apart, since each node's features mix its neighbours'; training on two labels pulls them
 # to two ends.
 
 # %%

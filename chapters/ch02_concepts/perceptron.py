@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 2 · The neuron, the perceptron and the multilayer perceptron
 #
+# Tutorial: section 2 · 感知机 (seed 004 §2.1.2) · 多层感知机（MLP） (seed 004 §2.1.3) ·
+# 核心概念与联系 (seed 002 §2)
+#
 # Section 2 builds deep learning up from one artificial neuron: it takes a weighted sum of its
 # inputs, adds a bias and passes the result through an activation function. With a step function
 # as the activation, the neuron is Rosenblatt's **perceptron**, the first network that learnt its

@@ -1,13 +1,16 @@
 # %% [markdown]
 # # Section 3 · Vanishing and exploding gradients, and gradient clipping
 #
+# Tutorial: section 3 · 算法优缺点 (seed 000 §3.3) · 梯度裁剪 (seed 004 §3.3.6)
+#
 # Backpropagation (step 4 of section 3's loop) carries the gradient from the loss back to the
 # first layer by the chain rule: through every layer, the gradient is multiplied by that layer's
 # weights and by the derivative of its activation. Twenty layers make a product of twenty such
 # factors. If they are below 1 the gradient **vanishes** before it reaches the first layers,
 # which then learn nothing; above 1 it **explodes**, and one update can throw the weights far
-# away. Section 1 counts both among deep learning's weaknesses, and section 3's recipe for
-# recurrent networks ends with the remedy for the second: **gradient clipping**.
+# away. Seed 000 counts both among deep learning's weaknesses (in section 3's list of strengths
+# and weaknesses, 算法优缺点), and seed 004's headings for training a recurrent network end with
+# the remedy for the second: **gradient clipping** (梯度裁剪).
 #
 # Two experiments: the gradient of every layer of a deep sigmoid network and of a deep ReLU
 # network, at initialization; then a recurrent network on a long sequence, trained with and

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 3 · Initialization: how the weights start decides whether they learn
 #
+# Tutorial: section 3 · 算法步骤详解 (seed 000 §3.2) · 网络初始化 (seed 004 §3.1.2)
+#
 # The first step of section 3's loop gives the weights small random values. This page asks why
 # random, and how small. It builds one deep network, eight hidden layers of 128 ReLU units, four
 # times, changing only how the weights start:

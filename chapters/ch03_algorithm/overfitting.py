@@ -1,12 +1,16 @@
 # %% [markdown]
 # # Section 3 · Overfitting and its remedies, measured (the FAQ of section 9 points here)
 #
+# Tutorial: section 3 · 算法步骤详解 (seed 000 §3.2) · 数据增强 (seed 004 §3.2.1); section 9 ·
+# 深度学习中的过拟合现象是如何解决的？ (seed 003 §9 Q2)
+#
 # A network with enough weights can learn its training examples by heart: the training loss
 # keeps falling while the loss on examples it has not seen stops falling and rises. That is
 # overfitting, and it is worst when the training set is small. Section 3's loop guards against
 # it by iterating only until the validation performance stops improving; the FAQ of section 9
-# lists the usual remedies: data augmentation, L2 and dropout regularization, early stopping
-# (and pruning, chapter 8).
+# lists the usual remedies: data augmentation, L2 and dropout regularization, early stopping,
+# and a fourth, cutting layers off the model (模型裁剪), which is no cure for overfitting: pruning
+# makes a model smaller at, at best, the same accuracy (chapter 8's pruning page).
 #
 # This page provokes overfitting on purpose: a multilayer perceptron of 2 x 512 ReLU units
 # (about 670,000 weights) trained on only 1,000 images, 100 per class. It then trains the same
@@ -17,10 +21,12 @@
 #   pulls every weight towards 0;
 # - **dropout**: during training, each hidden unit is zeroed with probability 0.5 (and the
 #   others scaled by 2), so no unit can rely on a particular other one;
-# - **data augmentation** with Keras preprocessing layers: each training image is flipped
-#   left-right at random, shifted by up to 10% and zoomed by up to 10% every time it is seen, so
-#   the network never sees exactly the same image twice. The layers are part of the model and
-#   do nothing at inference;
+# - **data augmentation** with Keras preprocessing layers: each training image is shifted by up
+#   to 10% and zoomed by up to 10% every time it is seen, and on Fashion-MNIST also flipped
+#   left-right at random, so the network never sees exactly the same image twice. A mirrored
+#   shirt is still a shirt, but a mirrored 2, 3 or 7 is no digit at all, so MNIST (which
+#   `DATASET=auto` takes when it can) and any other images are not flipped. The layers are part
+#   of the model and do nothing at inference;
 # - **early stopping**: watch the validation loss, stop when it has not improved for 10 epochs
 #   and give the network back the weights of its best epoch
 #   (`Trainer.fit(patience=10, monitor="val_loss")`);
@@ -60,14 +66,21 @@ print(data)
 #
 # The regularizer is attached to every dense layer's kernel; Keras adds its penalty to
 # `model.losses`, which the Trainer adds to the loss it differentiates. Dropout layers and the
-# augmentation layers are active only when the model is called with `training=True`.
+# augmentation layers are active only when the model is called with `training=True`. A mirror
+# image keeps the class of a garment, not of a digit: only Fashion-MNIST is flipped.
 
 # %%
+MIRROR_KEEPS_CLASS = data.name == "fashion_mnist"
+print(f"augmentation: shifts and zooms{', left-right flips' if MIRROR_KEEPS_CLASS else ''} "
+      f"({data.name}: a mirror image {'keeps' if MIRROR_KEEPS_CLASS else 'may change'} the class)")
+
+
 def mlp(l2: float = 0.0, dropout: float = 0.0, augment: bool = False) -> keras.Sequential:
     regularizer = keras.regularizers.L2(l2) if l2 else None
     model = keras.Sequential([keras.Input(data.image_shape)])
     if augment:
-        model.add(layers.RandomFlip("horizontal", seed=args.seed))
+        if MIRROR_KEEPS_CLASS:
+            model.add(layers.RandomFlip("horizontal", seed=args.seed))
         model.add(layers.RandomTranslation(0.1, 0.1, seed=args.seed))
         model.add(layers.RandomZoom(0.1, seed=args.seed))
     model.add(layers.Flatten())
@@ -139,4 +152,6 @@ plot_curves({name: {"training loss": h.history["loss"], "validation loss": h.his
 print(f"Plot in {args.output_dir}/curves.png")
 
 save_results(args, identity=data.identity, dataset=data.name, train_size=data.num_train,
-             validation_size=data.num_validation, remedies=table)
+             validation_size=data.num_validation, remedies=table,
+             augmentation=[type(layer).__name__ for layer in mlp(augment=True).layers
+                           if type(layer).__name__.startswith("Random")])

@@ -1,12 +1,29 @@
 # %% [markdown]
 # # Section 3 · The algorithm in six steps, on one batch
 #
+# Tutorial: section 3 · 算法原理概述 (seed 000 §3.1) · 算法步骤详解 (seeds 000 §3.2, 003 §3.2) ·
+# 核心算法原理具体操作步骤 (seed 002 §3) · 前馈神经网络的训练过程 (seed 004 §3.1)
+#
 # Section 3 describes how a network learns as a loop: prepare the data; (1) build the network
 # and give its weights small random values; (2) propagate forward, each layer computing
 # $h = \varphi(W^\top x + b)$, with a softmax at the output for classification; (3) measure the
 # loss, the cross-entropy; (4) propagate backward, the chain rule giving $\partial J / \partial W$
 # for every weight; (5) update, $W \leftarrow W - \eta\, \partial J / \partial W$; (6) iterate
 # until the validation performance stops improving; evaluate on the test set last.
+#
+# Seed 000 draws steps 1 to 6 as a loop: its six nodes and its edge back from iterating to the
+# forward pass, each node here with its English name (drawn left to right, where the seed draws
+# top to bottom).
+#
+# ```mermaid
+# graph LR
+#     A["构建网络模型<br/>build the network"] --> B["前向传播<br/>forward propagation"]
+#     B --> C["计算损失<br/>compute the loss"]
+#     C --> D["反向传播<br/>backpropagation"]
+#     D --> E["更新权重<br/>update the weights"]
+#     E --> F["迭代训练<br/>iterate"]
+#     F --> B
+# ```
 #
 # Each step is one cell below, on one batch of images, with nothing hidden in a library: the
 # weights are four `tf.Variable`s, the forward pass is two lines, the update is a subtraction.
@@ -106,6 +123,12 @@ print(f"J = {float(loss_of(z, labels)):.4f} (log 10 = {np.log(10):.4f})")
 # - $\partial J / \partial h = \partial J / \partial z\; W_2^\top$, then through the ReLU:
 #   $\partial J / \partial a = \partial J / \partial h \odot [a > 0]$;
 # - $\partial J / \partial W_1 = x^\top\, \partial J / \partial a$.
+#
+# Backpropagation ends there: it computes gradients and changes no weight. Seed 001 calls it an
+# optimization algorithm that updates the weights (its §3.1 and FAQ §6.2), and seed 003's steps
+# have it update the parameters (§3.2); the update is step 5, the optimizer's (plain gradient
+# descent here, SGD with momentum or Adam elsewhere), and another optimizer would use the same
+# gradients.
 
 # %%
 with tf.GradientTape() as tape:

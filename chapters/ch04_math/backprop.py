@@ -1,10 +1,15 @@
 # %% [markdown]
 # # Section 4 · Back-propagation: the chain rule, the delta rule, a gradient-descent step
 #
+# Tutorial: section 4 · 数学模型和公式详细讲解举例说明 (seed 002 §4) · 公式推导过程 (seed 003 §4.2)
+# · 反向传播（Backpropagation） (seed 001 §3.1) · 梯度下降的数学表示 (seed 004 §4.1.4)
+#
 # Training moves every weight against the gradient of the loss, $w \leftarrow w - \eta\,
 # \partial J / \partial w$. Back-propagation computes all those gradients in one pass from the
 # output down, by the chain rule $\frac{\partial J}{\partial W} = \frac{\partial J}{\partial y}
-# \frac{\partial y}{\partial W}$, organized layer by layer as the delta rule.
+# \frac{\partial y}{\partial W}$ (seed 000's form; seed 001 writes
+# $\frac{\partial L}{\partial w} = \frac{\partial L}{\partial z} \cdot
+# \frac{\partial z}{\partial w}$), organized layer by layer as the delta rule.
 #
 # The network: two layers, a sigmoid hidden layer and a softmax output with the cross-entropy
 # (`losses.py`), on a batch of $m = 8$ random examples. This page keeps the formulas'
@@ -30,7 +35,7 @@ check = Comparisons()
 m = 8
 X = rng.normal(size=(6, m))  # 6 inputs, one example per column
 labels = rng.integers(0, 3, size=m)
-Y = np.eye(3)[labels].T  # (3, m): one-hot targets, one column per example
+T = np.eye(3)[labels].T  # (3, m): one-hot targets, one column per example
 model = MLP(inputs=6, hidden=5, outputs=3, seed=args.seed)  # dlbook.scratch's network
 W1, b1, W2, b2 = (weight.copy() for weight in model.parameters())  # the same weights, ours
 twin = keras.Sequential([keras.Input((6,), dtype="float64"),  # and Keras's, in float64
@@ -42,38 +47,54 @@ twin.set_weights([W1.T, b1, W2.T, b2])  # Keras keeps a kernel as (inputs, outpu
 # ## Forward
 #
 # $$H = \sigma(W_1 X + b_1), \qquad Z = W_2 H + b_2, \qquad P = \operatorname{softmax}(Z),
-# \qquad J = -\frac{1}{m} \sum_{i, j} Y_{ji} \log P_{ji}$$
+# \qquad J = -\frac{1}{m} \sum_{i, j} T_{ji} \log P_{ji}$$
+#
+# with $T$ the one-hot targets, one column per example.
 
 # %%
 Z1 = W1 @ X + b1[:, np.newaxis]  # (5, m)
 H = 1 / (1 + np.exp(-Z1))
 Z2 = W2 @ H + b2[:, np.newaxis]  # (3, m): the scores
 P = np.exp(Z2) / np.exp(Z2).sum(axis=0)
-J = -np.sum(Y * np.log(P)) / m
+J = -np.sum(T * np.log(P)) / m
 print(f"J = {J:.4f}")
 
 
 def scratch_loss():
     """The same loss computed by `dlbook.scratch.MLP` from its current weights."""
-    return softmax_cross_entropy(Y.T, model.forward(X.T))
+    return softmax_cross_entropy(T.T, model.forward(X.T))
 
 
 keras_loss = keras.losses.CategoricalCrossentropy(from_logits=True, dtype="float64")
 with tf.GradientTape() as tape:
-    keras_J = keras_loss(Y.T, twin(X.T))
+    keras_J = keras_loss(T.T, twin(X.T))
 check("J vs dlbook.scratch.MLP", J, scratch_loss())
 check("J vs Keras", J, keras_J)
 
 # %% [markdown]
 # ## Backward: the delta rule, layer by layer
 #
-# The **delta** of a layer is the gradient of the loss at its pre-activation $Z = WX + b$:
+# Seed 002 writes a layer $Y = g(WX + b)$. The **delta** of the layer is the gradient of the loss
+# at its pre-activation $WX + b$:
 #
 # $$\delta = \frac{\partial J}{\partial Y} \odot g'(WX + b)$$
 #
-# ($\odot$ the element-wise, Hadamard, product). At the output, softmax and cross-entropy
-# together give $\delta_2 = (P - Y)/m$ (`losses.py`). From a layer's delta follow its gradients
-# and the gradient sent to the layer below:
+# ($\odot$ the element-wise, Hadamard, product; $Y$ here is the layer's output, not the
+# targets $T$). Seed 003 writes the same rule output by output, for $y = \sigma(Wx + b)$:
+#
+# $$\delta^{(i)} = \frac{\partial L}{\partial y^{(i)}}\, \sigma'\big(z^{(i)}\big), \qquad
+# z^{(i)} = (W x + b)_i,$$
+#
+# where the seed has $\sigma'(x^{(i)})$, the derivative at the layer's *input*. It has to be at
+# the pre-activation $z^{(i)}$: a layer of 5 units reading 6 inputs has five $z^{(i)}$ and six
+# $x_j$, so $\sigma'(x)$ does not even have the delta's shape (printed below).
+#
+# One loss, one delta per layer: what flows back from the output is the gradient of the single
+# loss $J$, layer by layer. Seed 001's steps instead compute a loss value for every hidden layer;
+# there is none, only the gradient of $J$ with respect to each layer's output.
+#
+# At the output, softmax and cross-entropy together give $\delta_2 = (P - T)/m$ (`losses.py`).
+# From a layer's delta follow its gradients and the gradient sent to the layer below:
 #
 # $$\frac{\partial J}{\partial W} = \delta X^\top, \qquad \frac{\partial J}{\partial b} =
 # \sum_{\text{examples}} \delta, \qquad \frac{\partial J}{\partial X} = W^\top \delta$$
@@ -82,7 +103,7 @@ check("J vs Keras", J, keras_J)
 # layer its "input" is $H$.
 
 # %%
-delta2 = (P - Y) / m  # (3, m)
+delta2 = (P - T) / m  # (3, m)
 dW2 = delta2 @ H.T  # (3, m) @ (m, 5) -> (3, 5), the shape of W2
 db2 = delta2.sum(axis=1)
 delta1 = (W2.T @ delta2) * H * (1 - H)  # dJ/dH, Hadamard sigma'(Z1)
@@ -90,13 +111,16 @@ dW1 = delta1 @ X.T  # (5, m) @ (m, 6) -> (5, 6), the shape of W1
 db1 = delta1.sum(axis=1)
 
 # %% [markdown]
-# ## A slip to avoid: $\delta X^\top$ is a matrix product
+# ## Two slips to avoid: $\sigma'$ of the input, and $\delta X^\top$ as a Hadamard product
 #
-# One version of the tutorial writes the weight gradient with a Hadamard product against
-# $X^\top$. It has to be the matrix product: $\delta$ has one column per example
-# ($5 \times m$), $X^\top$ one row per example ($m \times 6$), and only the matrix product sums
-# over the examples and gives the $5 \times 6$ shape of $W_1$. The element-wise product of the
-# two cannot even be formed:
+# Seed 002 writes the weight gradient as
+# $\nabla W = \frac{\partial L}{\partial WX} = \frac{\partial L}{\partial Y} \odot g'(WX + b)
+# \odot X^\top$. The middle term, the gradient at $WX$, is the delta, not the weight gradient;
+# and the last product has to be the matrix product $\delta X^\top$: $\delta$ has one column per
+# example ($5 \times m$), $X^\top$ one row per example ($m \times 6$), and only the matrix
+# product sums over the examples and gives the $5 \times 6$ shape of $W_1$. The element-wise
+# product of the two cannot even be formed, nor can seed 003's $\sigma'(x)$ stand in for
+# $\sigma'(z)$:
 
 # %%
 print(f"delta1 {delta1.shape} @ X.T {X.T.shape} -> {(delta1 @ X.T).shape} = W1 {W1.shape}")
@@ -104,6 +128,7 @@ try:
     delta1 * X.T
 except ValueError as error:
     print(f"delta1 * X.T (Hadamard): {error}")
+print(f"sigma'(Z1) {(H * (1 - H)).shape}, the delta's shape; sigma'(X) {X.shape}, the input's")
 
 # %% [markdown]
 # ## Checks
@@ -114,7 +139,7 @@ except ValueError as error:
 
 # %%
 scratch_dW1, scratch_db1, scratch_dW2, scratch_db2 = model.backward(
-    softmax_cross_entropy_gradient(Y.T, model.forward(X.T)))
+    softmax_cross_entropy_gradient(T.T, model.forward(X.T)))
 keras_dW1, keras_db1, keras_dW2, keras_db2 = tape.gradient(keras_J, twin.trainable_weights)
 
 check("dJ/dW1 vs dlbook.scratch", dW1, scratch_dW1)
@@ -132,6 +157,9 @@ check("dJ/db1 vs central differences", db1, numerical_gradient(scratch_loss, mod
 # ## One step of gradient descent
 #
 # $$w \leftarrow w - \eta \frac{\partial J}{\partial w}, \qquad \eta = 0.5$$
+#
+# (seed 004's form; seed 002 writes it in two steps, $\Delta W = -\eta \nabla W$, then
+# $W = W + \Delta W$).
 #
 # Ours; `dlbook.scratch.gradient_descent_step` on the scratch network; Keras's `SGD` on the
 # twin. Then the loss again, from the stepped weights.

@@ -1,14 +1,18 @@
 # %% [markdown]
 # # Section 4 · Convolution, cross-correlation and the Conv2D layer
 #
-# Section 4 writes the convolution of an image with a kernel as a sum in which the kernel is
-# **flipped**. Convolutional layers, Keras's `Conv2D` and the tutorial's own NumPy Conv2D
-# listing of section 5 compute a different sum, the **cross-correlation**, in which the kernel
-# is not flipped. For a layer that learns its kernel the difference is harmless (it simply
-# learns the flipped kernel), but applied to a given kernel the two give different images.
-# This page computes both on a real image and shows that they differ exactly by flipping the
-# kernel; then it writes a layer the way section 5's NumPy Conv2D listing lays it out
-# (channels first, loops), with channels, stride and padding.
+# Tutorial: section 4 · 卷积操作的数学表示 (seed 004 §4.2.1); section 5 · 卷积神经网络的代码实现
+# (seed 004 §5.2)
+#
+# Seed 004 (§4.2.1) writes the convolution of an input with a kernel as a sum in which the kernel
+# is **flipped**. Convolutional layers, Keras's `Conv2D` and seed 004's own NumPy Conv2D listing
+# (§5.2) compute a different sum, the **cross-correlation**, in which the kernel is not flipped:
+# seed 004's formula is not what its own listing computes.
+# For a layer that learns its kernel the difference is harmless (it simply learns the flipped
+# kernel), but applied to a given kernel the two give different images. This page computes both
+# on a real image and shows that they differ exactly by flipping the kernel; then it writes a
+# layer the way section 5's NumPy Conv2D listing lays it out (channels first, loops), with
+# channels, stride and padding.
 
 # %%
 from dlbook.cli import chapter_args
@@ -65,9 +69,12 @@ check("cross-correlation vs keras.layers.Conv2D", cross_correlation, keras_conv(
 #
 # $$(f * g)(i, j) = \sum_m \sum_n f(m, n)\, g(i - m, j - n)$$
 #
-# with $f$ the kernel and $g$ the image. As $m$ and $n$ run forward the image index runs
-# backward: the kernel is read upside down and back to front. Below, output $(i, j)$ is the
-# formula at $(i + 2, j + 2)$, so that every image index stays inside the image.
+# Seed 004 names $f$ the input and $g$ the kernel. Convolution commutes ($f * g = g * f$, by
+# the change of variables $m \to i - m$, $n \to j - n$), so the loops below may take the sum
+# over the kernel's $k \times k$ positions instead, $f$ the kernel and $g$ the image, and get
+# the same image. As $m$ and $n$ run forward the image index runs backward: the kernel is read
+# upside down and back to front. Below, output $(i, j)$ is the formula at $(i + 2, j + 2)$, so
+# that every image index stays inside the image.
 
 # %%
 convolution = np.zeros((size, size))

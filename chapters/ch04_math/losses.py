@@ -1,10 +1,14 @@
 # %% [markdown]
 # # Section 4 · Softmax and the loss functions
 #
-# A classifier's last layer gives one score per class; section 4 turns the scores into
-# probabilities with the softmax and measures how wrong they are with the cross-entropy, beside
-# the mean squared error. The FAQ (section 9) adds the log-likelihood and the KL divergence, and
-# the binary MLP listing of section 5 trains with the binary cross-entropy.
+# Tutorial: section 4 · 损失函数的数学表示 (seed 004 §4.1.3); section 3 · 算法步骤详解 (seed 000
+# §3.2)
+#
+# A classifier's last layer gives one score per class. Seed 000 turns the scores into
+# probabilities with the softmax and measures how wrong they are with the cross-entropy, both in
+# its section 3, among the algorithm's steps; seed 004's section 4 writes the mean squared error
+# and the cross-entropy (§4.1.3). The FAQ (section 9) adds the log-likelihood and the KL
+# divergence, and the binary MLP listing of section 5 trains with the binary cross-entropy.
 #
 # Each formula is written in NumPy in its cell, then checked with one line against
 # `dlbook.scratch.losses` and one line against the Keras loss (values in float64, gradients by
@@ -36,7 +40,10 @@ print("labels:", labels)
 #
 # $$p_j = \operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$$
 #
-# Every $p_j$ is positive and each row sums to 1: a probability for each class.
+# Every $p_j$ is positive and each row sums to 1: a probability for each class. Seed 000 writes
+# $y = \operatorname{softmax}(W^\top h + b) = e^{W_i^\top h + b_i} / \sum_j e^{W_j^\top h + b_j}$,
+# a vector on the left and one of its components on the right; component by component it is
+# $y_i = e^{z_i} / \sum_j e^{z_j}$ with $z_i = W_i^\top h + b_i$, the formula above.
 
 # %%
 p = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)
@@ -62,9 +69,13 @@ print("p[0]:      ", p[0].round(4))
 # %% [markdown]
 # ## Cross-entropy
 #
-# Section 4 writes it $J = -\frac{1}{m} \sum_i \sum_j \hat y_j^{(i)} \log y_j^{(i)}$: the
-# logarithm of one distribution weighted by the other. As a loss, the logarithm is taken of the
-# network's output and the weights are the target's. In this page's names:
+# Seed 000 (§3.2) writes it $J = -\frac{1}{m} \sum_i \sum_j \hat y_j^{(i)} \log y_j^{(i)}$ over
+# $m$ examples and $k$ classes, with $\hat y$ the label and $y$ the network's output. Seed 004
+# (§4.1.3) writes $L = -\sum_i y_i \log \hat y_i$, without the $\frac{1}{m}$ and with the hat on
+# the other side: there $\hat y$, inside the logarithm, is the prediction. Each is consistent on
+# its own; read together they swap the meaning of the hat. What both say: the logarithm is taken
+# of the network's output and weighted by the target. In this page's names, $y$ the target and
+# $p$ the prediction:
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{j=1}^{K} y_{ij} \log p_{ij}$$
 #

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · The LSTM cell, gate by gate (and the GRU)
 #
+# Tutorial: section 4 · LSTM的数学表示 (seed 004 §4.3.2); section 2 · 门控循环单元（GRU） (seed 004
+# §2.5.3)
+#
 # The LSTM adds to the recurrent network (`rnn.py`) a second state, the **cell state** $C_t$,
 # and three **gates**, vectors of numbers between 0 and 1 that decide, unit by unit, how much of
 # the old cell state to keep, how much new content to write, and how much of the cell to show as
@@ -132,8 +135,12 @@ check("LSTM dL/dW_o vs GradientTape", grads["W_o"], keras_grads["W_o"])
 # h_t &= z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t
 # \end{aligned}$$
 #
-# The original GRU (Cho et al., 2014) resets $h_{t-1}$ before the product and writes
-# $h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t$; both are GRUs.
+# The GRU of Cho et al. (2014) resets $h_{t-1}$ before the product,
+# $\tilde h_t = \tanh\big(W_h x_t + U_h (r_t \odot h_{t-1})\big)$, and mixes the two states as
+# Keras does, $h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t$ (their equation 7). Chung
+# et al. (2014) write the update gate the other way round,
+# $h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t$, which only renames $z_t$ as $1 - z_t$.
+# All are GRUs.
 
 # %%
 W_z, W_r, W_h = (rng.normal(size=(H, D)) * 0.5 for _ in range(3))

@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · The formulas at work: a two-layer MLP trained from scratch in NumPy
 #
+# Tutorial: section 4 · 前馈神经网络的数学模型 (seed 004 §4.1); section 5 · 前馈神经网络的代码实现
+# (seed 004 §5.1)
+#
 # Section 4's formulas are all a network needs to learn: the forward pass
 # $h = \sigma(W_1 x + b_1)$, $z = W_2 h + b_2$, the softmax and the cross-entropy (`losses.py`),
 # the delta rule (`backprop.py`) and the step $w \leftarrow w - \eta\, \partial J / \partial w$.

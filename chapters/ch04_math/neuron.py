@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 4 · A neuron, a layer of neurons and the activation functions
 #
+# Tutorial: section 4 · 数学模型构建 (seeds 000 §4.1, 003 §4.1) · 公式推导过程 (seed 003 §4.2) ·
+# 单个神经元的数学表示 (seed 004 §4.1.1) · 多层感知机的数学表示 (seed 004 §4.1.2)
+#
 # Section 4 starts from one artificial neuron: it weighs its inputs, adds a bias and passes the
 # sum through an activation function $f$. A layer is several neurons reading the same inputs,
 # and a network is layers stacked so that each reads the previous one's outputs.
@@ -56,9 +59,15 @@ check("one neuron vs keras.layers.Dense(1, 'sigmoid')", y, neuron(x[np.newaxis])
 # $$y_i = \sigma\Big(\sum_j w_{ij} x_j + b_i\Big), \qquad \text{that is} \qquad
 # y = \sigma(W x + b),$$
 #
-# one output per neuron. A worked example in one version of the tutorial adds up all the outputs
-# of a layer into a single number; that is a slip. The next layer receives the vector $y$, four
-# numbers, and its weights tell apart which neuron said what; a sum would throw that away.
+# one output per neuron. Seed 003 (§4.2) slips twice here. It gives $W$ $m$ rows and $n$ columns
+# for an input $x$ of $n$ numbers and writes $y = \sigma(W^\top x + b)$: with that $W$,
+# $W^\top x$ cannot even be formed ($n \times m$ times $n$), the product is $W x$, as above.
+# ($W^\top x$ is right when $W$ is stored $n \times m$, one column per neuron, as seed 000's
+# $h = \varphi(W^\top x + b)$ and Keras's `kernel` store it.) And its worked example adds up all
+# the outputs and all the biases of the layer into a single number,
+# $\sigma(\sum_i \sum_j w_{ij} x_j + \sum_i b_i)$. A layer outputs the vector $y$, four numbers
+# here, and the next layer's weights tell apart which neuron said what; a sum would throw that
+# away.
 
 # %%
 W, b = rng.normal(size=(4, 3)), rng.normal(size=4)
@@ -166,5 +175,5 @@ print(f"Results in {results_file}")
 # - A layer turns a vector into a vector, one value per neuron, never into one number.
 # - `activations.png`: the sigmoid's derivative is at most 0.25 and below 0.02 beyond
 #   $|z| > 4$; tanh's is at most 1 and below 0.002 there. A gradient multiplied by such factors
-#   layer after layer shrinks (the vanishing gradient of section 1); ReLU's derivative is 1
-#   wherever the unit is active.
+#   layer after layer shrinks (the vanishing gradient that seed 000 counts among deep learning's
+#   weaknesses in section 3); ReLU's derivative is 1 wherever the unit is active.

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 4 · Max pooling and average pooling
 #
+# Tutorial: section 4 · 池化操作的数学表示 (seed 004 §4.2.2)
+#
 # A pooling layer shrinks a feature map: it cuts it into windows $R_{ij}$ and keeps one number
 # per window, the largest (max pooling) or the mean (average pooling). It has no weights. After a
 # convolution it keeps whether a feature was found in a region while forgetting exactly where,

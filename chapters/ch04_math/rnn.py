@@ -1,16 +1,20 @@
 # %% [markdown]
 # # Section 4 · The recurrent network and back-propagation through time
 #
+# Tutorial: section 4 · RNN的数学表示 (seed 004 §4.3.1); section 5 · 循环神经网络的代码实现 (seed
+# 004 §5.3)
+#
 # A recurrent network reads a sequence one step at a time and carries a hidden state $h$ from
 # each step to the next:
 #
 # $$h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h), \qquad y_t = g(W_{hy} h_t + b_y)$$
 #
-# with $f = \tanh$ and $h_0 = 0$. The same weights serve at every step. Section 5's NumPy RNN
-# listing is a class that draws $W_{xh}$, $W_{hh}$, $W_{hy}$ with `randn * 0.01`, works on column
-# vectors, runs this recurrence over a list of inputs, keeps every hidden state for a
-# back-propagation that never comes, and returns the last output and hidden state. This page
-# runs the same forward pass, then adds the backward pass through time.
+# with $f = \tanh$ and $h_0 = 0$. The same weights serve at every step. Seed 004's NumPy RNN
+# listing (§5.3) is a class that draws $W_{xh}$, $W_{hh}$, $W_{hy}$ with `randn * 0.01`, works
+# on column vectors, runs this recurrence over a list of inputs, stores the inputs and every
+# hidden state (`last_inputs`, `last_hs`) without using them or saying why, and returns the last
+# output and hidden state. This page runs the same forward pass, then adds a backward pass
+# through time, which the listing does not have and which needs exactly what it stores.
 
 # %%
 from dlbook.cli import chapter_args
@@ -42,8 +46,9 @@ b_y = rng.normal(size=K) * 0.5
 #
 # ## Forward, step by step
 #
-# Exactly the formula, with column vectors as in the listing; $g$ is the identity (a
-# classifier would take a softmax), and the output is read at the last step.
+# Exactly the formula; $g$ is the identity (a classifier would take a softmax), and the output is
+# read at the last step. The vectors here are 1-D NumPy arrays of shape `(H,)`; the listing's
+# are columns of shape `(H, 1)`, which give the same numbers in one more dimension.
 
 # %%
 h = np.zeros(H)  # h_0
@@ -133,8 +138,9 @@ check("dL/db_y vs GradientTape", db_y, keras_db_y)
 #
 # Each step back multiplies the gradient by $W_{hh}^\top$ and by $\tanh'$, which is at most 1.
 # Unless $W_{hh}$ makes up for it, the signal from the loss shrinks step after step: the early
-# inputs barely change the weights. This is the vanishing gradient that section 1 lists among
-# deep learning's weaknesses, and the reason for the LSTM's cell state (`lstm_gru.py`).
+# inputs barely change the weights. This is the vanishing gradient that seed 000 lists among
+# deep learning's weaknesses (in section 3), and the reason for the LSTM's cell state
+# (`lstm_gru.py`).
 
 # %%
 for t, norm in zip(range(T, 0, -1), gradient_norms, strict=True):

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · A convolutional network trained with `compile` and `fit`
 #
+# Tutorial: section 5 · 使用Python和TensorFlow实现简单的CNN (seed 001 §4.2)
+#
 # One listing of section 5 is a small convolutional network (CNN) written as a
 # `keras.Sequential`: convolution 32@3x3 (ReLU) on 28x28x1 images, max-pooling 2x2, convolution
 # 64@3x3 (ReLU), max-pooling 2x2, flatten, dense 64 (ReLU), dense 10 with a softmax. It is

@@ -1,10 +1,12 @@
 # %% [markdown]
 # # Section 5 · A GAN at work: section 2's generator and discriminator, trained
 #
-# Section 2 names generative adversarial networks (GANs) among the families of networks: a
-# generator and a discriminator trained against each other. It gives no code; this page trains
-# one, a DCGAN (Radford et al., 2015) with the networks of TensorFlow's own DCGAN example, on
-# 28x28 images.
+# Tutorial: section 2 · 核心概念与联系 (seed 000 §2)
+#
+# Section 2 names generative adversarial networks (GANs, 生成对抗网络) among the families of
+# networks on seed 000's family tree: a generator and a discriminator trained against each
+# other. No version of the tutorial has GAN code; this page, dlbook's own, trains one, a DCGAN
+# (Radford et al., 2015) with the networks of TensorFlow's own DCGAN example, on 28x28 images.
 #
 # The generator $G$ turns a noise vector $z \sim \mathcal{N}(0, I_{100})$ into an image; the
 # discriminator $D$ returns a logit, positive for "real". $D$ learns to call training images real

@@ -1,10 +1,15 @@
 # %% [markdown]
 # # Section 5.1 · Setting up the environment, checked
 #
-# Before its listings, the tutorial sets up a machine: a conda environment with Python 3.8, one
-# line that installs TensorFlow while mixing packages and channels (a GPU package among them, taken
-# from another framework's channel), then pip installs of NumPy, pandas, scikit-learn,
-# matplotlib, tqdm and Jupyter. Followed today, that recipe fails or half-works:
+# Tutorial: section 5 · 开发环境搭建 (seed 003 §5.1)
+#
+# Before its LeNet listing, seed 003 sets up a machine: Anaconda, a conda environment with
+# Python 3.8, then TensorFlow by the install command that matches the machine's CUDA version,
+# taken from the official site, with one conda line as an example
+# (`conda install tensorflow tensorflow-gpu -c pytorch -c conda-forge`), then pip installs of
+# NumPy, pandas, scikit-learn, matplotlib, tqdm and Jupyter. Matching TensorFlow to the CUDA
+# version is the right advice (below); followed today, the rest of the recipe fails or
+# half-works:
 #
 # - **Python 3.8** reached its end of life in October 2024, and the libraries moved on: the
 #   first cell below reads, from the installed packages themselves, the oldest Python each one
@@ -13,11 +18,14 @@
 # - **Two package managers in one environment**: what conda installs from several channels and
 #   what pip installs afterwards do not know about each other. A library can end up twice, in two
 #   builds, and which one a script imports depends on the order of the installs.
-# - **A GPU package from another framework's channel** is built to that framework's needs.
-#   TensorFlow is built against particular CUDA and cuDNN versions; with others it cannot load
-#   them, and runs on the CPU with a warning easily lost among its start-up lines. On Linux, pip
-#   installs the matching NVIDIA libraries with TensorFlow itself:
-#   `pip install "tensorflow[and-cuda]"`.
+# - **The example's channels and package names**: `-c pytorch` is PyTorch's conda channel,
+#   which holds no TensorFlow, so the packages can only come from conda-forge; and
+#   `tensorflow-gpu` is a name TensorFlow has retired: since version 2.1 the `tensorflow` package
+#   runs on a GPU itself, and on PyPI `tensorflow-gpu` now refuses to install, saying so.
+# - **CUDA**: TensorFlow is built against particular CUDA and cuDNN versions; with others it
+#   cannot load them, and runs on the CPU with a warning easily lost among its start-up lines.
+#   That is why the seed says to match them. On Linux, pip installs the matching NVIDIA
+#   libraries with TensorFlow itself: `pip install "tensorflow[and-cuda]"`.
 # - **Versions**: a package installed by name alone is whatever is newest that day, so the same
 #   commands install other versions next year. (pandas, scikit-learn and tqdm are used by none
 #   of dlbook's pages.)
@@ -76,8 +84,9 @@ for name in CHECKED_PACKAGES:
 # TensorFlow places every operation on a device: the CPU, whose operations use several threads,
 # or a GPU when it finds one it was built for. Every chapter of dlbook is sized for two CPU cores
 # without a GPU: a full run takes minutes. The usual first test of an installation is a
-# computation; here one matrix product of two $1000 \times 1000$ matrices, $2 \cdot 1000^3$
-# multiply-adds, timed (after a first call that sets things up).
+# computation; here one matrix product of two $1000 \times 1000$ matrices, $1000^3$
+# multiply-adds or $2 \cdot 1000^3$ floating-point operations (FLOP), timed (after a first call
+# that sets things up).
 
 # %%
 device_lines = device_checks()

@@ -1,8 +1,11 @@
 # %% [markdown]
 # # Section 5.2 · LeNet-5 trained with a GradientTape loop
 #
-# The longest listing of the tutorial builds LeNet-5 as a `tf.keras.Model` subclass and trains it
-# on MNIST with a loop written by hand: a `train_step` that runs the model under a
+# Tutorial: section 5 · 源代码详细实现 (seed 003 §5.2) · 代码解读与分析 (seed 003 §5.3); section 4 ·
+# 案例分析与讲解 (seed 003 §4.3)
+#
+# The longest listing of the tutorial, seed 003's, builds LeNet as a `tf.keras.Model` subclass
+# and trains it on MNIST with a loop written by hand: a `train_step` that runs the model under a
 # `tf.GradientTape`, takes the gradients and applies them, an `evaluate_step`, and an epoch loop
 # over batches of 100 images sliced in order, with `SGD(learning_rate=0.1)` for 10 epochs.
 #
@@ -16,8 +19,9 @@
 #   repeat the same sequence of updates every epoch).
 # - **Loss** (defect 1): a softmax output and `sparse_categorical_crossentropy` per example,
 #   never reduced, there; here logits and the batch **mean** of the loss.
-# - **Accuracy** (defect 2): the metric of the arg-max labels, an array, there; here
-#   `SparseCategoricalAccuracy` fed the scores.
+# - **Accuracy** (defect 2): the metric of the arg-max labels there, which Keras 3 answers with an
+#   array and the Keras 2 of the listing's own set-up raises on; here `SparseCategoricalAccuracy`
+#   fed the scores.
 # - **Optimizer**: `SGD(0.1)` run op by op there; here Adam with a cosine-decayed rate and a
 #   compiled step, measured below and in `benchmarks/`.
 
@@ -62,25 +66,29 @@ print(data)
 # %% [markdown]
 # ## The model
 #
-# The listing's network, written as a `keras.Model` subclass as the listing writes it:
+# The listing's network, written as the listing writes it, a `keras.Model` subclass:
 # convolution 6@5x5 (ReLU), max-pooling 2x2, convolution 16@5x5 (ReLU), max-pooling 2x2,
 # flatten, dense 120 and 84 (ReLU), dense 10. One change: the last layer returns the ten scores
 # $z$ (logits) instead of their softmax. The loss below takes the softmax itself
 # (`from_logits=True`), which computes $\log \operatorname{softmax}(z)_y = z_y - \log \sum_j
-# e^{z_j}$ without first rounding a tiny probability to 0 (`mlp_binary.py` prints the two forms
-# of a loss side by side); the weights and the arg-max, the predicted class, are the same. Two
-# additions: the model checks the shape of its input, so a wrong image size is an error that
-# names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it.
+# e^{z_j}$ in one step, without a probability that could round to 0. Keras computes the
+# listing's loss from the same scores, which it keeps on a softmax layer's output
+# (`learning_rate.py` measures the two forms step for step), but a probability computed apart,
+# by `predict` for one, has lost them (`mlp_binary.py` shows it for a sigmoid). The weights and
+# the arg-max, the predicted class, are the same.
 #
-# The first line of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the
-# package too (`make export` writes the module from the page): the other pages and the tests
-# take this class with `from dlbook.models import LeNet`, so it is written once, here.
+# Two additions: the model checks the shape of its input, so a wrong image size is an error that
+# names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it. The first line
+# of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the package too
+# (`make export` writes the module from the page): the other pages and the tests take this class
+# with `from dlbook.models import LeNet`, so it is written once, here.
 
 # %%
 #@save dlbook/models/lenet.py
 @keras.saving.register_keras_serializable(package="dlbook")
 class LeNet(keras.Model):
-    """The LeNet of section 5.2 for 28x28 images; returns logits, not probabilities."""
+    """The LeNet-like network of section 5.2's listing (not the LeNet-5 of 1998: see the page)
+    for 28x28 images; returns logits, not probabilities."""
 
     def __init__(self, num_classes: int = 10, image_shape: tuple[int, int, int] = (28, 28, 1),
                  **kwargs) -> None:
@@ -111,8 +119,46 @@ class LeNet(keras.Model):
 
 
 # %% [markdown]
+# **Layer by layer.** Seed 003 analyses LeNet in its section 4.3 (案例分析与讲解) with one
+# formula, $y = \sigma(W_{conv}^\top x_{conv} + b_{conv})$, and gives every layer, pooling
+# included, a weight matrix and a bias. One such formula is at most one convolution layer, and a
+# pooling layer has no weights. LeNet is seven layers composed, read from the image $x$ up:
+#
+# $$\begin{aligned}
+# p_1 &= P\big(\mathrm{ReLU}(K_1 \star x + b_1)\big), \\
+# p_2 &= P\big(\mathrm{ReLU}(K_2 \star p_1 + b_2)\big), \\
+# y &= \operatorname{softmax}\Big(W_5\, \mathrm{ReLU}\big(W_4\, \mathrm{ReLU}(W_3
+# \operatorname{vec}(p_2) + b_3) + b_4\big) + b_5\Big),
+# \end{aligned}$$
+#
+# with $\star$ the layers' convolution (a cross-correlation, chapter 4), $P$ the 2x2 max pooling
+# and $\operatorname{vec}$ the flattening. On a 28x28 image, without padding:
+#
+# | layer | output shape | parameters |
+# | --- | --- | ---: |
+# | convolution 6@5x5, ReLU | 24 x 24 x 6 | $(5 \cdot 5 \cdot 1 + 1) \cdot 6 = 156$ |
+# | max-pooling 2x2 | 12 x 12 x 6 | 0 |
+# | convolution 16@5x5, ReLU | 8 x 8 x 16 | $(5 \cdot 5 \cdot 6 + 1) \cdot 16 = 2{,}416$ |
+# | max-pooling 2x2 | 4 x 4 x 16 | 0 |
+# | flatten | 256 | 0 |
+# | dense 120, ReLU | 120 | $(256 + 1) \cdot 120 = 30{,}840$ |
+# | dense 84, ReLU | 84 | $(120 + 1) \cdot 84 = 10{,}164$ |
+# | dense 10 (softmax in the listing) | 10 | $(84 + 1) \cdot 10 = 850$ |
+# | all | | 44,426 |
+#
+# **LeNet-like, not the LeNet-5 of 1998.** The network of LeCun, Bottou, Bengio and Haffner
+# (1998) took 32x32 images, so that its second convolution left 5x5 maps; it squashed with a
+# scaled tanh where this one uses ReLU; its subsampling layers multiplied the sum of each 2x2
+# window by a trainable coefficient and added a trainable bias, where this one takes the maximum;
+# 15 of the 16 maps of its third layer read only some of the 6 maps before; and its output was
+# 10 radial-basis-function units, each measuring the distance of the 84 features to a fixed code
+# of its class, where this one has a dense layer and a softmax. It had about 60,000 trainable
+# parameters. The listing keeps its layer widths (6, 16, 120, 84, 10) and its alternation of
+# convolution and pooling.
+#
 # A subclassed model knows its layers' shapes only once it has seen an input; calling it on a
-# symbolic `keras.Input` builds it and shows each layer's output shape.
+# symbolic `keras.Input` builds it and prints each layer's output shape and parameters, the
+# numbers of the table.
 
 # %%
 model = LeNet(len(data.class_names), data.image_shape)
@@ -145,8 +191,11 @@ trainer.open_run(data.train, EPOCHS, **full_run)
 # `tape.gradient` of a vector differentiates its **sum**, so every step is $B$ times larger than
 # the gradient of the mean loss $J = \frac{1}{B} \sum_i \ell_i$, the gradient a rate such as 0.1
 # is usually meant for. With $B = 100$ and `SGD(0.1)` that is a step of 10 times the gradient,
-# and training fails: in `benchmarks/results/lenet.md`, the listing's unreduced loss with
-# `SGD(0.1)`, one epoch on Fashion-MNIST in batches of 128, ends at 10% test accuracy, chance.
+# and training fails. `benchmarks/bench_lenet_listing.py` runs the listing as printed (softmax
+# output, unreduced loss, `SGD(0.1)`, batches of 100 in order, eager, 10 epochs) on
+# Fashion-MNIST, MNIST being out of reach offline: 10.00% test accuracy, chance, after every
+# epoch; the same loop with the loss reduced to its mean, nothing else changed, reaches 88.77%
+# (`benchmarks/results/lenet_listing.md`).
 
 # %%
 images, labels = next(iter(data.train))
@@ -236,10 +285,13 @@ else:
 #
 # `sparse_categorical_accuracy(y_true, y_pred)` wants one score per class in each row of
 # `y_pred` and takes the arg-max itself. The listing's `evaluate_step` passes it the arg-max,
-# a vector of class numbers: the function's own arg-max then picks the *position* of the largest
-# class number in the batch and compares every label with that position. What comes back is
-# one 0 or 1 per example, printed as the "accuracy". On the model the loop above trained (still
-# untrained if `--page-epochs 0` skipped the loop, as `make run` does):
+# a vector of class numbers. In Keras 3 the function's own arg-max then picks the *position* of
+# the largest class number in the batch and compares every label with that position; what comes
+# back is one 0 or 1 per example, printed as the "accuracy". The Keras 2 of the listing's own
+# set-up (Python 3.8, so TensorFlow 2.13 at most) does not get that far: given labels and
+# predictions of the same rank, it squeezes the labels' last axis, 10,000 long, and raises an
+# error (checked on TensorFlow 2.13.1). On the model the loop above trained (still untrained if
+# `--page-epochs 0` skipped the loop, as `make run` does), Keras 3's answer:
 
 # %%
 images, labels = next(iter(data.test))

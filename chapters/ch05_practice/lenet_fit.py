@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5.2 · The same LeNet step, run by `model.fit`
 #
+# Tutorial: section 5 · 源代码详细实现 (seed 003 §5.2)
+#
 # `lenet.py` trains LeNet-5 the way the tutorial's longest listing does: a `train_step` under a
 # `tf.GradientTape` and an epoch loop written by hand. Keras offers a middle way, not in the
 # tutorial: keep your own step, and let `model.fit` run the loop around it. A `keras.Model`

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · A multilayer perceptron for two classes
 #
+# Tutorial: section 5 · 使用Python和TensorFlow实现简单的神经网络 (seed 001 §4.1)
+#
 # The first listing of section 5 is a multilayer perceptron (MLP) written as a
 # `keras.Sequential`: dense 64 (ReLU) on an input of 10 features, dense 64 (ReLU), dense 1 with a
 # sigmoid, the probability of class 1. It is compiled with Adam, binary cross-entropy and the

@@ -1,7 +1,9 @@
 # %% [markdown]
 # # Section 5 · The MLP project: classifying images with dense layers only
 #
-# One version of the tutorial describes, in section 5, a multilayer perceptron (MLP) project in
+# Tutorial: section 5 · 项目实践：代码实例和详细解释说明 (seed 002 §5)
+#
+# Seed 002 describes, in its section 5, a multilayer perceptron (MLP) project in TensorFlow in
 # five parts, without code: the project's structure, loading the data, the model, training and
 # evaluation. This page is that project written out. The choices in it (the dataset, two hidden
 # layers of 256 and 128 units, Adam, 15 epochs) are dlbook's, not the tutorial's.

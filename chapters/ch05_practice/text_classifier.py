@@ -1,11 +1,14 @@
 # %% [markdown]
 # # Section 5 · A simple RNN for text classification
 #
+# Tutorial: section 5 · 使用Python和TensorFlow实现简单的RNN (seed 001 §4.3)
+#
 # One listing of section 5 is a simple recurrent network (RNN) that classifies texts, a
 # `keras.Sequential`: an embedding of 10,000 words in 64 dimensions (`input_length=100`), an
-# LSTM of 64 units, dense 64 (ReLU) and dense 10 with a softmax. It is compiled with Adam and
-# sparse categorical cross-entropy and trained for 10 epochs in batches of 32. The listing does
-# not say which texts it reads, nor how a text becomes the 100 word numbers its embedding takes.
+# LSTM of 64 units, dense 64 (ReLU) and dense 10 with a softmax. It is compiled with Adam, sparse
+# categorical cross-entropy and the accuracy metric, and trained for 10 epochs in batches of 32.
+# The listing does not say which texts it reads, nor how a text becomes the 100 word numbers its
+# embedding takes.
 #
 # This page trains that network as listed, then dlbook's version of it, then a model that cannot
 # read word order, to see what the recurrent layer is for. Where we depart from the listing:
@@ -13,9 +16,10 @@
 # - **Data**: none there; here IMDB film reviews (negative or positive) when they are on disk or
 #   can be downloaded, else a generated sentiment task whose labels depend on word order
 #   (`--dataset auto`); or your own texts: a CSV/TSV table or a folder of text files.
-# - **Text to numbers**: a `TextVectorization` layer keeps the 10,000 most frequent words of the
-#   training texts and cuts or pads each text to 100 word numbers. In dlbook's model it is the
-#   first layer, so the saved model takes raw text.
+# - **Text to numbers**: a `TextVectorization` layer of 10,000 tokens (the padding, one token for
+#   every unknown word, and the 9,998 most frequent words of the training texts) cuts or pads
+#   each text to 100 word numbers. In dlbook's model it is the first layer, so the saved model
+#   takes raw text.
 # - **`input_length=100`**: Keras 3 no longer has it (it warns and ignores it); a
 #   `keras.Input((100,))` says the length instead.
 # - **Output**: ten softmax units there, whatever the number of classes; dlbook's model has one
@@ -89,14 +93,15 @@ for text, label in zip(texts[:4].numpy(), labels[:4].numpy(), strict=True):
 # ## From text to word numbers
 #
 # The listing's embedding takes word numbers. `TextVectorization` splits each text into
-# lower-case words without punctuation, gives the 10,000 most frequent words of the training
-# texts the numbers 2 to 9,999 (1 stands for any other word, 0 for padding), and pads or cuts
-# each text to 100 numbers.
+# lower-case words without punctuation and keeps `max_tokens=10_000` tokens: 0 for padding, 1 for
+# any word it does not keep (`[UNK]`), and the numbers 2 to 9,999 for the 9,998 most frequent
+# words of the training texts. It pads or cuts each text to 100 numbers.
 
 # %%
 vectorize = layers.TextVectorization(max_tokens=10_000, output_sequence_length=100)
 vectorize.adapt(data.train.map(lambda text, label: text))
-print(f"{vectorize.vocabulary_size():,} words in the vocabulary; the first text as numbers:")
+print(f"{vectorize.vocabulary_size():,} tokens in the vocabulary (padding, [UNK] and "
+      f"{vectorize.vocabulary_size() - 2:,} words); the first text as numbers:")
 print(vectorize(texts[:1]).numpy()[0, :24], "...")
 
 
@@ -112,8 +117,8 @@ def as_word_numbers(text, label):
 # like any weight. The LSTM reads the 100 vectors in order and keeps a state $h_t$ that depends
 # on the state before it (section 4 writes the recurrence
 # $h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$); its last state goes to the two dense layers.
-# Compiled and trained as listed: Adam, sparse categorical cross-entropy on the softmax (plus the
-# accuracy metric, which the listing does not ask for).
+# Compiled and trained as listed: Adam, sparse categorical cross-entropy on the softmax and the
+# accuracy metric.
 # `resumable_run` lets an interrupted page resume at the last finished epoch.
 
 # %%

@@ -1,10 +1,13 @@
 # %% [markdown]
 # # Section 6 · Image classification on your own files
 #
-# Image recognition and classification is the first application section 6 names (medical
-# images, driving, surveillance), with its datasets (MNIST, CIFAR-10, ImageNet) and the
-# pretrained networks that people reuse (Inception-V3, ResNet). Those need their weights
-# downloaded; this page stays on this machine and reuses the network trained in chapter 5:
+# Tutorial: section 6 · 图像识别 (seed 003 §6.1) · 图像分类 (seed 004 §6.1) · 实际应用场景 (seed 002
+# §6)
+#
+# Image recognition and classification is the first application section 6 names: in medical images,
+# driving and surveillance (seed 003), on datasets such as MNIST, CIFAR-10 and ImageNet (seed 004),
+# with pretrained networks that people reuse, Inception-V3 and ResNet (seed 002). Those need their
+# weights downloaded; this page stays on this machine and reuses the network trained in chapter 5:
 # the Sequential CNN of `chapters/ch05_practice/cnn.py`, saved as `cnn-<dataset>.keras`.
 #
 # A trained model is only useful if it can be given new inputs. Here they are image files, of

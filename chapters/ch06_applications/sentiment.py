@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 6 · Sentiment analysis of the sentences you type
 #
+# Tutorial: section 6 · 自然语言处理 (seeds 003 §6.2, 004 §6.2) · 语音识别 (seeds 003 §6.3, 004
+# §6.3) · 未来应用展望 (seed 003 §6.4); section 3 · 算法应用领域 (seeds 000 §3.4, 003 §3.4)
+#
 # Among the applications of natural language processing that section 6 lists (translation,
 # sentiment analysis, summarization, named entities, language models such as BERT), sentiment
 # analysis is the one a small network learns on one machine: is a review positive or negative?
@@ -117,16 +120,20 @@ save_results(args, model=str(model_path), dataset=record["dataset"], classes=cla
              sentences=answers)
 
 # %% [markdown]
-# ## Speech, recommendation and the other fields of section 6
+# ## Speech, the outlook, and the fields of section 3
 #
-# Section 6 goes on to speech recognition and synthesis, recommendation, medicine, autonomous
-# driving, finance, game agents and robotics. This chapter runs only what a real dataset on this
-# machine can show honestly. There is no recorded speech here, and no ratings of real users: a
-# speech model trained on generated sounds, or a recommender trained on ratings drawn from a
-# formula, would only learn back the formula, and its accuracy would say nothing about speech or
-# about people. The methods themselves are the ones of the pages before: a spoken word becomes
-# an image (its spectrogram, frequency against time) that a CNN like chapter 5's classifies, or
-# a sequence that a recurrent network reads like a sentence; a recommender learns an embedding
-# vector per user and per item, like the word embeddings of the text model, and predicts a
-# rating from their dot product. With a dataset of your own (Speech Commands, MovieLens), those
-# pages are the place to start.
+# Section 6 goes on to speech recognition and synthesis (smart speakers, voice assistants), and seed
+# 002 to game agents and self-driving cars. Seed 003 ends the section with an outlook: healthcare
+# (diagnosis, drug discovery), education (recommendations fitted to each student, homework graded
+# automatically), the running of cities (incidents spotted, public opinion read, emergencies
+# coordinated), and industry, public governance and media. Section 3's list of fields (seeds 000 and
+# 003) adds recommendation, finance, game AI, robot control and, in seed 000, astronomy. This
+# chapter runs only what a real dataset on this machine can show honestly. There is no recorded
+# speech here, and no ratings of real users: a speech model trained on generated sounds, or a
+# recommender trained on ratings drawn from a formula, would only learn back the formula, and its
+# accuracy would say nothing about speech or about people. The methods themselves are the ones of
+# the pages before: a spoken word becomes an image (its spectrogram, frequency against time) that a
+# CNN like chapter 5's classifies, or a sequence that a recurrent network reads like a sentence; a
+# recommender learns an embedding vector per user and per item, like the word embeddings of the text
+# model, and predicts a rating from their dot product. With a dataset of your own (Speech Commands,
+# MovieLens), those pages are the place to start.

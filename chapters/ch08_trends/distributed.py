@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 8 · Distributed training: two workers, one model
 #
+# Tutorial: section 8 · 研究展望 (seed 003 §8.4); section 5 · 代码解读与分析 (seed 003 §5.3)
+#
 # Section 8 of the tutorial lists distributed training in its research outlook, and the code
 # reading of its LeNet listing (section 5) counts multi-GPU training among what production adds.
 # This page trains the chapter 5 CNN with two worker processes that share the work of every

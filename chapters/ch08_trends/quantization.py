@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 8 · Quantization: the CNN in 8-bit integers with TensorFlow Lite
 #
+# Tutorial: section 8 · 未来发展趋势 (seed 003 §8.2); section 9 · 深度学习需要强大的计算资源吗？
+# (seed 002 §9 Q2)
+#
 # Section 8 of the tutorial names efficiency through pruning and quantization among the trends of
 # deep learning, and its FAQ gives the same two techniques when it asks whether deep learning
 # needs much compute. Pruning (`pruning.py`) sets most weights to zero; quantization keeps

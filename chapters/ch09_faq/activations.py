@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Which activation function? Four trained side by side
 #
+# Tutorial: section 9 · 深度学习中的激活函数有哪些？ (seed 003 §9 Q3)
+#
 # The FAQ lists the usual activation functions: sigmoid, tanh, ReLU and leaky ReLU. Each turns a
 # neuron's weighted sum $z$ into its output, and its derivative decides how much of the gradient
 # flows back through the neuron during backpropagation:
@@ -11,6 +13,12 @@
 # | tanh | $\tanh z$ | $1 - \tanh^2 z$ | $1$ |
 # | ReLU | $\max(0, z)$ | $0$ or $1$ | $1$ |
 # | leaky ReLU | $\max(\alpha z, z)$, $\alpha = 0.01$ | $\alpha$ or $1$ | $1$ |
+#
+# Seed 003's answer gives the sigmoid the range $[0, 1]$ and tanh $[-1, 1]$. Both ranges are
+# open, $(0, 1)$ and $(-1, 1)$: $e^{-z}$ is never 0, so $\sigma(z)$ never reaches 0 or 1, nor
+# $\tanh z$ its ends. Only rounding reaches them: in float32, TensorFlow's sigmoid is exactly 1
+# from $z \approx 16.6$ on and its tanh from $z \approx 7.9$, which is why a loss computed from a
+# sigmoid's output clips it (`mlp_binary.py`).
 #
 # Chapter 2 draws these curves and their derivatives, and chapter 3 measures what they do to the
 # gradients of a deep network at initialization. This page answers the question the way a
@@ -108,18 +116,17 @@ for name, activation in ACTIVATIONS.items():
 # %% [markdown]
 # ## The answer, measured
 #
-# The table and `curves-sgd.png` (training loss, validation accuracy per epoch) tell the same
-# story. The sigmoid network learns slowest: each sigmoid layer multiplies the gradient it passes
-# back by at most a quarter, so on its way to the first layer, through three of them, it shrinks
-# by a factor of up to 64 (besides what the weights do to it). In a full run the sigmoid network
-# is at 46% validation accuracy after one epoch, where the three others are at 79-83%, and still
-# 6 points behind after ten (the chapter's README has the table). tanh, centred on zero with a
-# slope of 1 there, does as well as ReLU; ReLU and leaky ReLU pass the gradient unchanged
-# wherever a unit is active. With Adam (`--optimizer adam`) the gap shrinks to 1.5 points
-# (sigmoid 87.52%, ReLU 89.02%). This is why ReLU (or a
-# relative) is the default for hidden layers, and sigmoid is kept for outputs that are
-# probabilities. Leaky ReLU's small slope keeps a unit that is inactive for every input (a
-# "dead" ReLU) trainable.
+# The table and `curves-sgd.png` (training loss, validation accuracy per epoch) tell the same story.
+# The sigmoid network learns slowest: each sigmoid layer multiplies the gradient it passes back by
+# at most a quarter, so on its way to the first layer, through three of them, the three sigmoid
+# derivatives alone shrink it at least 64-fold (the weights can add to that or make up part of it).
+# In a full run the sigmoid network is at 46% validation accuracy after one epoch, where the three
+# others are at 79-83%, and still 6 points behind after ten (the chapter's README has the table).
+# tanh, centred on zero with a slope of 1 there, does as well as ReLU; ReLU and leaky ReLU pass the
+# gradient unchanged wherever a unit is active. With Adam (`--optimizer adam`) the gap shrinks to
+# 1.5 points (sigmoid 87.52%, ReLU 89.02%). This is why ReLU (or a relative) is the default for
+# hidden layers, and sigmoid is kept for outputs that are probabilities. Leaky ReLU's small slope
+# keeps a unit that is inactive for every input (a "dead" ReLU) trainable.
 
 # %%
 print(f"{'activation':<12}{'test accuracy':>15}{'training loss':>15}{'epoch 1':>10}"

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Which loss? MSE, cross-entropy, log-likelihood and KL divergence, worked out
 #
+# Tutorial: section 9 · 深度学习中的损失函数有哪些？ (seed 003 §9 Q4)
+#
 # The FAQ names four loss functions: mean squared error, cross-entropy, log-likelihood and the
 # Kullback-Leibler divergence. They are less four choices than one idea seen four ways: a loss
 # is the negative log-likelihood of the data under the model, and the model's output decides

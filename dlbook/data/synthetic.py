@@ -1,7 +1,8 @@
-"""A two-class problem whose best possible accuracy is known: the ``x_train`` of section 4.1.
+"""A two-class problem whose best possible accuracy is known: the ``x_train`` of a section 5
+listing (seed 001 §4.1).
 
-The section 4.1 listing trains an MLP on ``x_train`` of 10 features and never says where it comes
-from. Here each class is a Gaussian with its own mean and a shared covariance, equal priors:
+That listing trains an MLP on ``x_train`` of 10 features and never says where it comes from. Here
+each class is a Gaussian with its own mean and a shared covariance, equal priors:
 
     y ~ Bernoulli(1/2),    x | y ~ N(mean_y, S).
 

@@ -11,7 +11,8 @@ from keras import layers
 
 @keras.saving.register_keras_serializable(package="dlbook")
 class LeNet(keras.Model):
-    """The LeNet of section 5.2 for 28x28 images; returns logits, not probabilities."""
+    """The LeNet-like network of section 5.2's listing (not the LeNet-5 of 1998: see the page)
+    for 28x28 images; returns logits, not probabilities."""
 
     def __init__(self, num_classes: int = 10, image_shape: tuple[int, int, int] = (28, 28, 1),
                  **kwargs) -> None:

@@ -1,8 +1,8 @@
 """The recurrent text classifier of section 5 (the tutorial presents it as a simple RNN; its
 recurrent layer is an LSTM): raw text in, class logits out.
 
-text -> TextVectorization (10,000 words, 100 tokens) -> Embedding(10000, 64) -> LSTM(64)
--> dense 64 relu -> dense ``num_classes``.
+text -> TextVectorization (10,000 tokens: padding, [UNK] and 9,998 words; 100 per text)
+-> Embedding(10000, 64) -> LSTM(64) -> dense 64 relu -> dense ``num_classes``.
 
 The listing's Sequential model starts at its ``Embedding(10000, 64, input_length=100)``: it takes
 sequences of 100 word numbers, and the tutorial does not show how texts become such sequences.

@@ -6,11 +6,12 @@ the LSTM, section 4 does not write it out.
     h~_t = tanh(W_c x_t + bx_c + r_t * (U_c h_{t-1} + bh_c)) candidate state
     h_t = z_t * h_{t-1} + (1 - z_t) * h~_t                   hidden state
 
-Two details differ from the textbook GRU (Cho et al.), ``h~_t = tanh(W [r_t * h_{t-1}, x_t])``
-and ``h_t = (1 - z_t) h_{t-1} + z_t h~_t``: Keras applies the reset gate *after* the recurrent
-product (which lets cuDNN compute all products at once, and needs a second bias ``bh``), and its
-``z_t`` is the share of the *old* state kept (the textbook's ``1 - z_t``). Both are GRUs, with the
-same expressive power.
+One detail differs from the GRU of Cho et al. (2014), whose candidate is
+``h~_t = tanh(W_c x_t + U_c (r_t * h_{t-1}))``: Keras applies the reset gate *after* the
+recurrent product (which lets cuDNN compute all products at once, and needs a second bias
+``bh``). The update is Cho et al.'s equation 7, ``z_t`` the share of the *old* state kept; Chung
+et al. (2014) write it with the gate the other way round, ``h_t = (1 - z_t) h_{t-1} + z_t h~_t``.
+All are GRUs, with the same expressive power.
 
 ``W_g`` has shape ``(H, D)``, ``U_g`` ``(H, H)``, ``bx_g`` and ``bh_g`` ``(H,)``. Keras keeps the
 gates side by side in the order z, r, h~: ``kernel (D, 3H)``, ``recurrent_kernel (H, 3H)`` and

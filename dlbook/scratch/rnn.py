@@ -1,6 +1,7 @@
-"""Section 4: the recurrent network ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and
-back-propagation through time (BPTT), which section 5's NumPy RNN listing prepares for (it keeps
-every hidden state) but does not write.
+"""Section 4: the recurrent network ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` (seed 004
+§4.3.1) and back-propagation through time (BPTT), which seed 004's NumPy RNN listing (§5.3) does
+not have: the listing stores every input and hidden state without using them, and BPTT needs
+exactly those.
 
 A batch of sequences is ``xs`` of shape ``(N, T, D)`` (batch, time, features), as in Keras; the
 weights keep the formula's ``(out, in)`` shapes: ``W_xh (H, D)``, ``W_hh (H, H)``, ``b_h (H,)``.
