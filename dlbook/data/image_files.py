@@ -302,6 +302,7 @@ def summary(decoded: DecodedFiles, root: Path | None = None) -> list[str]:
     if decoded.not_images:
         names = ", ".join(relative(path, root) for path in decoded.not_images[:3])
         more = ", ..." if len(decoded.not_images) > 3 else ""
-        parts.append(f"skipped {len(decoded.not_images)} files that are not images "
-                     f"({names}{more})")
+        files = ("1 file that is not an image" if len(decoded.not_images) == 1 else
+                 f"{len(decoded.not_images)} files that are not images")
+        parts.append(f"skipped {files} ({names}{more})")
     return parts
