@@ -159,16 +159,17 @@ def test_float_pixels_in_0_1_are_kept_and_other_ranges_refused(folder):
     test_images, _ = collect(data.test)
     np.testing.assert_allclose(test_images[..., 0], arrays[TEST_IMAGES] / 255.0, rtol=1e-6)
     write_idx(path / f"{TEST_IMAGES}.gz", arrays[TEST_IMAGES].astype(np.float32))
-    with pytest.raises(InvalidDataError, match=r"float pixels from 0 to 255; expected \[0, 1\]"):
-        load_images("mnist", data_dir=path)
+    with pytest.raises(InvalidDataError, match=rf"{TEST_IMAGES}.gz: float pixels from 0 to 255; "
+                                               r"expected \[0, 1\]"):
+        load_images("mnist", data_dir=path)  # R07b: the labels' file was named
 
 
 def test_test_images_of_another_size_are_refused_before_training(folder):
     path, _ = folder
     write_idx(path / f"{TEST_IMAGES}.gz", np.zeros((24, 32, 32), np.uint8))
-    with pytest.raises(InvalidDataError, match=r"images of shape \(32, 32\), but the training "
-                                               r"images have shape \(28, 28\)"):
-        load_images("mnist", data_dir=path)
+    with pytest.raises(InvalidDataError, match=rf"{TEST_IMAGES}.gz: images of shape \(32, 32\), "
+                                               r"but the training images have shape \(28, 28\)"):
+        load_images("mnist", data_dir=path)  # R09b: the labels' file was named
 
 
 def write_png_folder(root, split_folders, size=(12, 10), mode="L", count=6):
