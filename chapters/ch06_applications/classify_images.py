@@ -111,8 +111,8 @@ def to_model_input(image: np.ndarray) -> tuple[np.ndarray, bool]:
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 folder = args.images
 if folder is None:
-    folder = args.output_dir / "demo_images"
-    folder.mkdir(exist_ok=True)
+    folder = args.output_dir / "demo_images" / data.name  # one folder per dataset
+    folder.mkdir(parents=True, exist_ok=True)
     for label, name in enumerate(data.class_names):
         if not np.any(test_labels == label):
             continue
@@ -174,9 +174,11 @@ for i in worst[:8]:
           f"{probabilities[i, predicted[i]]:.1%}, truly {data.class_names[test_labels[i]]}")
 plot_predictions(test_images[:32], test_labels[:32], predicted[:32], data.class_names,
                  args.output_dir / "predictions.png")
-plot_image_grid(test_images[worst], args.output_dir / "confident_mistakes.png", ncols=8,
-                titles=[f"{data.class_names[predicted[i]]} {probabilities[i, predicted[i]]:.1%}\n"
-                        f"(truly {data.class_names[test_labels[i]]})" for i in worst])
+if len(worst):  # a model right on every test image has nothing to show here
+    plot_image_grid(test_images[worst], args.output_dir / "confident_mistakes.png", ncols=8,
+                    titles=[f"{data.class_names[predicted[i]]} "
+                            f"{probabilities[i, predicted[i]]:.1%}\n"
+                            f"(truly {data.class_names[test_labels[i]]})" for i in worst])
 
 save_results(args, identity=data.identity, model=str(model_path), dataset=data.name,
              test_accuracy=accuracy, files=str(folder), predictions=predictions,
