@@ -197,7 +197,8 @@ def test_an_image_folder_given_as_data_dir_is_sent_to_dataset(tmp_path):
     setting that works."""
     write_classes(tmp_path / "shapes", 3, classes="ab")
     with pytest.raises(DatasetNotFoundError, match=r"data_dir=.*shapes lacks train-images-idx3-"
-                       r"ubyte.gz, .*it holds folders of images: pass dataset=.*shapes instead"):
+                       r"ubyte.gz, .*it holds folders of images: pass dataset=.*shapes in its "
+                       r"place"):
         load_images("mnist", data_dir=tmp_path / "shapes")
 
 

@@ -265,7 +265,7 @@ def lacking(folder: Path, how: str) -> str:
     """What ``folder``, named by ``how`` (``data_dir`` or an environment variable), lacks of
     the four files, and what to do; a folder of images is sent to ``dataset=``."""
     missing = [f"{stem}.gz" for stem in FILES if not file_in(folder, stem)]
-    fix = (f"it holds folders of images: pass dataset={folder} instead (and no data_dir)"
+    fix = (f"it holds folders of images: pass dataset={folder} in its place"
            if holds_image_folders(folder) else
            "put the files there or name the folder that holds all four")
     return f"{how}={folder} lacks {', '.join(missing)} (gzipped or not); {fix}"

@@ -179,7 +179,7 @@ def resolve_text_dataset(name: str, data_dir: str | Path | None = None) -> str:
             raise DatasetNotFoundError(
                 f"dataset=auto: data_dir={data_dir} holds no IMDB (an aclImdb/ folder in the "
                 f"layout {LAYOUT}, or tensorflow_datasets/imdb_reviews/); put it there, or leave "
-                f"out data_dir"
+                f"out data_dir="
             )
         choice, reason = "imdb", f"IMDB is in {found}"
     elif found := locate_imdb():
