@@ -55,7 +55,8 @@ UTF-16's)."""
 DELIMITERS = ("\t", ",", ";", "|")
 """The delimiters a table may use, preferred in this order when two fit as well."""
 
-SNIFFED_LINES = 200
+SNIFFED_LINES, SNIFFED_CHARACTERS = 200, 1 << 20
+"""How much of a table the delimiter is told from: its first lines, in its first megabyte."""
 
 
 @dataclass
@@ -145,7 +146,8 @@ def decode(path: Path, encoding: str = "utf-8") -> tuple[str, str]:
 
 def widths(text: str, delimiter: str, quoting: int) -> list[int]:
     """The number of fields of each non-blank row among the first lines, read leniently."""
-    sample = io.StringIO("\n".join(text.splitlines()[:SNIFFED_LINES]), newline="")
+    lines = text[:SNIFFED_CHARACTERS].splitlines()[:SNIFFED_LINES]
+    sample = io.StringIO("\n".join(lines), newline="")
     reader = csv.reader(sample, delimiter=delimiter, quoting=quoting)
     try:
         return [len(row) for row in reader if any(field.strip() for field in row)]
