@@ -216,56 +216,72 @@ def device_checks() -> list[Check]:
     return checks
 
 
+def image_dataset_check(name: str, reachable: bool) -> Check:
+    """One image dataset: on disk and whole (all four files read, as a page reads them), else
+    downloadable, else what to do. Files that are there but damaged, or hold the other dataset,
+    are a problem to fix: ``auto`` would take them and the page would stop."""
+    from dlbook.data.images import read_arrays
+    from dlbook.data.sources import DATASETS, FILES, cache_dir, locate
+    from dlbook.errors import DlbookError
+
+    spec = DATASETS[name]
+    try:
+        files = locate(name)
+        if files:
+            read_arrays(files)
+    except DlbookError as error:
+        return Check(name, False, " ".join(str(error).split()),
+                     f"replace the damaged files (delete them and run `python -m dlbook.data "
+                     f"download {name}`), or point {spec.env_var} to a folder of good ones")
+    if files:
+        found = f"on disk in {files[FILES[0]].parent}"
+    elif reachable:
+        found = f"not on disk; downloadable from {spec.url} into {cache_dir(spec)}/"
+    else:
+        found = f"not on disk, and {spec.url} cannot be reached"
+    return Check(name, bool(files) or reachable, found,
+                 f"put its four files ({', '.join(FILES)}, gzipped or not) in "
+                 f"{cache_dir(spec)}/ or set {spec.env_var} to their folder", required=False)
+
+
+def imdb_check(reachable: bool) -> Check:
+    """IMDB: on disk (where), else downloadable, else the fix and the offline stand-in."""
+    from dlbook.config import data_dir
+    from dlbook.data.text import IMDB_URL, LAYOUT, SYNTHETIC, locate_imdb
+
+    imdb = locate_imdb()
+    if imdb:
+        found = f"on disk in {imdb}"
+    elif reachable:
+        found = f"not on disk; downloadable from {IMDB_URL}"
+    else:
+        found = f"not on disk, and {IMDB_URL} cannot be reached"
+    return Check("imdb", bool(imdb) or reachable, found,
+                 f"unpack aclImdb_v1.tar.gz into {data_dir()}/ (the layout {LAYOUT}); "
+                 f"meanwhile the text scripts use `--dataset {SYNTHETIC}` (generated "
+                 "reviews) or a folder or table of texts of your own", required=False)
+
+
 def dataset_checks() -> list[Check]:
     """Each dataset: on disk (where), else downloadable (from where), else what to do; the
     searches are `dlbook.data`'s own, so this says what a chapter script will find."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from dlbook.config import data_dir
     from dlbook.data.download import is_reachable
-    from dlbook.data.errors import InvalidDataError
-    from dlbook.data.sources import DATASETS, FILES, cache_dir, locate
-    from dlbook.data.text import IMDB_URL, LAYOUT, SYNTHETIC, locate_imdb
+    from dlbook.data.sources import DATASETS
+    from dlbook.data.text import IMDB_URL
 
     probes = {name: spec.url + "train-labels-idx1-ubyte.gz" for name, spec in DATASETS.items()}
     probes["imdb"] = IMDB_URL
     with ThreadPoolExecutor(len(probes)) as pool:  # offline, each probe waits for its timeout
         reachable = dict(zip(probes, pool.map(is_reachable, probes.values()), strict=True))
-    checks = []
-    for name, spec in DATASETS.items():
-        try:
-            files = locate(name)
-        except InvalidDataError as error:
-            checks.append(Check(name, False, str(error), f"point {spec.env_var} elsewhere"))
-            continue
-        if files:
-            found = f"on disk in {files[FILES[0]].parent}"
-        elif reachable[name]:
-            found = f"not on disk; downloadable from {spec.url} into {cache_dir(spec)}/"
-        else:
-            found = f"not on disk, and {spec.url} cannot be reached"
-        checks.append(Check(name, bool(files) or reachable[name], found,
-                            f"put its four files ({', '.join(FILES)}, gzipped or not) in "
-                            f"{cache_dir(spec)}/ or set {spec.env_var} to their folder",
-                            required=False))
+    checks = [image_dataset_check(name, reachable[name]) for name in DATASETS]
     if not any(check.ok for check in checks):
         checks.append(Check("image data", False, "neither MNIST nor Fashion-MNIST can be had, "
                             "and the image chapters need one of them",
                             "`apt-get install dataset-fashion-mnist` (Debian, Ubuntu), or put "
                             "one dataset's files in place as said above"))
-    imdb = locate_imdb()
-    if imdb:
-        found = f"on disk in {imdb}"
-    elif reachable["imdb"]:
-        found = f"not on disk; downloadable from {IMDB_URL}"
-    else:
-        found = f"not on disk, and {IMDB_URL} cannot be reached"
-    checks.append(Check("imdb", bool(imdb) or reachable["imdb"], found,
-                        f"unpack aclImdb_v1.tar.gz into {data_dir()}/ (the layout {LAYOUT}); "
-                        f"meanwhile the text scripts use `--dataset {SYNTHETIC}` (generated "
-                        "reviews) or a folder or table of texts of your own",
-                        required=False))
-    return checks
+    return [*checks, imdb_check(reachable["imdb"])]
 
 
 def plot_checks() -> list[Check]:
@@ -284,12 +300,14 @@ def plot_checks() -> list[Check]:
     drawn = png.getvalue().startswith(b"\x89PNG")
     root = output_root()
     existing = next(folder for folder in (root, *root.parents) if folder.exists())
-    writable = os.access(existing, os.W_OK)
+    writable = existing.is_dir() and os.access(existing, os.W_OK)
+    if existing.is_dir():
+        state = f"{root}/ {'is' if writable else 'is not'} writable"
+    else:
+        state = f"{root}/ cannot be made: {existing} is a file, not a folder"
     return [Check("plots", drawn and writable,
-                  f"matplotlib {matplotlib.__version__} draws PNGs without a display; "
-                  f"{root}/ {'is' if writable else 'is not'} writable",
-                  f"make {existing} writable, or set DLBOOK_OUTPUT_DIR to a folder you can "
-                  "write")]
+                  f"matplotlib {matplotlib.__version__} draws PNGs without a display; {state}",
+                  f"make {existing} a folder you can write, or set DLBOOK_OUTPUT_DIR to one")]
 
 
 def environment_checks() -> list[Check]:

@@ -1,7 +1,7 @@
 """The image pipelines on small generated datasets, and `load_arrays` on the real Fashion-MNIST."""
 
 from dlbook.data import CorruptFileError, ImageData, InvalidDataError, load_arrays, load_images
-from dlbook.data.pipeline import validation_size
+from dlbook.data.pipeline import stratified_subset, validation_size
 from dlbook.data.sources import DATASETS, files_in
 
 import numpy as np
@@ -40,19 +40,46 @@ def test_batches_shapes_dtypes_and_values(folder):
     assert test_images.min() == 0.0 and test_images.max() == 1.0
 
 
-def test_limit_and_validation_from_the_end(folder):
+def test_limit_is_a_seeded_stratified_draw_and_validation_the_last_of_it(folder):
+    """``limit`` was "the first N" for images: a file sorted by class lost its last classes."""
     path, arrays = folder
     data = load_images("fashion_mnist", batch_size=8, limit=40, validation_fraction=0.25,
                        data_dir=path)
     assert (data.num_train, data.num_validation, data.num_test) == (30, 10, 24)
-    assert data.class_names[0] == "T-shirt/top" and len(data.class_names) == 10
+    keep = stratified_subset(arrays[TRAIN_LABELS], 40, seed=0)
+    assert len(keep) == 40 and not np.array_equal(keep, np.arange(40))
     val_images, val_labels = collect(data.validation)
-    np.testing.assert_array_equal(val_labels, arrays[TRAIN_LABELS][30:40])
-    np.testing.assert_allclose(val_images[..., 0] * 255, arrays[TRAIN_IMAGES][30:40], atol=1e-4)
+    np.testing.assert_array_equal(val_labels, arrays[TRAIN_LABELS][keep[30:]])
+    np.testing.assert_allclose(val_images[..., 0] * 255, arrays[TRAIN_IMAGES][keep[30:]],
+                               atol=1e-4)
     train_images, _ = collect(data.train)
-    assert len(train_images) == 30
     assert sorted((train_images * 255).round().sum(axis=(1, 2, 3))) == sorted(
-        arrays[TRAIN_IMAGES][:30].sum(axis=(1, 2), dtype=np.int64))
+        arrays[TRAIN_IMAGES][keep[:30]].sum(axis=(1, 2), dtype=np.int64))
+
+
+@pytest.mark.parametrize(("counts", "limit", "expected"), [
+    ([240] * 10, 2048, [205] * 8 + [204] * 2),   # each class its share
+    ([50, 30, 20], 10, [5, 3, 2]),
+    ([97, 2, 1], 10, [8, 1, 1]),                   # every class, while the limit allows
+    ([97, 2, 1], 2, [2, 0, 0]),                    # fewer than the classes: the largest shares
+    ([3, 3], 100, [3, 3]),                         # not smaller than the data: everything
+])
+def test_limit_keeps_each_class_its_share(counts, limit, expected):
+    labels = np.repeat(np.arange(len(counts)), counts)  # sorted by class, as folders are read
+    keep = stratified_subset(labels, limit, seed=0)
+    np.testing.assert_array_equal(np.bincount(labels[keep], minlength=len(counts)), expected)
+    assert np.all(np.diff(keep) > 0)  # in the data's order, each example once
+    again, other = stratified_subset(labels, limit, seed=0), stratified_subset(labels, limit, 1)
+    np.testing.assert_array_equal(keep, again)
+    assert sum(expected) == sum(counts) or not np.array_equal(keep, other)
+
+
+def test_a_quick_run_of_a_file_sorted_by_class_sees_every_class(tmp_path):
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 30)
+    write_dataset(tmp_path, num_train=300, num_test=100)
+    write_idx(tmp_path / f"{TRAIN_LABELS}.gz", labels)
+    data = load_images("mnist", limit=50, validation_fraction=0, data_dir=tmp_path)
+    assert np.bincount(collect(data.train)[1]).tolist() == [5] * 10
 
 
 @pytest.mark.parametrize("num_train, fraction, expected", [
@@ -89,7 +116,9 @@ def test_load_arrays_like_keras_datasets(tmp_path):
     (x_train, y_train), (x_test, y_test) = load_arrays("mnist", limit=10, data_dir=tmp_path)
     assert x_train.shape == (10, 28, 28) and y_train.shape == (10,) and x_test.shape == (5, 28, 28)
     assert x_train.dtype == y_train.dtype == x_test.dtype == y_test.dtype == np.uint8
-    np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES][:10])
+    keep = stratified_subset(arrays[TRAIN_LABELS], 10, seed=0)
+    np.testing.assert_array_equal(x_train, arrays[TRAIN_IMAGES][keep])
+    np.testing.assert_array_equal(y_train, arrays[TRAIN_LABELS][keep])
     np.testing.assert_array_equal(y_test, arrays[TEST_LABELS])
 
 
@@ -130,16 +159,17 @@ def test_float_pixels_in_0_1_are_kept_and_other_ranges_refused(folder):
     test_images, _ = collect(data.test)
     np.testing.assert_allclose(test_images[..., 0], arrays[TEST_IMAGES] / 255.0, rtol=1e-6)
     write_idx(path / f"{TEST_IMAGES}.gz", arrays[TEST_IMAGES].astype(np.float32))
-    with pytest.raises(InvalidDataError, match=r"float pixels from 0 to 255; expected \[0, 1\]"):
-        load_images("mnist", data_dir=path)
+    with pytest.raises(InvalidDataError, match=rf"{TEST_IMAGES}.gz: float pixels from 0 to 255; "
+                                               r"expected \[0, 1\]"):
+        load_images("mnist", data_dir=path)  # R07b: the labels' file was named
 
 
 def test_test_images_of_another_size_are_refused_before_training(folder):
     path, _ = folder
     write_idx(path / f"{TEST_IMAGES}.gz", np.zeros((24, 32, 32), np.uint8))
-    with pytest.raises(InvalidDataError, match=r"images of shape \(32, 32\), but the training "
-                                               r"images have shape \(28, 28\)"):
-        load_images("mnist", data_dir=path)
+    with pytest.raises(InvalidDataError, match=rf"{TEST_IMAGES}.gz: images of shape \(32, 32\), "
+                                               r"but the training images have shape \(28, 28\)"):
+        load_images("mnist", data_dir=path)  # R09b: the labels' file was named
 
 
 def write_png_folder(root, split_folders, size=(12, 10), mode="L", count=6):
@@ -172,6 +202,9 @@ def test_a_folder_without_a_split_is_split_by_class_and_checked(tmp_path):
     from PIL import Image
 
     Image.new("RGB", (20, 20)).save(tmp_path / "colour" / "dark" / "odd.png")
-    with pytest.raises(InvalidDataError, match=r"odd.png: a rgb image of 20x20 pixels, but .* "
-                                               r"is a rgb image of 10x12"):
+    with pytest.raises(InvalidDataError, match=r"colour: images of 2 sizes, height x width: "
+                       r"10x12 \(20\), 20x20 \(1\); pass image_size=\(height, width\) to "
+                       r"resize them all, e.g. image_size=\(10, 12\)"):
         load_images(str(tmp_path / "colour"))
+    resized = load_images(str(tmp_path / "colour"), image_size=(10, 12), validation_fraction=0)
+    assert resized.num_train + resized.num_test == 21 and resized.image_shape == (10, 12, 3)

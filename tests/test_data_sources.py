@@ -62,16 +62,16 @@ def test_named_folder_beats_debian_folder_beats_download(world):
         f"{stem}.gz" for stem in FILES)
 
 
-@pytest.mark.parametrize("how", ["--data-dir", "DLBOOK_FASHION_MNIST_DIR"])
+@pytest.mark.parametrize("how", ["data_dir", "DLBOOK_FASHION_MNIST_DIR"])
 def test_a_named_folder_is_the_only_one_used(world, monkeypatch, how):
     write_dataset(world / "debian" / "fashion_mnist", 20, 10, seed=2)  # would be a fallback
     write_dataset(world / "mine", 20, 10, seed=3)
     (world / "mine" / "t10k-labels-idx1-ubyte.gz").unlink()
-    options = {"data_dir": world / "mine"} if how == "--data-dir" else {}
-    if how != "--data-dir":
+    options = {"data_dir": world / "mine"} if how == "data_dir" else {}
+    if how != "data_dir":
         monkeypatch.setenv(how, str(world / "mine"))
-    with pytest.raises(DatasetNotFoundError, match=rf"fashion_mnist: {how} names .*mine, which "
-                                                   r"lacks t10k-labels-idx1-ubyte.gz \(gzipped"):
+    with pytest.raises(DatasetNotFoundError, match=rf"fashion_mnist: {how}=.*mine lacks "
+                                                   r"t10k-labels-idx1-ubyte.gz \(gzipped"):
         load_arrays("fashion_mnist", **options)
     with pytest.raises(DatasetNotFoundError, match="lacks train-images-idx3-ubyte.gz, "):
         load_arrays("fashion_mnist", data_dir=world / "misspelled")
@@ -81,7 +81,7 @@ def test_files_of_the_other_dataset_are_refused(world, monkeypatch):
     write_dataset(world / "fashion", 20, 10, like="fashion_mnist")
     write_dataset(world / "digits", 20, 10, like="mnist")
     with pytest.raises(InvalidDataError, match=r"fashion holds fashion_mnist .*not mnist: pass "
-                                               r"--dataset fashion_mnist"):
+                                               r"dataset=fashion_mnist"):
         load_arrays("mnist", data_dir=world / "fashion")
     monkeypatch.setenv("DLBOOK_FASHION_MNIST_DIR", str(world / "digits"))
     with pytest.raises(InvalidDataError, match="digits holds mnist .*, not fashion_mnist"):

@@ -82,7 +82,7 @@ def test_imdb_offline_names_the_layout_the_folder_and_the_synthetic_task(tmp_pat
     message = str(error.value)
     assert str(tmp_path / "aclImdb") in message
     assert "<root>/train/<class>/*.txt and <root>/test/<class>/*.txt" in message
-    assert "--dataset synthetic" in message
+    assert "dataset=synthetic" in message
 
 
 # -- auto: IMDB when it can be had, else the synthetic task (issue 10, point 8) ----------------
@@ -112,7 +112,7 @@ def test_auto_takes_imdb_when_it_can_be_downloaded(offline, monkeypatch, capsys)
 
 
 def test_auto_with_a_data_dir_uses_that_folder_or_says_what_it_lacks(tmp_path, offline):
-    with pytest.raises(DatasetNotFoundError, match="--data-dir .* holds no IMDB"):
+    with pytest.raises(DatasetNotFoundError, match="data_dir=.* holds no IMDB"):
         load_text("auto", data_dir=tmp_path)
     write_reviews(tmp_path / "aclImdb")
     assert load_text("auto", data_dir=tmp_path).source == str(tmp_path / "aclImdb")
@@ -222,10 +222,10 @@ def test_columns_named_by_flag_by_header_name_or_number(tmp_path):
     by_number = load_text(str(no_header), label_column="2", text_column="3")
     assert by_name.class_names == by_number.class_names == ["0", "1", "2"]
     assert sorted(every_text(by_name)[0]) == sorted(every_text(by_number)[0])
-    with pytest.raises(InvalidDataError, match=r"--text-column review: no such column; the "
+    with pytest.raises(InvalidDataError, match=r"text_column=review: no such column; the "
                        r"header is \['id', 'stars', 'comment'\]"):
         load_text(str(path), label_column="stars", text_column="review")
-    with pytest.raises(InvalidDataError, match="--label-column 7, but the file has 3 columns"):
+    with pytest.raises(InvalidDataError, match="label_column=7, but the file has 3 columns"):
         load_text(str(path), label_column="7")
 
 
@@ -236,7 +236,7 @@ def test_a_label_column_of_text_is_refused_with_the_counts(tmp_path):
                                              for n in range(3000)))
     with pytest.raises(InvalidDataError, match=r"swapped.csv: column 1 \('label'\) looks like "
                        r"text, not labels: 3,000 distinct values in 3,000 rows, 3,000 of them "
-                       r"unique .* --label-column"):
+                       r"unique .* label_column="):
         load_text(str(path))
     path.write_text("label,text\n" + "".join(f"class {n % 150},text {n}\n" for n in range(600)))
     with pytest.raises(InvalidDataError, match="150 distinct values in 600 rows, 0 of them"):
@@ -277,11 +277,11 @@ def test_text_that_is_not_utf8_names_the_line_and_the_flag(tmp_path):
     lines[6] = "pos\tun film très réussi, café compris"
     path.write_bytes("\n".join(lines).encode("latin-1"))
     with pytest.raises(InvalidDataError, match=r"latin1.tsv, line 7: byte 0xe8 is not utf-8 text; "
-                       r"pass the file's encoding with --encoding"):
+                       r"the file reads as cp1252: pass encoding=cp1252"):
         load_text(str(path))
     texts, _ = every_text(load_text(str(path), encoding="latin-1"))
     assert "un film très réussi, café compris" in texts
-    with pytest.raises(InvalidDataError, match="--encoding latin-9000: no such text encoding"):
+    with pytest.raises(InvalidDataError, match="encoding=latin-9000: no such text encoding"):
         load_text(str(path), encoding="latin-9000")
 
 

@@ -115,6 +115,44 @@ def test_datasets_nowhere_to_be_had_are_missing_with_the_fix(monkeypatch, tmp_pa
     assert doctor.summary(list(checks.values())).startswith("not ready")
 
 
+def test_damaged_or_truncated_dataset_files_are_missing_not_a_crash_nor_ok(monkeypatch,
+                                                                             tmp_path):
+    """N086: the doctor crashed on a $DLBOOK_MNIST_DIR of damaged files; N088: it called a
+    Fashion-MNIST whose images file is a truncated gzip 'ok, on disk'."""
+    from idx_fixtures import write_dataset
+
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        (tmp_path / "garbage").mkdir(exist_ok=True)
+        (tmp_path / "garbage" / name).write_bytes(bytes(range(256)) * 4)
+    write_dataset(tmp_path / "truncated", like="fashion_mnist")
+    images = tmp_path / "truncated" / "train-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:5000])
+    monkeypatch.setenv("DLBOOK_MNIST_DIR", str(tmp_path / "garbage"))
+    monkeypatch.setenv("DLBOOK_FASHION_MNIST_DIR", str(tmp_path / "truncated"))
+    monkeypatch.setattr("dlbook.data.download.is_reachable", lambda url: False)
+    checks = {check.topic: check for check in doctor.dataset_checks()}
+    assert not checks["mnist"].ok and "not an IDX file" in checks["mnist"].found
+    assert not checks["fashion_mnist"].ok
+    assert "train-images-idx3-ubyte.gz: damaged gzip data" in checks["fashion_mnist"].found
+    assert "DLBOOK_FASHION_MNIST_DIR" in checks["fashion_mnist"].fix
+    assert checks["fashion_mnist"].required
+    assert doctor.summary(list(checks.values())).startswith("not ready")
+
+
+def test_an_output_path_that_is_a_file_is_not_writable(monkeypatch, tmp_path):
+    """N087: with DLBOOK_OUTPUT_DIR naming a file, the doctor said 'is writable', 'ready', and
+    every page then failed."""
+    (tmp_path / "a_file").write_text("not a folder")
+    for output in (tmp_path / "a_file", tmp_path / "a_file" / "below"):
+        monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(output))
+        (check,) = doctor.plot_checks()
+        assert not check.ok and check.required
+        assert f"cannot be made: {tmp_path / 'a_file'} is a file, not a folder" in check.found
+    monkeypatch.setenv("DLBOOK_OUTPUT_DIR", str(tmp_path / "outputs"))
+    assert doctor.plot_checks()[0].ok
+
+
 def test_environment_page_quick(quick_chapters):
     import tensorflow as tf
 

@@ -288,8 +288,8 @@ def test_auto_never_falls_back_when_the_environment_names_a_folder(debian_and_of
     monkeypatch.setenv("DLBOOK_MNIST_DIR", str(named))
     missing = ("t10k-labels-idx1-ubyte.gz" if folder == "three_of_four"
                else ", ".join(f"{stem}.gz" for stem in FILES))
-    with pytest.raises(DatasetNotFoundError, match=f"mnist: DLBOOK_MNIST_DIR names {named}, "
-                                                   f"which lacks {missing} "):
+    with pytest.raises(DatasetNotFoundError, match=f"mnist: DLBOOK_MNIST_DIR={named} lacks "
+                                                   f"{missing} "):
         load_images("auto")
     assert "fashion_mnist" not in capsys.readouterr().out
 
@@ -394,9 +394,11 @@ def test_pixels_neither_uint8_nor_float_are_refused(tmp_path):
         load_images("mnist", data_dir=tmp_path)
 
 
-def test_a_test_split_of_colour_images_beside_grayscale_training_images_is_refused(tmp_path):
-    """A user's image folder, train/ grayscale and test/ colour: refused at load time, the
-    first file that differs named, not after the training."""
+def test_a_test_split_of_colour_images_beside_grayscale_training_images_is_one_mode(tmp_path,
+                                                                                  capsys):
+    """A user's image folder, train/ grayscale and test/ colour: first the shapes differed after
+    the training; then it was refused; now every image gets one colour mode, RGB unless one is
+    asked for, and the line printed says how many were converted."""
     from PIL import Image
 
     for split, mode in (("train", "L"), ("test", "RGB")):
@@ -405,9 +407,12 @@ def test_a_test_split_of_colour_images_beside_grayscale_training_images_is_refus
             for i in range(3):
                 Image.new(mode, (8, 8), color=(i * 40,) * len(mode)).save(
                     tmp_path / split / name / f"{i}.png")
-    with pytest.raises(InvalidDataError, match=r"test/cats/0.png: a rgb image of 8x8 pixels, but "
-                                               r".*train/cats/0.png is a grayscale image of 8x8"):
-        load_images(str(tmp_path))
+    data = load_images(str(tmp_path), validation_fraction=0)
+    assert data.image_shape == (8, 8, 3)
+    assert "8x8 rgb; 6 converted to rgb" in capsys.readouterr().out
+    gray = load_images(str(tmp_path), validation_fraction=0, color_mode="grayscale")
+    assert gray.image_shape == (8, 8, 1)
+    assert "8x8 grayscale; 6 converted to grayscale" in capsys.readouterr().out
 
 
 # -- 5. validation sized to the data --------------------------------------------------------------
@@ -448,7 +453,7 @@ def test_a_data_dir_the_dataset_would_not_read_is_refused(tmp_path):
     table.write_text("label,text\n" + "".join(f"{'pos' if n % 2 else 'neg'},text {n}\n"
                                              for n in range(40)))
     for source in (str(table), "synthetic"):
-        with pytest.raises(InvalidDataError, match=r"--data-dir .* is for the files of imdb"):
+        with pytest.raises(InvalidDataError, match=r"data_dir=.* is for the files of imdb"):
             load_text(source, data_dir=tmp_path / "idx")
     folder = tmp_path / "pictures" / "train" / "a"
     folder.mkdir(parents=True)

@@ -50,9 +50,9 @@ set_seed(args.seed)
 # %% [markdown]
 # ## A small training set
 #
-# The first 1,000 training images for training and the next 2,000 for validation (with
-# `--quick`, 500 and 500). The test set is cut to the same total; we use it once per remedy, at
-# the end.
+# 3,000 training images drawn at random, each class its share (`limit`), 1,000 of them for
+# training and 2,000 for validation (with `--quick`, 500 and 500). The test set is cut to the
+# same total; we use it once per remedy, at the end.
 
 # %%
 train_size, validation_size = (500, 500) if args.quick else (1_000, 2_000)

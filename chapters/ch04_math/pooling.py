@@ -34,7 +34,7 @@ rng = np.random.default_rng(args.seed)
 check = Comparisons()
 
 dataset = resolve_dataset(args.dataset, args.data_dir)
-_, (test_images, _) = load_arrays(dataset, limit=1, data_dir=args.data_dir)
+_, (test_images, _) = load_arrays(dataset, data_dir=args.data_dir)
 image = test_images[0] / 255.0  # 28 x 28, values in [0, 1]
 batch = image[np.newaxis, :, :, np.newaxis]  # (1, 28, 28, 1): Keras's layout
 

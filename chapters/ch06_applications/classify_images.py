@@ -23,9 +23,15 @@ import argparse
 from pathlib import Path
 
 from dlbook.cli import chapter_args
-from dlbook.data import load_images, resolve_dataset
-from dlbook.data.errors import DatasetNotFoundError, InvalidDataError
-from dlbook.data.image_folders import image_files
+from dlbook.data import load_images
+from dlbook.data.errors import DatasetNotFoundError
+from dlbook.data.image_files import (
+    check_failures,
+    decode_files,
+    is_clutter,
+    promises_image,
+    summary,
+)
 from dlbook.models.loading import load_classifier
 from dlbook.plots import plot_image_grid, plot_predictions
 from dlbook.results import save_results
@@ -56,12 +62,12 @@ if args.images is not None and not args.images.is_dir():
 # run), one file per dataset. If it is not there, the page stops here and says how to make it.
 
 # %%
-dataset = resolve_dataset(args.dataset, args.data_dir)
-model_path = args.model or chapter5_model_path(dataset, args.quick)
-data = load_images(dataset, batch_size=args.batch_size, limit=args.limit,
+data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
                    validation_fraction=0, seed=args.seed, data_dir=args.data_dir)
+model_path = args.model or chapter5_model_path(data.name, args.quick)
 model = load_classifier(
-    model_path, f"train it first with `make ch05-cnn DATASET={dataset}"
+    model_path, f"train it first with `make ch05-cnn DATASET="
+    f"{data.name if args.dataset == 'auto' else args.dataset}"
     f"{' QUICK=1' if args.quick else ''}`, or name a model with --model",
     input_shape=data.image_shape, num_classes=len(data.class_names), trained_on=data.identity)
 print(f"{model_path}: {model.count_params():,} parameters, {data.name} classes "
@@ -74,8 +80,10 @@ print(f"{model_path}: {model.count_params():,} parameters, {data.name} classes "
 # $[0, 1]$, a light object on a black background. A file from elsewhere is none of these, so
 # each one is:
 #
-# 1. read and converted to one gray channel (`keras.utils.load_img`, which uses Pillow:
-#    $0.299 R + 0.587 G + 0.114 B$);
+# 1. read by `dlbook.data.image_files.decode_image` (Pillow), whatever its format: turned
+#    upright as its EXIF orientation says, 16-bit values scaled by their range ($v / 65535$,
+#    not $v / 255$), transparency put on white as a viewer shows it, and converted to one
+#    gray channel ($0.299 R + 0.587 G + 0.114 B$);
 # 2. scaled into $[0, 1]$ as the training images were;
 # 3. inverted ($1 - x$) when its border is mostly light: a dark object on a light background,
 #    as in a photo or a drawing, the opposite of the training images;
@@ -83,14 +91,10 @@ print(f"{model_path}: {model.count_params():,} parameters, {data.name} classes "
 #    (`tf.image.resize_with_pad`, antialiased).
 
 # %%
-def to_model_input(path: Path) -> tuple[np.ndarray, bool]:
-    """One image file as a (28, 28, 1) array in [0, 1], and whether it was inverted."""
-    try:
-        gray = keras.utils.load_img(path, color_mode="grayscale")
-    except (OSError, ValueError) as error:
-        raise InvalidDataError(f"{path}: not an image file that can be read ({error}); remove "
-                               "it from the folder") from error
-    pixels = keras.utils.img_to_array(gray) / 255.0
+def to_model_input(image: np.ndarray) -> tuple[np.ndarray, bool]:
+    """One decoded image (``uint8 (H, W, C)``) as the network's input, an array in [0, 1] of
+    the training images' shape, and whether it was inverted."""
+    pixels = image / 255.0
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     inverted = bool(border.mean() > 0.5)
     if inverted:
@@ -110,8 +114,8 @@ def to_model_input(path: Path) -> tuple[np.ndarray, bool]:
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 folder = args.images
 if folder is None:
-    folder = args.output_dir / "demo_images"
-    folder.mkdir(exist_ok=True)
+    folder = args.output_dir / "demo_images" / data.name  # one folder per dataset
+    folder.mkdir(parents=True, exist_ok=True)
     for label, name in enumerate(data.class_names):
         if not np.any(test_labels == label):
             continue
@@ -121,13 +125,15 @@ if folder is None:
         Image.fromarray(tinted).resize((112, 112), Image.BICUBIC).save(folder / f"{stem}.png")
         if label < len(data.class_names) // 2:
             Image.fromarray(255 - gray).resize((84, 84)).save(folder / f"{stem}-dark.jpg")
-files = image_files(folder)
-if not files:
-    raise DatasetNotFoundError(f"--images {folder}: no image files (.png, .jpg, .jpeg, .bmp, "
-                               ".gif) directly in it")
-inputs, inverted = zip(*(to_model_input(path) for path in files), strict=True)
+candidates = [path for path in sorted(folder.iterdir())
+              if not is_clutter(path) and (not path.is_dir() or promises_image(path))]
+decoded = decode_files(candidates, "grayscale" if data.image_shape[-1] == 1 else "rgb")
+check_failures(decoded, folder)
+files = decoded.paths
+inputs, inverted = zip(*(to_model_input(image) for image in decoded.images), strict=True)
 inputs = np.stack(inputs)
-print(f"{len(files)} files from {folder}, {sum(inverted)} of them inverted")
+print("; ".join([f"{len(files)} files from {folder}, {sum(inverted)} of them inverted",
+                 *summary(decoded, folder)]))
 
 # %% [markdown]
 # ## Their classes
@@ -171,9 +177,11 @@ for i in worst[:8]:
           f"{probabilities[i, predicted[i]]:.1%}, truly {data.class_names[test_labels[i]]}")
 plot_predictions(test_images[:32], test_labels[:32], predicted[:32], data.class_names,
                  args.output_dir / "predictions.png")
-plot_image_grid(test_images[worst], args.output_dir / "confident_mistakes.png", ncols=8,
-                titles=[f"{data.class_names[predicted[i]]} {probabilities[i, predicted[i]]:.1%}\n"
-                        f"(truly {data.class_names[test_labels[i]]})" for i in worst])
+if len(worst):  # a model right on every test image has nothing to show here
+    plot_image_grid(test_images[worst], args.output_dir / "confident_mistakes.png", ncols=8,
+                    titles=[f"{data.class_names[predicted[i]]} "
+                            f"{probabilities[i, predicted[i]]:.1%}\n"
+                            f"(truly {data.class_names[test_labels[i]]})" for i in worst])
 
 save_results(args, identity=data.identity, model=str(model_path), dataset=data.name,
              test_accuracy=accuracy, files=str(folder), predictions=predictions,

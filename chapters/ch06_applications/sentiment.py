@@ -24,11 +24,14 @@
 # %%
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
 from dlbook.cli import chapter_args
 from dlbook.config import output_root
+from dlbook.data.errors import InvalidDataError
 from dlbook.data.text import resolve_text_dataset
 from dlbook.models import RNN_KINDS
 from dlbook.models.loading import SavedModelError, load_classifier
@@ -36,6 +39,7 @@ from dlbook.notebook import in_notebook
 from dlbook.results import save_results
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 EXAMPLES = [
@@ -63,14 +67,42 @@ args = chapter_args("ch06_applications/sentiment", "Classify sentences with the 
 # ## The sentences
 #
 # From `--text`, else one per line of standard input when it is a pipe or a file (not in a
-# notebook, whose standard input never ends), else the examples.
+# notebook, whose standard input never ends), else the examples. An empty sentence, a pipe
+# that brings none, or bytes that are not UTF-8 text stop the page with one line: nothing is
+# classified in their place.
 
 # %%
-sentences = args.text
-piped = sys.stdin is not None and not sys.stdin.isatty() and not in_notebook()
-if sentences is None and piped:
-    sentences = [line.strip() for line in sys.stdin if line.strip()]
-sentences = sentences or EXAMPLES
+def piped() -> bool:
+    """Whether standard input is a pipe or a file (not a terminal, /dev/null or a notebook's)."""
+    if sys.stdin is None or in_notebook():
+        return False
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except OSError:  # a stream without a file descriptor, as a test gives
+        return not sys.stdin.isatty()
+    return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
+
+
+def input_lines() -> list[str]:
+    """The non-blank lines of standard input, which must be UTF-8 text."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise InvalidDataError(
+            f"standard input, line {line}: byte 0x{data[error.start]:02x} is not UTF-8 text; "
+            "convert it first (e.g. iconv -f latin1 -t utf-8)") from error
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InvalidDataError("standard input holds no sentence; give one per line, or pass "
+                               "--text SENTENCE")
+    return lines
+
+
+if args.text is not None and (blank := [text for text in args.text if not text.strip()]):
+    raise InvalidDataError(f"--text {blank[0]!r}: no words to classify; give a sentence")
+sentences = args.text or (input_lines() if piped() else EXAMPLES)
 
 # %% [markdown]
 # ## The saved model and its classes
@@ -104,8 +136,10 @@ print(f"{model_path}: {model.count_params():,} parameters, classes {', '.join(cl
 # (its token 1): a sentence made of them is a guess, and its probabilities say so.
 
 # %%
-probabilities = keras.ops.softmax(model(tf.constant(sentences))).numpy()
-tokens = model.vectorizer(tf.constant(sentences)).numpy()
+batches = [tf.constant(sentences[start:start + args.batch_size])
+           for start in range(0, len(sentences), args.batch_size)]
+probabilities = np.concatenate([keras.ops.softmax(model(batch)).numpy() for batch in batches])
+tokens = np.concatenate([model.vectorizer(batch).numpy() for batch in batches])
 answers = []
 for sentence, p, sequence in zip(sentences, probabilities, tokens, strict=True):
     words, unknown = int((sequence > 0).sum()), int((sequence == 1).sum())

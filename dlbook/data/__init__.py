@@ -1,5 +1,6 @@
 """Every dataset of the course: MNIST and Fashion-MNIST images (section 5.2), your own image
-folders, texts (IMDB, your own CSV/TSV tables, a generated sentiment task).
+folders (and one decoder for any image file, `decode_image`), texts (IMDB, your own folders of
+text files and CSV/TSV tables, a generated sentiment task).
 
 ``python -m dlbook.data locate fashion_mnist`` says where the files are;
 ``python -m dlbook.data download mnist`` fetches them into the cache.
@@ -13,6 +14,7 @@ from dlbook.data.errors import (
     UnknownDatasetError,
 )
 from dlbook.data.idx import read_idx
+from dlbook.data.image_files import ImageFileError, decode_image
 from dlbook.data.images import ImageData, load_arrays, load_images, to_tanh_range
 from dlbook.data.sources import resolve_dataset
 from dlbook.data.text import TextData, load_text
@@ -20,7 +22,9 @@ from dlbook.data.text import TextData, load_text
 __all__ = [
     "CorruptFileError",
     "DatasetNotFoundError",
+    "decode_image",
     "ImageData",
+    "ImageFileError",
     "InvalidDataError",
     "UnknownDatasetError",
     "load_arrays",

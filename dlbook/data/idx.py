@@ -10,9 +10,9 @@ import gzip
 import zlib
 from pathlib import Path
 
-import numpy as np
-
 from dlbook.data.errors import CorruptFileError
+
+import numpy as np
 
 IDX_TYPES = {
     0x08: np.dtype("u1"),

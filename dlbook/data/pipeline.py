@@ -1,6 +1,11 @@
 """The ``tf.data`` input pipeline every loader shares (section 5.2):
-``cache -> shuffle (whole set, new order each epoch) -> batch -> prefetch``, and the split of the
-training examples into training and validation sets.
+``cache -> shuffle (whole set, new order each epoch) -> batch -> prefetch``, the split of the
+training examples into training and validation sets, and the one meaning of ``limit``.
+
+``limit`` (a quick run sets it) keeps at most ``limit`` examples of each split, drawn at random
+with the seed and stratified by class: each class keeps its share, and every class at least one
+example while ``limit`` is at least the number of classes, so a quick run sees every class
+(`stratified_subset`). The examples kept stay in their order.
 """
 
 from __future__ import annotations
@@ -9,10 +14,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dlbook.data.errors import InvalidDataError
+
 import numpy as np
 import tensorflow as tf
-
-from dlbook.data.errors import InvalidDataError
 
 Split = tuple[np.ndarray, np.ndarray]
 """Examples and their labels, as two arrays of the same length."""
@@ -81,13 +86,28 @@ def fingerprint(*splits: Split) -> str:
     return digest.hexdigest()[:16]
 
 
+def hold_out(split: Split, size: int, seed: int, stratified: bool) -> tuple[Split, Split]:
+    """``(kept, held_out)``: ``size`` examples of ``split`` held out, the last ones, or with
+    ``stratified`` a seeded draw of each class's share (`stratified_subset`)."""
+    examples, labels = split
+    if stratified:
+        is_held_out = np.zeros(len(labels), bool)
+        is_held_out[stratified_subset(labels, size, seed)] = True
+    else:
+        is_held_out = np.arange(len(labels)) >= len(labels) - size
+    return ((examples[~is_held_out], labels[~is_held_out]),
+            (examples[is_held_out], labels[is_held_out]))
+
+
 def train_validation_test(name: str, train: Split, test: Split, batch_size: int,
                           validation_fraction: float, seed: int,
-                          per_batch: Callable | None = None) -> dict:
+                          per_batch: Callable | None = None, stratified: bool = False) -> dict:
     """The three pipelines, their sizes and the data's identity, as fields for `DataSplits`.
 
-    The last ``validation_fraction`` of the training examples (at most `MAX_VALIDATION`)
-    become the validation set (None when 0); only the rest, the training set, is shuffled.
+    ``validation_fraction`` of the training examples (at most `MAX_VALIDATION`) become the
+    validation set (None when 0): the last ones (files in a random order already: MNIST, the
+    shuffled texts), or with ``stratified`` each class's share drawn with ``seed`` (image
+    folders, read class after class). Only the rest, the training set, is shuffled.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size}: expected at least 1")
@@ -96,9 +116,8 @@ def train_validation_test(name: str, train: Split, test: Split, batch_size: int,
         raise InvalidDataError(f"{name}: {len(examples)} training and {len(test[0])} test "
                                "examples; at least 2 and 1 are needed")
     held_out_size = validation_size(len(examples), validation_fraction)
-    num_train = len(examples) - held_out_size
-    fit = examples[:num_train], labels[:num_train]
-    held_out = examples[num_train:], labels[num_train:]
+    fit, held_out = hold_out(train, held_out_size, seed, stratified)
+    num_train = len(fit[0])
     validation = batches(held_out, batch_size, per_batch=per_batch) if held_out_size else None
     return {
         "train": batches(fit, batch_size, shuffle_seed=seed, per_batch=per_batch),
@@ -121,3 +140,40 @@ def stratified_split(labels: np.ndarray, test_fraction: float, seed: int) -> np.
         members = rng.permutation(np.flatnonzero(labels == label))
         is_test[members[: round(test_fraction * len(members))]] = True
     return is_test
+
+
+def class_quotas(counts: np.ndarray, limit: int) -> np.ndarray:
+    """How many examples of each class (``counts``) a sample of ``limit`` takes: each class its
+    share ``limit * count / total``, rounded by the largest remainders, at least one per class
+    while ``limit`` allows, never more than the class holds."""
+    share = counts * limit / counts.sum()
+    quotas = np.floor(share).astype(int)
+    if limit >= len(counts):
+        quotas = np.maximum(quotas, 1)
+    while quotas.sum() > limit:
+        quotas[np.argmax(quotas)] -= 1
+    while quotas.sum() < limit:  # the largest remainder among the classes with room left
+        room = np.flatnonzero(quotas < counts)
+        quotas[room[np.argmin((quotas - share)[room])]] += 1
+    return quotas
+
+
+def stratified_subset(labels: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    """The indices (ascending) of at most ``limit`` examples drawn with ``seed``, each class
+    keeping its share (`class_quotas`); all of them when ``limit`` is None or not smaller."""
+    if limit is None or limit >= len(labels):
+        return np.arange(len(labels))
+    if limit < 0:
+        raise ValueError(f"limit={limit}: expected a number of examples, at least 0")
+    classes, counts = np.unique(labels, return_counts=True)
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(np.flatnonzero(labels == label), quota, replace=False)
+              for label, quota in zip(classes, class_quotas(counts, limit), strict=True)]
+    return np.sort(np.concatenate(chosen)).astype(np.int64)
+
+
+def subset(split: Split, limit: int | None, seed: int) -> Split:
+    """``split`` cut to at most ``limit`` examples, the module's one meaning of ``limit``."""
+    examples, labels = split
+    keep = stratified_subset(labels, limit, seed)
+    return examples[keep], labels[keep]

@@ -33,7 +33,7 @@ JOINERS = ("and", "while")
 
 TRAIN_SIZE, TEST_SIZE = 10_000, 2_000
 DATA_SEED = 0
-"""The task is one fixed dataset: its reviews do not depend on a run's ``--seed``."""
+"""The task is one fixed dataset: its reviews do not depend on a run's seed."""
 
 
 def clause(subject: str, verb: str, negation: str, intensifier: str, adjective: str) -> str:

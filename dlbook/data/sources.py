@@ -1,7 +1,7 @@
 """Where MNIST and Fashion-MNIST come from: a local folder, Debian's package, or the download.
 
 Each dataset is four IDX files (gzipped or not). A folder the user names, with ``data_dir=``
-(``--data-dir``) or else ``$DLBOOK_MNIST_DIR`` / ``$DLBOOK_FASHION_MNIST_DIR``, is the only place
+or else ``$DLBOOK_MNIST_DIR`` / ``$DLBOOK_FASHION_MNIST_DIR``, is the only place
 looked at (it or its ``<name>/`` folder): files missing there are an error, never a reason to take
 other files. Otherwise the files are looked for in
 
@@ -22,6 +22,7 @@ from dlbook import config
 from dlbook.data.download import download, is_reachable
 from dlbook.data.errors import DatasetNotFoundError, InvalidDataError, UnknownDatasetError
 from dlbook.data.idx import read_idx
+from dlbook.data.image_files import holds_image_folders
 
 FILES = (
     "train-images-idx3-ubyte",
@@ -96,12 +97,16 @@ LABELS_BEGIN = {
 
 
 def dataset(name: str) -> ImageDataset:
-    """The dataset called ``name`` (``fashion-mnist`` works too); unknown names raise ValueError."""
+    """The dataset called ``name`` (``fashion-mnist`` works too); a path that is not a folder
+    raises `DatasetNotFoundError`, another unknown name `UnknownDatasetError` (a ValueError)."""
     key = name.lower().replace("-", "_")
-    if key not in DATASETS:
-        raise UnknownDatasetError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
-                                  "(or 'auto', or a folder of image files)")
-    return DATASETS[key]
+    if key in DATASETS:
+        return DATASETS[key]
+    if "/" in name or name.startswith(("~", ".")):
+        raise DatasetNotFoundError(f"dataset={name}: no such folder (a folder of images, one "
+                                   "folder per class)")
+    raise UnknownDatasetError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)} "
+                              "(or 'auto', or a folder of image files)")
 
 
 def cache_dir(spec: ImageDataset) -> Path:
@@ -110,10 +115,10 @@ def cache_dir(spec: ImageDataset) -> Path:
 
 
 def named_folder(spec: ImageDataset, data_dir: str | Path | None = None) -> tuple[Path, str] | None:
-    """The folder the user named for this dataset, and how: ``--data-dir`` first, else the
+    """The folder the user named for this dataset, and how: ``data_dir`` first, else the
     dataset's environment variable; None when neither is set."""
     if data_dir:
-        return Path(data_dir).expanduser(), "--data-dir"
+        return Path(data_dir).expanduser(), "data_dir"
     if env := os.environ.get(spec.env_var):
         return Path(env).expanduser(), spec.env_var
     return None
@@ -156,7 +161,8 @@ def check_content(spec: ImageDataset, files: dict[str, Path]) -> dict[str, Path]
         folder = files[FILES[0]].parent
         raise InvalidDataError(
             f"{folder} holds {found} (its labels begin as {found}'s do), not {spec.name}: pass "
-            f"--dataset {found}, or point {spec.env_var} / --data-dir to {spec.name}'s files"
+            f"dataset={found}, or name the folder of {spec.name}'s files with data_dir= or "
+            f"{spec.env_var}"
         )
     return files
 
@@ -182,12 +188,7 @@ def fetch(name: str, data_dir: str | Path | None = None) -> dict[str, Path]:
     if files := locate(name, data_dir):
         return files
     if named := named_folder(spec, data_dir):
-        folder, how = named
-        missing = [f"{stem}.gz" for stem in FILES if not file_in(folder, stem)]
-        raise DatasetNotFoundError(
-            f"{spec.name}: {how} names {folder}, which lacks {', '.join(missing)} (gzipped or "
-            f"not); put the files there or name the folder that holds all four"
-        )
+        raise DatasetNotFoundError(f"{spec.name}: {lacking(*named)}")
     try:
         return download_files(spec, cache_dir(spec))
     except OSError as error:
@@ -207,15 +208,15 @@ def missing_message(spec: ImageDataset, error: object) -> str:
     return (
         f"{spec.name}: the files are not on disk and the download from {spec.url} failed "
         f"({error}). Put the four files {', '.join(f'{stem}.gz' for stem in FILES)} "
-        f"(gzipped or not) in {cache_dir(spec)}/,{debian} or set {spec.env_var} "
-        f"(or --data-dir) to the folder holding them. Searched: {searched}."
+        f"(gzipped or not) in {cache_dir(spec)}/,{debian} or name the folder holding them "
+        f"with {spec.env_var} or data_dir=. Searched: {searched}."
     )
 
 
 def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
     """The dataset to use: ``auto`` picks MNIST when it is on disk or downloadable, else
     Fashion-MNIST when it is on disk, and prints one line saying which and why. With
-    ``data_dir`` (``--data-dir``), ``auto`` is whichever of the two that folder holds; with a
+    ``data_dir``, ``auto`` is whichever of the two that folder holds; with a
     folder named by ``$DLBOOK_MNIST_DIR`` (else ``$DLBOOK_FASHION_MNIST_DIR``), it is that
     variable's dataset, from that folder or an error listing what the folder lacks.
 
@@ -228,9 +229,9 @@ def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
         choice = identify(fetch_from_named_folder(data_dir))
         if choice is None:
             raise UnknownDatasetError(
-                f"--dataset auto: {data_dir} holds IDX files that are neither MNIST nor "
-                f"Fashion-MNIST; name the dataset they stand for with --dataset "
-                f"{' or --dataset '.join(DATASETS)}"
+                f"dataset=auto: data_dir={data_dir} holds IDX files that are neither MNIST nor "
+                f"Fashion-MNIST; name the dataset they stand for with dataset="
+                f"{' or dataset='.join(DATASETS)}"
             )
         reason = f"the files in {data_dir} are {choice}'s"
     elif named := next((spec for spec in (mnist, fashion) if named_folder(spec)), None):
@@ -244,7 +245,7 @@ def resolve_dataset(name: str, data_dir: str | Path | None = None) -> str:
         choice, reason = fashion.name, f"MNIST is not on disk and {mnist.url} cannot be reached"
     else:
         raise DatasetNotFoundError(
-            f"--dataset auto: MNIST is not on disk and {mnist.url} cannot be reached, and "
+            f"dataset=auto: MNIST is not on disk and {mnist.url} cannot be reached, and "
             f"Fashion-MNIST is not on disk either. {missing_message(fashion, 'offline')}"
         )
     print(f"dataset auto -> {choice} ({reason})")
@@ -257,6 +258,14 @@ def fetch_from_named_folder(data_dir: str | Path) -> dict[str, Path]:
     for candidate in (folder, *(folder / name for name in DATASETS)):
         if files := files_in(candidate):
             return files
+    raise DatasetNotFoundError(lacking(folder, "data_dir"))
+
+
+def lacking(folder: Path, how: str) -> str:
+    """What ``folder``, named by ``how`` (``data_dir`` or an environment variable), lacks of
+    the four files, and what to do; a folder of images is sent to ``dataset=``."""
     missing = [f"{stem}.gz" for stem in FILES if not file_in(folder, stem)]
-    raise DatasetNotFoundError(f"--data-dir {folder} lacks {', '.join(missing)} (gzipped or "
-                               f"not); put the files there or name the folder that holds all four")
+    fix = (f"it holds folders of images: pass dataset={folder} in its place"
+           if holds_image_folders(folder) else
+           "put the files there or name the folder that holds all four")
+    return f"{how}={folder} lacks {', '.join(missing)} (gzipped or not); {fix}"

@@ -7,10 +7,14 @@ text -> TextVectorization (10,000 tokens: padding, [UNK] and 9,998 words; 100 pe
 The listing's Sequential model starts at its ``Embedding(10000, 64, input_length=100)``: it takes
 sequences of 100 word numbers, and the tutorial does not show how texts become such sequences.
 Here the model holds its own ``TextVectorization``, adapted on the training texts, so it takes raw
-strings and a saved ``.keras`` file classifies a raw sentence. Short texts are padded with token
-0; ``Embedding(mask_zero=True)`` marks those steps and the recurrent layer skips them, so padding
-does not change the result. The listing ends in ``Dense(10, activation="softmax")``; here the last
-layer has one unit per class of the data and returns logits: train it with ``from_logits=True``.
+strings and a saved ``.keras`` file classifies a raw sentence. The vocabulary is saved in the
+model's configuration (JSON), not in Keras's ``vocabulary.txt`` of one word per line: a word that
+holds another line separator than ``\n`` (U+0085, which a Windows ellipsis becomes when read
+as Latin-1, or U+2028) splits that file's line in two, and the model would not load back.
+Short texts are padded with token 0; ``Embedding(mask_zero=True)`` marks those steps and the
+recurrent layer skips them, so padding does not change the result. The listing ends in
+``Dense(10, activation="softmax")``; here the last layer has one unit per class of the data and
+returns logits: train it with ``from_logits=True``.
 
 ``rnn`` picks the layer that reads the sequence of word vectors: ``lstm`` (the listing's),
 ``gru``, the bidirectional ``bilstm`` and ``bigru``, or ``bag``, no recurrent layer at all but the
@@ -58,6 +62,7 @@ class TextClassifier(keras.Model):
         sequence_length: int = 100,
         embedding_dim: int = 64,
         units: int = 64,
+        vocabulary: list[str] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -69,7 +74,7 @@ class TextClassifier(keras.Model):
         self.units = units
         # Token 0 pads, token 1 stands for words outside the vocabulary.
         self.vectorizer = layers.TextVectorization(
-            max_tokens=vocab_size, output_sequence_length=sequence_length
+            max_tokens=vocab_size, output_sequence_length=sequence_length, vocabulary=vocabulary
         )
         self.network = keras.Sequential(
             [
@@ -106,6 +111,10 @@ class TextClassifier(keras.Model):
         return self.network(self.vectorizer(texts), training=training)
 
     def get_config(self) -> dict:
+        """The settings, and the vocabulary once `adapt` has built it (see the module
+        docstring)."""
+        vocabulary = [str(word) for word in self.vectorizer.get_vocabulary()]
         return {**super().get_config(), "num_classes": self.num_classes, "rnn": self.rnn,
                 "vocab_size": self.vocab_size, "sequence_length": self.sequence_length,
-                "embedding_dim": self.embedding_dim, "units": self.units}
+                "embedding_dim": self.embedding_dim, "units": self.units,
+                "vocabulary": vocabulary if len(vocabulary) > 2 else None}

@@ -1,0 +1,61 @@
+"""Chapter 6's image page reads files as the folder reader does (`dlbook.data.image_files`):
+the same drawing as an 8-bit PNG, a 16-bit PNG and on a transparent background is classified
+alike, and damaged files end in one line (red team N013, N015, N017, N019, N021)."""
+
+import os
+
+from dlbook.data import InvalidDataError
+
+import numpy as np
+import pytest
+from PIL import Image
+from test_ch06_classify_images import run_page
+
+TROUSERS = np.full((28, 28), 255, np.uint8)
+TROUSERS[3:26, 8:12] = TROUSERS[3:26, 16:20] = TROUSERS[3:8, 8:20] = 0
+"""The red team's drawing: black trousers on white."""
+
+
+def test_a_16_bit_and_a_transparent_drawing_are_classified_as_the_8_bit_one(quick_cnn, tmp_path,
+                                                                             monkeypatch):
+    """N019: the 16-bit copy was divided by 255 ('Sandal 100%' for 'Trouser 85%'); N017: the
+    transparent one lost its alpha and became all black (the blank image's answer)."""
+    folder = tmp_path / "drawings"
+    folder.mkdir()
+    Image.fromarray(TROUSERS).save(folder / "a-8bit.png")
+    Image.fromarray(TROUSERS.astype(np.uint16) * 257).save(folder / "b-16bit.png")
+    strokes = np.zeros((28, 28, 4), np.uint8)
+    strokes[..., 3] = (TROUSERS == 0) * 255  # black strokes, the rest see-through
+    Image.fromarray(strokes, "RGBA").save(folder / "c-transparent.png")
+    results = run_page(monkeypatch, tmp_path / "out", "--images", str(folder),
+                       "--model", str(quick_cnn))
+    found = results["predictions"]
+    assert found["a-8bit.png"]["inverted"]
+    for name in ("b-16bit.png", "c-transparent.png"):
+        assert found[name]["class"] == found["a-8bit.png"]["class"], name
+        assert found[name]["probability"] == pytest.approx(found["a-8bit.png"]["probability"],
+                                                           abs=1e-6)
+
+
+def test_damaged_files_are_set_aside_in_the_line_printed(quick_cnn, tmp_path, monkeypatch,
+                                                         capsys):
+    """N013, N021: a truncated PNG and a symlink loop ended in tracebacks; N015: so did a PNG over
+    Pillow's decompression-bomb limit."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for i in range(20):
+        Image.fromarray(np.roll(TROUSERS, i - 10, axis=1)).save(folder / f"{i:02}.png")
+    data = (folder / "00.png").read_bytes()
+    (folder / "00.png").write_bytes(data[: len(data) // 2])
+    os.symlink("loop.png", folder / "loop.png")
+    results = run_page(monkeypatch, tmp_path / "out", "--images", str(folder),
+                       "--model", str(quick_cnn))
+    out = capsys.readouterr().out
+    assert len(results["predictions"]) == 19 and "19 files from " in out
+    assert ("skipped 2 that cannot be decoded (00.png: damaged or cut short (image file is "
+            "truncated); loop.png: a link that leads nowhere") in out
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)  # 28x28 is over twice the limit
+    with pytest.raises(InvalidDataError, match=r"21 of 21 image files cannot be decoded, more "
+                                               r"than 10% \(00.png: more than 200 pixels"):
+        run_page(monkeypatch, tmp_path / "out", "--images", str(folder),
+                 "--model", str(quick_cnn))
