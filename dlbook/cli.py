@@ -110,7 +110,6 @@ def chapter_args(
     examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
     """
     chapter, name = script.split("/")
-    report_expected_errors(f"{name}.py")
     parser = OneLineParser(prog=f"{name}.py", description=about,
                            parents=[own_flags] if own_flags else [])
     parser.add_argument("--epochs", type=positive_int, default=None, help=f"default {epochs}")
@@ -130,6 +129,8 @@ def chapter_args(
                         help=f"default outputs/{chapter}/{name}/")
     parser.add_argument("--restart", action="store_true",
                         help="delete this run's checkpoints and train from the first epoch")
+    flags = [action.dest for action in parser._actions if action.dest != "help"]
+    report_expected_errors(f"{name}.py", lambda message: command_line_words(message, flags))
     if argv is None:
         argv = notebook_argv()
     if argv is None:

@@ -87,7 +87,7 @@ def test_an_expected_error_in_a_script_is_one_line_and_status_2(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
     assert done.returncode == 2
-    assert done.stderr.startswith("broken.py: error: mnist: --data-dir names ")
+    assert done.stderr.startswith(f"broken.py: error: mnist: --data-dir {tmp_path} lacks ")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz" in done.stderr
 
