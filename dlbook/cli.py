@@ -158,8 +158,9 @@ def chapter_args(
 SETTING_LINE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=[^#]*(?:#\s*(?P<help>.*))?$")
 """A constant at the start of a line of a page, and the comment after it (its flag's help)."""
 
-SETTING_TYPES = (bool, int, float, str)
-"""The values a constant may hold to become a flag (or None and paths, when annotated so)."""
+SETTING_TYPES = (bool, int, float, str, tuple)
+"""The values a constant may hold to become a flag (or None and paths, when annotated so); a
+tuple holds whole numbers, such as ``IMAGE_SIZE = (28, 28)``."""
 
 
 @dataclass
@@ -237,13 +238,15 @@ def start_page(
     folder = _writable_output_dir(parser, args.output_dir or output_dir(
         chapter, page_name + ("-quick" if args.quick else "")))
     seed_keras(args.seed)
-    return Page(name=name, output_dir=folder, quick=args.quick, seed=args.seed,
+    page = Page(name=name, output_dir=folder, quick=args.quick, seed=args.seed,
                 command=shlex.join(["python", f"chapters/{name}.py", *argv]),
                 restart=getattr(args, "restart", False), data_dir=getattr(args, "data_dir", None),
                 validation_fraction=getattr(args, "validation_fraction", 0.1),
                 limit=QUICK_LIMIT if args.quick else None,
                 settings={key: value for key, value in settings.items()
                           if isinstance(value, SETTING_TYPES)})
+    page.record()  # results.json of this run, from its start: the command and the settings
+    return page
 
 
 def page_settings(constants: dict[str, object]) -> dict[str, object]:
@@ -294,6 +297,8 @@ def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str
         return {"type": _path, "metavar": "PATH"}
     if isinstance(default, bool):
         return {"action": argparse.BooleanOptionalAction}
+    if isinstance(default, tuple) or tuple in (annotation, typing.get_origin(annotation)):
+        return {"type": whole_numbers, "metavar": "x".join(["N"] * max(len(default or ()), 2))}
     if isinstance(default, int):
         return {"type": non_negative_int if may_be_zero else positive_int}
     if isinstance(default, float):
@@ -381,6 +386,19 @@ def command_line_words(message: str, flags: Collection[str]) -> str:
         message = re.sub(rf"(?<![\w-]){dest}=True\b", flag, message)
         message = re.sub(rf"(?<![\w-]){dest}=", f"{flag} ", message)
     return message
+
+
+def whole_numbers(text: str) -> tuple[int, ...]:
+    """Sizes such as ``28x28``, ``28,28`` or ``(28, 28)``: whole numbers of at least 1."""
+    parts = [part for part in re.split(r"[x,\s()]+", text.strip()) if part]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected whole numbers of at least 1, such as "
+                                         "28x28")
+    return values
 
 
 def non_negative_float(text: str) -> float:

@@ -87,6 +87,20 @@ def test_a_page_takes_only_the_flags_of_its_constants(capsys):
     assert constants["PAGE_EPOCHS"] == 0
 
 
+@pytest.mark.parametrize("given", ["32x48", "32,48", "(32, 48)"])
+def test_a_size_takes_its_usual_spellings(given):
+    constants = {"IMAGE_SIZE": (28, 28)}
+    start(constants, "--image-size", given)
+    assert constants["IMAGE_SIZE"] == (32, 48)
+
+
+def test_a_size_of_zero_or_words_is_refused(capsys):
+    for given in ("0x28", "big"):
+        with pytest.raises(SystemExit):
+            start({"IMAGE_SIZE": (28, 28)}, "--image-size", given)
+        assert f"argument --image-size: {given}: expected whole numbers" in capsys.readouterr().err
+
+
 def test_booleans_choices_and_paths(tmp_path, capsys):
     constants = {"LISTING": False, "PLOTS": True, "RNN": "lstm", "CNN": None,
                  "__annotations__": {"RNN": Literal["lstm", "gru"], "CNN": Path | None}}
@@ -120,7 +134,11 @@ def test_the_help_of_a_flag_is_the_comment_after_its_constant(capsys):
 
 
 def test_record_writes_every_figure_so_far_with_the_command_and_settings(tmp_path):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "results.json").write_text('{"test_accuracy": 0.9}')  # an older run's
     page = start(lenet_constants(), "--quick", "--output-dir", str(tmp_path / "run"))
+    started = json.loads((page.output_dir / "results.json").read_text())
+    assert "test_accuracy" not in started and started["quick"] is True
     page.record(test_accuracy=0.5)
     path = page.record(identity={"dataset": "mnist"})
     assert json.loads(path.read_text()) == {
