@@ -60,7 +60,7 @@ def test_lenet_refuses_another_runs_folder_before_its_own_loop_trains(tmp_path, 
     monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 512)
     run_script("lenet.py", tmp_path, monkeypatch, "--page-epochs", "0")
     capsys.readouterr()
-    with pytest.raises(RunMismatchError, match=r"another run \(seed 0 -> 1\)"):
+    with pytest.raises(RunMismatchError, match=r"another run \(.*seed 0 -> 1\)"):
         run_script("lenet.py", tmp_path, monkeypatch, "--seed", "1")
     assert "epoch 1:" not in capsys.readouterr().out
 
@@ -92,7 +92,7 @@ def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatc
     capsys.readouterr()
 
     # Another seed would silently have resumed the seed-0 backup; now it stops before training.
-    with pytest.raises(RunMismatchError, match=r"holds checkpoints of another run \(seed 0 -> 1\)"
+    with pytest.raises(RunMismatchError, match=r"holds checkpoints of another run \(.*seed 0 -> 1\)"
                                                r"; pass restart=True .*another checkpoint folder"):
         run_script("lenet_fit.py", tmp_path, monkeypatch, "--epochs", "2", "--seed", "1")
     assert "Epoch" not in capsys.readouterr().out
