@@ -44,7 +44,7 @@ CODE = re.compile(r"`+[^`]+?`+")
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
 LINK = re.compile(r"\]\(([^)\s]+)[^)]*\)|<(https?://[^>]+)>|(?<![(<\w])(https?://[^\s)>]+)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-LETTERS = re.compile(r"[^\W\d_]{2,}")
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def english_revision(messages: Iterable[str]) -> str:
@@ -60,9 +60,10 @@ def prose(message: str) -> str:
 
 
 def needs_translation(msgid: str) -> bool:
-    """Whether a message has words outside its code, math and links (a table cell "4,232" or
-    "`Conv2D`" is the same in every language)."""
-    return LETTERS.search(prose(msgid)) is not None
+    """Whether a message has English words outside its code, math and links: a table cell
+    "4,232" or "`Conv2D`", or a seed's heading cited as it is (§4 数学模型和公式详细讲解举例说明),
+    reads the same in the Chinese edition."""
+    return ENGLISH_WORD.search(prose(msgid)) is not None
 
 
 def preserved(message: str) -> dict[str, Counter]:

@@ -120,6 +120,7 @@ def test_what_a_translation_must_keep():
     assert catalogs.needs_translation("Keras's `Conv2D`")
     assert not catalogs.needs_translation("4,232")
     assert not catalogs.needs_translation("`Conv2D` (2x2)")
+    assert not catalogs.needs_translation("§4 数学模型和公式详细讲解举例说明")
 
 
 def test_a_changed_english_sentence_makes_its_page_stale(tmp_path):
