@@ -38,12 +38,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import catalogs
-from editions import EDITIONS, edition_root
-from markdown_messages import translate_markdown
-
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))  # the modules beside this file, also when runpy runs it (the tests)
+
+import catalogs  # noqa: E402
+from editions import EDITIONS, edition_root  # noqa: E402
+from markdown_messages import translate_markdown  # noqa: E402
+
 OUTPUTS = REPO / "outputs"
 MERMAID = "mermaid@11"
 
