@@ -21,9 +21,9 @@ import tomllib
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NOT_PROSE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<https?://[^>]*>|"
-                       r"《[^》]*》", re.S)
-"""Inline code, math, link targets and titles of works (《深度学习 原理与代码实例讲解》): a term
-inside them is not a use of it."""
+                       r"《[^》]*》|「[^」]*」", re.S)
+"""Inline code, math, link targets, titles of works (《深度学习 原理与代码实例讲解》) and quoted
+headings (「池化操作的数学表示」): a term inside them is not a use of it."""
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,8 @@ def test_the_first_use_rule():
         ["卷积神经网络（convolutional neural network）由卷积层（convolution layer）组成，"
          "神经网络（neural network）一词……", "再说卷积层和`池化`"], glossary) == []
     problems = terms.first_uses_without_english(
-        ["《深度学习 原理与代码实例讲解》讲反向传播，", "反向传播（backpropagation）"], glossary)
+        ["《深度学习 原理与代码实例讲解》「反向传播」讲反向传播，", "反向传播（backpropagation）"],
+        glossary)
     assert len(problems) == 1 and problems[0].startswith("反向传播 needs （backpropagation）")
     assert terms.first_uses_without_english(["多层感知器 (multilayer perceptron)"], glossary) == []
 
