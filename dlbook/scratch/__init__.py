@@ -24,9 +24,10 @@ from dlbook.scratch.activations import (
     softmax_backward,
     tanh,
 )
+from dlbook.scratch.comparisons import Comparisons, relative_error
 from dlbook.scratch.conv import conv2d, conv2d_backward, conv2d_loop
 from dlbook.scratch.dense import dense_backward, dense_forward, gradient_descent_step
-from dlbook.scratch.gradcheck import Comparisons, numerical_gradient, relative_error
+from dlbook.scratch.gradcheck import numerical_gradient
 from dlbook.scratch.gru import gru_backward, gru_forward, gru_params_from_keras
 from dlbook.scratch.losses import (
     binary_cross_entropy,
