@@ -15,6 +15,8 @@ caller writes it (``data_dir=/x``), and `command_line_words` rewrites that as th
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import os
 import re
 import shlex
@@ -247,6 +249,30 @@ def start_page(
                           if isinstance(value, SETTING_TYPES)})
     page.record()  # results.json of this run, from its start: the command and the settings
     return page
+
+
+def page_flags(path: Path) -> dict[str, bool]:
+    """The flags a page takes, read from its source without running it (each flag: whether it
+    takes a value), so that ``make ch04 EPOCHS=3`` gives each page only the flags it has."""
+    constants, annotations, resumable = {}, {}, False
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        call = node.value if isinstance(node, ast.Assign | ast.Expr) else None
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "start_page":
+            resumable = any(keyword.arg == "resumable" and ast.literal_eval(keyword.value)
+                            for keyword in call.keywords)
+            break
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError, SyntaxError):
+                constants[target.id] = ast.literal_eval(node.value)
+            if isinstance(node, ast.AnnAssign):
+                annotations[target.id] = None
+    parser = page_parser(f"{path.parent.name}/{path.stem}", page_settings(
+        {**constants, "__annotations__": annotations}), {}, resumable=resumable)
+    return {flag: action.nargs != 0 for action in parser._actions
+            for flag in action.option_strings if flag not in ("-h", "--help")}
 
 
 def page_settings(constants: dict[str, object]) -> dict[str, object]:
