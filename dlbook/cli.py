@@ -323,7 +323,9 @@ def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str
         return {"type": _path, "metavar": "PATH"}
     if isinstance(default, bool):
         return {"action": argparse.BooleanOptionalAction}
-    if isinstance(default, tuple) or tuple in (annotation, typing.get_origin(annotation)):
+    kinds = {annotation, typing.get_origin(annotation), *typing.get_args(annotation),
+             *map(typing.get_origin, typing.get_args(annotation))}
+    if isinstance(default, tuple) or tuple in kinds:
         return {"type": whole_numbers, "metavar": "x".join(["N"] * max(len(default or ()), 2))}
     if isinstance(default, int):
         return {"type": non_negative_int if may_be_zero else positive_int}

@@ -97,6 +97,12 @@ def test_a_size_takes_its_usual_spellings(given):
     assert constants["IMAGE_SIZE"] == (32, 48)
 
 
+def test_an_optional_size_is_a_size_too():
+    constants = {"IMAGE_SIZE": None, "__annotations__": {"IMAGE_SIZE": tuple[int, int] | None}}
+    start(constants, "--image-size", "64x64")
+    assert constants["IMAGE_SIZE"] == (64, 64)
+
+
 def test_a_size_of_zero_or_words_is_refused(capsys):
     for given in ("0x28", "big"):
         with pytest.raises(SystemExit):
