@@ -91,9 +91,15 @@ define script_rule
 .PHONY: $(call target_of,$1)
 $(call target_of,$1): $(STAMP)
 	$$(PY) $1 $$(ARGS)
-$(call chapter_of,$1): $(call target_of,$1)
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$s)))
+# A chapter runs its pages in the tutorial's order, each with the flags it takes (make ch04
+# EPOCHS=3: the pages that train nothing have no --epochs); one page takes exactly the flags given.
+define chapter_rule
+$1: $(STAMP)
+	$$(PY) book/build.py scripts --chapter $1 -- $$(ARGS)
+endef
+$(foreach c,$(CHAPTER_TARGETS),$(eval $(call chapter_rule,$c)))
 # make ch06-sentiment TEXT="a sentence": the sentence to classify, passed through the environment
 # as it was typed ($(value): make expands nothing in it, not even "$5").
 ch06-sentiment: export DLBOOK_TEXT := $(value TEXT)

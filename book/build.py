@@ -4,7 +4,8 @@
                                                          (`make book [QUICK=1] [LANG=zh_CN]`)
     python book/build.py notebooks [--only ...] [--out DIR] [--language zh_CN]
                                                          (`make notebooks [LANG=zh_CN]`)
-    python book/build.py scripts [--quick] [--dry-run] [-- FLAGS]        (`make chapters`)
+    python book/build.py scripts [--quick] [--dry-run] [--chapter chNN] [-- FLAGS]
+                                                   (`make chapters`, `make chNN`)
     python book/build.py catalogs [--language zh_CN]     (after a change of the English prose)
 
 ``html`` stages a Sphinx source folder in ``outputs/book/<mode>/src``: the landing page and the
@@ -320,13 +321,34 @@ def update_catalogs(language: str) -> None:
           f"{catalogs.LOCALES.relative_to(REPO) / language / 'LC_MESSAGES'}/")
 
 
-def run_scripts(flags: list[str], dry_run: bool) -> None:
-    """Run every chapter script in tutorial order with ``flags``; stop at the first failure."""
+def run_scripts(flags: list[str], dry_run: bool, chapter: str | None = None) -> None:
+    """Run every chapter script (of ``chapter``, e.g. ``ch04``) in tutorial order, each with the
+    ``flags`` it takes; stop at the first failure."""
     for page in all_pages():
-        command = [sys.executable, str(page.relative_to(REPO)), *flags]
-        print(" ".join(command[1:]), flush=True)
+        if chapter and not page.parent.name.startswith(f"{chapter}_"):
+            continue
+        kept, left_out = flags_of_page(page, flags)
+        command = [sys.executable, str(page.relative_to(REPO)), *kept]
+        print(" ".join(command[1:]) + (f"   ({page.stem} takes no {', '.join(left_out)})"
+                                       if left_out else ""), flush=True)
         if not dry_run and subprocess.run(command, cwd=REPO).returncode != 0:
             raise SystemExit(f"chapters: {page.relative_to(REPO)} failed; stopped there")
+
+
+def flags_of_page(page: Path, flags: list[str]) -> tuple[list[str], list[str]]:
+    """``flags`` cut to those ``page`` takes (`dlbook.cli.page_flags`: a page that trains
+    nothing has no ``--epochs``), and the names of those left out."""
+    from dlbook.cli import page_flags
+
+    taken = page_flags(page)
+    groups: list[list[str]] = []
+    for token in flags:
+        if token.startswith("--") or not groups:
+            groups.append([token])
+        else:
+            groups[-1].append(token)
+    kept = [token for group in groups if group[0].split("=")[0] in taken for token in group]
+    return kept, [group[0].split("=")[0] for group in groups if group[0].split("=")[0] not in taken]
 
 
 def folder(name: str) -> Path:
@@ -359,10 +381,12 @@ def main(argv: list[str] | None = None) -> None:
     translations.add_argument("--language", choices=[name for name in EDITIONS if name != "en"],
                               default="zh_CN", help="the translation to update")
     scripts.add_argument("--dry-run", action="store_true", help="print, do not run")
+    scripts.add_argument("--chapter", help="the pages of this chapter only, e.g. ch04")
     scripts.add_argument("flags", nargs="*", help="flags passed to every script, after --")
     args = parser.parse_args(argv)
     if args.what == "scripts":
-        run_scripts([*(["--quick"] if args.quick else []), *args.flags], args.dry_run)
+        run_scripts([*(["--quick"] if args.quick else []), *args.flags], args.dry_run,
+                    args.chapter)
     elif args.what == "notebooks":
         written = write_notebooks(args.out, chosen_pages(args.only), args.language)
         print(f"{len(written)} notebook{'s' * (len(written) != 1)} in "

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · Exercises: the core concepts, written by you
 #
+# Tutorial: section 2 · 核心概念与联系 (seeds 000 §2, 003 §2)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: one step of the
 # perceptron rule (`perceptron.py`), the derivatives of the activation functions
 # (`activations.py`), scaled dot-product attention (`attention.py`), the normalized adjacency of

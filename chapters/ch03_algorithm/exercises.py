@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 3 · Exercises: the algorithm, step by step, written by you
 #
+# Tutorial: section 3 · 核心算法原理与具体操作步骤 (seed 000 §3)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: one update of gradient
 # descent through the six steps (`six_steps.py`), the scale of the initial weights
 # (`initialization.py`), gradient clipping by the global norm (`gradients.py`), early stopping
