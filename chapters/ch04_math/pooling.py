@@ -32,11 +32,6 @@ page = start_page("ch04_math/pooling", globals())
 rng = np.random.default_rng(page.seed)
 check = Comparisons(page.record)  # prints each comparison and records it in results.json
 
-dataset = resolve_dataset(DATASET, page.data_dir)
-_, (test_images, _) = load_arrays(dataset, data_dir=page.data_dir)
-image = test_images[0] / 255.0  # 28 x 28, values in [0, 1]
-batch = image[np.newaxis, :, :, np.newaxis]  # (1, 28, 28, 1): Keras's layout
-
 # %% [markdown]
 # ## Forward
 #
@@ -73,6 +68,10 @@ def avg_pool2d(x: np.ndarray, pool_size: int = 2, stride: int | None = None) -> 
 
 
 # %%
+dataset = resolve_dataset(DATASET, page.data_dir)
+_, (test_images, _) = load_arrays(dataset, data_dir=page.data_dir)
+image = test_images[0] / 255.0  # the first test image, 28 x 28, values in [0, 1]
+batch = image[np.newaxis, :, :, np.newaxis]  # (1, 28, 28, 1): Keras's layout
 max_pooled = max_pool2d(batch, 2)[0, :, :, 0]
 average_pooled = avg_pool2d(batch, 2)[0, :, :, 0]
 print(f"{image.shape} -> {max_pooled.shape}")
