@@ -100,7 +100,8 @@ def check_same_shape(y: np.ndarray, p: np.ndarray) -> int:
 
 def cross_entropy(y: np.ndarray, p: np.ndarray) -> float:
     """Categorical cross-entropy ``J = -1/N sum_n sum_k y_nk log p_nk`` of the distributions
-    ``p`` against the targets ``y`` (seed 000 §3.2, seed 004 §4.1.3)."""
+    ``p`` against the targets ``y`` (seed 000 §3.2, seed 004 §4.1.3). A probability of 0 gives
+    ``inf``: Keras clips ``p`` at 1e-7, and `softmax_cross_entropy` of the scores needs no clip."""
     n = check_same_shape(y, p)
     return float(-np.sum(y * np.log(p)) / n)
 
