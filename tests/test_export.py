@@ -59,3 +59,15 @@ def test_check_names_a_module_that_differs_from_its_page(tmp_path, monkeypatch, 
     monkeypatch.setitem(EXPORT["main"].__globals__, "chapter_pages", lambda: [source])
     assert EXPORT["main"](["--check"]) == 1
     assert "dlbook/models/lenet.py" in capsys.readouterr().out
+
+
+def test_a_cell_may_use_what_another_saved_module_defines(tmp_path):
+    source = page(tmp_path, "import math",
+                  "#@save dlbook/scratch/base.py\nSCALE = 2.0\n\n\ndef base(x):\n    return x",
+                  "#@save dlbook/scratch/top.py\nRATE = math.pi\n\n\ndef top(x):\n"
+                  "    return base(x) * SCALE * RATE")
+    modules = EXPORT["saved_code"]([source])
+    text = modules[Path("dlbook/scratch/top.py")].text(EXPORT["names_of_modules"](modules))
+    body = text.split('"""\n', 1)[1]
+    assert body.startswith("\nimport math\n\nfrom dlbook.scratch.base import SCALE\n"
+                           "from dlbook.scratch.base import base\n\nRATE = math.pi")

@@ -1,4 +1,4 @@
-"""``evaluate``, ``fit``, ``glorot_uniform``, ``train_epoch``: the code of the page
+"""``MLP``, ``evaluate``, ``fit``, ``glorot_uniform``, ``train_epoch``: the code of the page
 ``chapters/ch04_math/mlp_from_scratch.py`` (Section 4 · The formulas at work: a two-layer MLP
 trained from scratch in NumPy).
 
