@@ -54,7 +54,8 @@ class SavedCode:
                              f"use {', '.join(sorted(missing))}, which the module would not "
                              "define; import it in the page's import cell or save its "
                              "definition too")
-        return f"{self.header(defined)}\n{sort_imports(imports)}\n\n\n{code}\n"
+        imports_text = f"{sort_imports(imports)}\n\n\n" if imports else "\n"
+        return f"{self.header(defined)}\n{imports_text}{code}\n"
 
     def header(self, defined: set[str]) -> str:
         page = shown(self.page)

@@ -23,7 +23,7 @@ PLOTS = {
 def run_page(quick_chapters):
     def results_of(name):
         results = quick_chapters[f"ch03_algorithm/{name}"].results(*PLOTS[name])
-        assert results["dataset"] == "fashion_mnist"
+        assert results["identity"]["dataset"] == "fashion_mnist"
         return results
     return results_of
 
