@@ -71,7 +71,7 @@ def test_learning_rate_sweep_shows_the_summed_loss_diverging(run_page):
 
 def test_overfitting_table_has_every_remedy(run_page):
     results = run_page("overfitting")
-    assert results["train_size"] == 500 and results["validation_size"] == 500
+    assert results["identity"]["num_train"] == 500 and results["identity"]["num_validation"] == 500
     assert len(results["remedies"]) == 6
     for row in results["remedies"].values():
         assert 0.0 <= row["validation_accuracy"] <= 1.0
@@ -87,7 +87,7 @@ def test_overfitting_flips_no_digit(tmp_path, monkeypatch):
         "--output-dir", str(tmp_path / "out")])
     runpy.run_path(str(CHAPTER / "overfitting.py"), run_name="__main__")
     results = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert results["dataset"] == "mnist"
+    assert results["identity"]["dataset"] == "mnist"
     assert results["augmentation"] == ["RandomTranslation", "RandomZoom"]
 
 

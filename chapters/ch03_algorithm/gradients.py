@@ -38,7 +38,6 @@ from keras import layers
 EPOCHS = 20  # epochs of each recurrent run
 BATCH_SIZE = 128  # images in the batch whose gradients the deep networks measure
 DEPTH = 20  # dense layers of the deep sigmoid and ReLU networks
-SEQUENCE_LENGTH = 50  # steps of each sequence of the adding problem
 SEQUENCES = 10_000  # training sequences of the adding problem
 RNN_BATCH_SIZE = 64  # sequences per step of the recurrent runs
 LEARNING_RATE = 0.1  # plain SGD's rate in the recurrent runs
@@ -102,6 +101,7 @@ page.record(layer_gradient_norms=layer_norms, first_to_last_layer_gradient_ratio
 # (`dlbook.training.Trainer` has the same option, `clip_norm=`.)
 
 # %%
+SEQUENCE_LENGTH = 50
 x_train, y_train = adding_problem(SEQUENCES, SEQUENCE_LENGTH, seed=page.seed)
 x_test, y_test = adding_problem(2_000, SEQUENCE_LENGTH, seed=page.seed + 1)
 train_batches = batches((x_train, y_train), RNN_BATCH_SIZE, shuffle_seed=page.seed)
