@@ -156,12 +156,14 @@ page.record(remedies=table, identity=data.identity)
 #
 # `curves.png`, one panel per remedy: the training loss and the validation loss per epoch.
 # Without a remedy the two part early: the training loss heads for 0 while the validation
-# loss, after a minimum near epoch 10, climbs as the network grows ever more confident about
+# loss, after a minimum near epoch 5, climbs as the network grows ever more confident about
 # images it has memorized. Each remedy narrows the gap; early stopping simply ends the run near
 # the minimum and keeps those weights. On so few images the remedies change the validation loss
 # far more than the accuracy: the table above gives both, and the chapter's README the figures
 # of a full run. Dropout and augmentation together hold the network back most: its training
-# loss stays above the validation loss, and it is still improving when the epochs run out.
+# loss stays above the validation loss all along, and its validation loss falls ever more
+# slowly, until early stopping ends the run ten epochs after its best (epoch 33 of 43 in a full
+# run), with the lowest training accuracy and the lowest test accuracy of the six.
 
 # %%
 plot_curves({name: {"training loss": h.history["loss"], "validation loss": h.history["val_loss"]}
