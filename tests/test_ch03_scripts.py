@@ -40,6 +40,24 @@ def test_six_steps_gradient_by_hand_matches_the_tape(run_page):
     assert results["test_accuracy"] > 0.5  # one epoch on 1,843 images
 
 
+def test_six_steps_stops_when_the_validation_accuracy_stops_improving(tmp_path, monkeypatch):
+    """The page's loop stops by its EarlyStopping, after the first epoch that ends PATIENCE
+    epochs after the best one, and ends with the best epoch's weights."""
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 512)
+    monkeypatch.setattr(sys, "argv", [
+        "six_steps.py", "--quick", "--epochs", "8", "--patience", "1", "--learning-rate", "0.5",
+        "--dataset", "fashion_mnist", "--output-dir", str(tmp_path)])
+    page = runpy.run_path(str(CHAPTER / "six_steps.py"), run_name="__main__")
+    accuracies = json.loads((tmp_path / "results.json").read_text())["validation_accuracy"]
+
+    def waited(epochs):  # epochs since the best of the first ``epochs``
+        return epochs - (accuracies.index(max(accuracies[:epochs])) + 1)
+
+    assert len(accuracies) < 8 and waited(len(accuracies)) == 1  # it stopped, on time
+    assert all(waited(epochs) < 1 for epochs in range(1, len(accuracies)))  # not before
+    assert page["accuracy"](page["held_out"]) == max(accuracies)  # the best weights, restored
+
+
 def test_initialization_zeros_keep_units_identical(run_page):
     results = run_page("initialization")
     units = results["distinct_units_first_layer"]
