@@ -141,12 +141,8 @@ same_as_logits = bool(np.array_equal(runs["rate 0.1, summed, softmax (listing)"]
 print(f"the listing's softmax form and the logits form, summed: the same loss at every step: "
       f"{same_as_logits}")
 page.record(identity=data.identity, listing_form_same_as_logits=same_as_logits, runs={
-    name: {"rate": RUNS[name][0], "reduce": RUNS[name][1], "form": RUNS[name][2],
-           "steps": len(run["losses"]), "first_loss": run["losses"][0],
-           "largest_loss": max(run["losses"]), "largest_finite_loss": run["largest_finite_loss"],
-           "not_finite_at_step": run["not_finite_at"], "final_loss": run["final_loss"],
-           "validation_accuracy": run["validation_accuracy"]}
-    for name, run in runs.items()})
+    name: {"steps": len(run["losses"]), "largest_loss": max(run["losses"])}
+    | {key: value for key, value in run.items() if key != "losses"} for name, run in runs.items()})
 
 # %% [markdown]
 # ## What the runs show
