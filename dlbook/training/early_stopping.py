@@ -8,7 +8,11 @@ then run ``make export``; a test fails while the two differ.
 
 class EarlyStopping:
     """Section 3's step 6: iterate until the figure ``monitor`` of the validation data has not
-    improved for ``patience`` epochs (lower is better for a loss, higher for anything else)."""
+    improved for ``patience`` epochs (lower is better for a loss, higher for anything else).
+
+    `update` reads every epoch's figure from the history, so a run resumed from a checkpoint,
+    which keeps its history (`dlbook.training.Trainer`), knows its best epoch and its wait.
+    """
 
     def __init__(self, monitor: str, patience: int) -> None:
         if patience < 1:
