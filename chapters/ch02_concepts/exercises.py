@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Section 2 · Exercises: the core concepts, written by you
 #
+# Tutorial: section 2 · 感知机 (seed 004 §2.1.2) · 激活函数 (seed 004 §2.2.3) · 核心概念与联系
+# (seed 000 §2)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: one step of the
 # perceptron rule (`perceptron.py`), the derivatives of the activation functions
 # (`activations.py`), scaled dot-product attention (`attention.py`), the normalized adjacency of
