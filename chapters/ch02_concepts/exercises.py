@@ -1,8 +1,7 @@
 # %% [markdown]
 # # Section 2 · Exercises: the core concepts, written by you
 #
-# Tutorial: section 2 · 感知机 (seed 004 §2.1.2) · 激活函数 (seed 004 §2.2.3) · 核心概念与联系
-# (seed 000 §2)
+# Tutorial: section 2 · 核心概念与联系 (seeds 000 §2, 003 §2)
 #
 # Five exercises on this chapter's pages, each a NumPy function to write: one step of the
 # perceptron rule (`perceptron.py`), the derivatives of the activation functions

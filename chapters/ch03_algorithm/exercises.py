@@ -1,8 +1,7 @@
 # %% [markdown]
 # # Section 3 · Exercises: the algorithm, step by step, written by you
 #
-# Tutorial: section 3 · 算法步骤详解 (seed 000 §3.2) · 网络初始化 (seed 004 §3.1.2) · 梯度裁剪
-# (seed 004 §3.3.6); section 9 · 深度学习中的过拟合现象是如何解决的？ (seed 003 §9 Q2)
+# Tutorial: section 3 · 核心算法原理与具体操作步骤 (seed 000 §3)
 #
 # Five exercises on this chapter's pages, each a NumPy function to write: one update of gradient
 # descent through the six steps (`six_steps.py`), the scale of the initial weights

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 4 · Exercises: the formulas, written by you
 #
+# Tutorial: section 4 · 数学模型和公式详细讲解与举例说明 (seed 000 §4)
+#
 # Eight exercises on this chapter's pages, each a NumPy function to write: the softmax and the
 # cross-entropy of `losses.py`, the output size and the forward pass of the layer of
 # `convolution.py`, max pooling (`pooling.py`), one step of the recurrent network (`rnn.py`) and
