@@ -65,7 +65,8 @@ class SavedCode:
                              "definition too")
         first = ast.parse(code).body[0]
         gap = "\n\n\n" if isinstance(first, ast.FunctionDef | ast.ClassDef) else "\n\n"
-        return f"{self.header(code)}\n{sort_imports(imports)}{gap}{code}\n"
+        imports_text = f"{sort_imports(imports)}{gap}" if imports else "\n"
+        return f"{self.header(code)}\n{imports_text}{code}\n"
 
     def header(self, code: str) -> str:
         page = shown(self.page)

@@ -47,6 +47,13 @@ def test_a_module_holds_the_saved_cells_and_only_the_imports_they_use(tmp_path):
     assert "EPOCHS" not in body and "#@save" not in body and "model = tiny" not in body
 
 
+def test_a_module_whose_cells_import_nothing_starts_after_its_docstring(tmp_path):
+    source = page(tmp_path, "import math",
+                  "#@save dlbook/models/tiny.py\ndef double(x):\n    return 2 * x")
+    text = EXPORT["saved_code"]([source])[Path("dlbook/models/tiny.py")].text()
+    assert '"""\n\n\ndef double(x):' in text  # two blank lines, as before any definition
+
+
 def test_a_saved_cell_that_uses_a_page_constant_is_refused(tmp_path):
     source = page(tmp_path, "EPOCHS = 3",
                   "#@save dlbook/models/tiny.py\ndef epochs():\n    return EPOCHS")
