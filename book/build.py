@@ -186,11 +186,10 @@ def stage(source: Path, pages: list[Path]) -> None:
         for page in chosen:
             shutil.copy(page, target / page.name)
         (target / "index.md").write_text(chapter_index(folder, chosen))
-        entries[int(folder[2:4])] = (f"chapters/{folder}/index",
-                                     f"chapter {int(folder[2:4])}, {len(chosen)} pages")
+        entries[int(folder[2:4])] = (f"chapters/{folder}/index", f"chapter {int(folder[2:4])}")
     rows = ["| section of the tutorial | in this book |", "| --- | --- |"]
-    for number, title in SECTION_TITLES.items():
-        page, label = entries.get(number, (None, "not in this build"))
+    for number, title in SECTION_TITLES.items():  # a build of a few pages (--only): "—" elsewhere
+        page, label = entries.get(number, (None, "—"))
         where = f"[{label}]({page}.md)" if page else label
         rows.append(f"| {number} {title} | {where} |")
     index = (HERE / "index.md").read_text()
