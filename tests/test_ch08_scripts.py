@@ -135,3 +135,22 @@ def test_two_workers_train_one_model_and_resume_after_losing_one(quick_chapters)
     for start in ("first-start", "second-start"):
         log = (run.output_dir / "two_workers" / start / "worker-0.log").read_text()
         assert "worker 0 of 2" in log
+    assert "worker 0 of 1" in (run.output_dir / "one_worker" / "start" / "worker-0.log").read_text()
+    # the workers run a program of their own, which the page shows whole
+    assert (CHAPTER / "distributed_worker" / "worker.py").read_text() in run.stdout
+
+
+def test_too_few_epochs_for_the_distributed_page_become_three_in_one_line(tmp_path, monkeypatch,
+                                                                          capsys):
+    """Red team N067: `--epochs 1` trained 3 epochs without a word."""
+    imports, settings = [cell.source for cell in jupytext.read(CHAPTER / "distributed.py").cells
+                         if cell.cell_type == "code"][:2]
+    monkeypatch.setattr(sys, "argv", ["distributed.py", "--epochs", "1", "--output-dir",
+                                      str(tmp_path)])
+    namespace = {"__name__": "__main__"}
+    exec(imports, namespace)
+    exec(settings, namespace)
+    assert namespace["EPOCHS"] == 3
+    assert capsys.readouterr().out == (
+        "1 epoch(s) asked for; this page trains 3, the fewest that show a run losing a worker "
+        "and resuming (one epoch saved, one cut short, one after the restart)\n")
