@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dlbook.data import InvalidDataError
 from dlbook.training.trained_cnn import UnusableModelError
 
 import jupytext
+import numpy as np
 import pytest
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = REPO / "chapters" / "ch08_trends"
@@ -90,12 +93,64 @@ def test_transfer_learning_draws_a_curve_per_method(quick_chapters):
     run = quick_chapters["ch08_trends/transfer"]  # the suite's `make chapters QUICK=1` run
     results = run.results()
     run.plot("transfer.png")
-    assert results["labels_per_class"] == [10, 50] and results["repeats"] == 1
+    assert results["labels_per_class"] == [10, 50] and results["settings"]["REPEATS"] == 1
     assert results["new_classes"] == ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     curves = results["test_accuracy"]
     assert list(curves) == ["from scratch", "new head on transferred features", "fine-tuned"]
     for method, curve in curves.items():
         assert len(curve) == 2 and all(0.4 < value <= 1 for value in curve), method  # chance 0.2
+
+
+def image_classes(root, counts, size=(16, 16)):
+    """A folder of ``counts[name]`` PNG images for each class ``name``, each class a bright bar at
+    its own place on noise."""
+    rng = np.random.default_rng(0)
+    for label, (name, count) in enumerate(counts.items()):
+        (root / name).mkdir(parents=True)
+        for i in range(count):
+            image = rng.integers(0, 40, size).astype(np.uint8)
+            image[2 * label:2 * label + 3, 2:-2] = 250
+            Image.fromarray(image).save(root / name / f"{i}.png")
+    return root
+
+
+def run_transfer(tmp_path, monkeypatch, dataset, *flags):
+    monkeypatch.setattr(sys, "argv", ["transfer.py", "--quick", "--dataset", str(dataset),
+                                      "--output-dir", str(tmp_path / "out"), "--epochs", "1",
+                                      "--steps", "2", *flags])
+    runpy.run_path(str(CHAPTER / "transfer.py"), run_name="__main__")
+    return json.loads((tmp_path / "out" / "results.json").read_text())
+
+
+def test_transfer_refuses_fewer_than_four_classes_before_training(tmp_path, monkeypatch, capsys):
+    """Red team N062: three classes ended in IndexError (the page took classes 0-4 and 5-9)."""
+    three = image_classes(tmp_path / "three", {"a": 20, "b": 20, "c": 20})
+    with pytest.raises(InvalidDataError, match=r"has 3 classes; transfer needs 4 at least") as e:
+        run_transfer(tmp_path, monkeypatch, three)
+    assert "\n" not in str(e.value)
+    assert "accuracy" not in capsys.readouterr().out  # nothing was trained
+
+
+def test_transfer_leaves_out_what_a_rare_class_cannot_give_and_says_so(tmp_path, monkeypatch,
+                                                                        capsys):
+    """Red team N064: a new class of 20 training images trained the first network and the
+    10-label models, then ended in ValueError at 50 labels per class."""
+    rare = image_classes(tmp_path / "rare", {"a": 30, "b": 30, "c": 30, "d": 15})
+    results = run_transfer(tmp_path, monkeypatch, rare, "--labels-per-class", "10,50")
+    printed = capsys.readouterr().out
+    assert "50 labels per class left out: the new class 'd' has 11 training images\n" in printed
+    assert results["old_classes"] == ["a", "b"] and results["new_classes"] == ["c", "d"]
+    assert results["labels_per_class"] == [10]
+    assert all(len(curve) == 1 for curve in results["test_accuracy"].values())
+
+
+def test_transfer_refuses_labels_no_new_class_can_give_before_training(tmp_path, monkeypatch,
+                                                                        capsys):
+    rare = image_classes(tmp_path / "rare", {"a": 30, "b": 30, "c": 30, "d": 15})
+    with pytest.raises(InvalidDataError, match=r"labels_per_class=50,100: the new class 'd' has "
+                                               r"11 training image\(s\); ask for at most 11"):
+        run_transfer(tmp_path, monkeypatch, rare, "--labels-per-class", "50,100")
+    assert "accuracy" not in capsys.readouterr().out
 
 
 def test_two_workers_train_one_model_and_resume_after_losing_one(quick_chapters):
