@@ -33,8 +33,10 @@ print(f"worker {worker} of {strategy.num_replicas_in_sync}")
 run_dir = Path(sys.argv[1])
 settings = json.loads((run_dir / "settings.json").read_text())
 
-# The same data on every worker, shuffled with the same seed: all draw the same global batches,
-# and the strategy hands each worker its share of every one.
+# The same seed on every worker, set before anything random: the same data, shuffled in the
+# same order (all draw the same global batches, and the strategy hands each worker its share of
+# every one), and the same first weights.
+set_seed(settings["seed"])
 data = load_images(settings["dataset"], batch_size=settings["batch_size"],
                    limit=settings["limit"], seed=settings["seed"],
                    validation_fraction=settings["validation_fraction"],
@@ -42,9 +44,8 @@ data = load_images(settings["dataset"], batch_size=settings["batch_size"],
 steps_per_epoch = int(data.train.cardinality())
 
 # The model and the optimizer are made in the strategy's scope, so that every variable is
-# mirrored on every worker, from the same first weights (the same seed everywhere). Chapter 5's
-# CNN without its dropout, whose masks would be drawn on each worker apart.
-set_seed(settings["seed"])
+# mirrored on every worker. Chapter 5's CNN without its dropout, whose masks would be drawn on
+# each worker apart.
 with strategy.scope():
     model = build_cnn(len(data.class_names), data.image_shape, dropout=0)
     trainer = Trainer(model, adam_cosine(settings["learning_rate"], settings["epochs"],
