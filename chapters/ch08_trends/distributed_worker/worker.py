@@ -7,8 +7,8 @@ Every worker of a cluster runs this same file. ``TF_CONFIG`` tells each one the 
 the workers and its own index; worker 0 is the chief. ``RUN_DIR`` is the run's folder: it holds
 ``settings.json`` (the dataset, epochs, batch size, rate and seed, written by the page), the
 chief's checkpoints, and a folder ``worker-<index>`` per worker for its final weights and
-losses.
-Started again after a worker was lost, every worker resumes from the chief's last checkpoint.
+losses. Started again after a worker was lost, every worker resumes from the chief's last
+checkpoint; started alone, as a cluster of one worker, the file trains in one process.
 """
 
 import json
