@@ -21,14 +21,12 @@
 # `make check EX=8.1`, `make check EX=8`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch08_trends/exercises", "Exercises on section 8's trends, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch08_trends/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 8.1 · Which weights magnitude pruning keeps
@@ -154,4 +152,4 @@ solution("8.5")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("8"))
+page.record(exercises=outcomes("8"))

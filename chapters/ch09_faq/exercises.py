@@ -21,14 +21,12 @@
 # `make check EX=9.1`, `make check EX=9`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch09_faq/exercises", "Exercises on section 9's answers, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch09_faq/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 9.1 · What reaches the logit: cross-entropy against squared error
@@ -129,4 +127,4 @@ solution("9.4")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("9"))
+page.record(exercises=outcomes("9"))
