@@ -246,7 +246,7 @@ def start_page(
                 validation_fraction=getattr(args, "validation_fraction", 0.1),
                 limit=QUICK_LIMIT if args.quick else None,
                 settings={key: value for key, value in settings.items()
-                          if isinstance(value, SETTING_TYPES)})
+                          if isinstance(value, (*SETTING_TYPES, Path))})
     page.record()  # results.json of this run, from its start: the command and the settings
     return page
 
@@ -296,7 +296,7 @@ def page_parser(name: str, settings: dict[str, object], annotations: dict[str, o
         help_text = f"{helps[constant]} (default {default})" if constant in helps else (
             f"default {default}")
         parser.add_argument(f"--{flag_of(constant)}", dest=constant.lower(), default=default,
-                            help=help_text, **_parsing(default, annotations.get(constant),
+                            help=help_text, **_parsing(constant, default, annotations.get(constant),
                                                        constant in may_be_zero))
     if "DATASET" in settings:
         parser.add_argument("--data-dir", type=_path, default=None,
@@ -314,7 +314,8 @@ def page_parser(name: str, settings: dict[str, object], annotations: dict[str, o
     return parser
 
 
-def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str, object]:
+def _parsing(name: str, default: object, annotation: object, may_be_zero: bool
+             ) -> dict[str, object]:
     """How argparse reads a setting, from its default value or its annotation."""
     if typing.get_origin(annotation) is typing.Literal:
         return {"choices": typing.get_args(annotation)}
@@ -326,7 +327,8 @@ def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str
     kinds = {annotation, typing.get_origin(annotation), *typing.get_args(annotation),
              *map(typing.get_origin, typing.get_args(annotation))}
     if isinstance(default, tuple) or tuple in kinds:
-        return {"type": whole_numbers, "metavar": "x".join(["N"] * max(len(default or ()), 2))}
+        return {"type": whole_numbers, "metavar": ("x" if "SIZE" in name else ",").join(
+            ["N"] * max(len(default or ()), 2))}
     if isinstance(default, int):
         return {"type": non_negative_int if may_be_zero else positive_int}
     if isinstance(default, float):
