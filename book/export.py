@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+DEFINITION = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+"""The statements that define a function or a class."""
 SAVE_MARK = re.compile(r"^#@save (?P<module>dlbook/\S+\.py)\s*$")
 """The first line of a saved cell: ``#@save dlbook/models/lenet.py``."""
 
@@ -54,12 +56,17 @@ class SavedCode:
                              f"use {', '.join(sorted(missing))}, which the module would not "
                              "define; import it in the page's import cell or save its "
                              "definition too")
-        return f"{self.header(defined)}\n{sort_imports(imports)}\n\n\n{code}\n"
+        statements = ast.parse(code).body
+        definitions = sorted(node.name for node in statements if isinstance(node, DEFINITION))
+        # As isort (ruff) writes it: two blank lines before a def or class, one before the rest.
+        gap = "\n\n\n" if isinstance(statements[0], DEFINITION) else "\n\n"
+        return f"{self.header(definitions)}\n{sort_imports(imports)}{gap}{code}\n"
 
-    def header(self, defined: set[str]) -> str:
+    def header(self, definitions: list[str]) -> str:
+        """The module's docstring: its functions and classes, and the page that defines them."""
         page = shown(self.page)
         title = re.search(r"^# # (.+)$", self.page.read_text(encoding="utf-8"), re.M)
-        names = ", ".join(f"``{name}``" for name in sorted(defined) if not name.isupper())
+        names = ", ".join(f"``{name}``" for name in definitions)
         summary = (f"{names}: the code of the page ``{page}``"
                    + (f" ({title.group(1)})" if title else "") + ".")
         return (f'"""{textwrap.fill(summary, 96)}\n\n'

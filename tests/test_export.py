@@ -59,3 +59,17 @@ def test_check_names_a_module_that_differs_from_its_page(tmp_path, monkeypatch, 
     monkeypatch.setitem(EXPORT["main"].__globals__, "chapter_pages", lambda: [source])
     assert EXPORT["main"](["--check"]) == 1
     assert "dlbook/models/lenet.py" in capsys.readouterr().out
+
+
+def test_the_header_names_every_class_and_the_imports_are_spaced_as_ruff_spaces_them(tmp_path):
+    """A class named in capitals (``GAN``) is named in the header like any other, constants are
+    not; one blank line follows the imports before a constant, two before a def or class."""
+    source = page(tmp_path, "import keras",
+                  "#@save dlbook/models/tiny.py\nNOISE = 3\n\n\nclass GAN(keras.Model):\n"
+                  "    pass",
+                  "#@save dlbook/models/other.py\nclass GAN(keras.Model):\n    pass")
+    modules = EXPORT["saved_code"]([source])
+    constant_first = modules[Path("dlbook/models/tiny.py")].text()
+    assert constant_first.startswith('"""``GAN``: the code of the page ')
+    assert "import keras\n\nNOISE = 3\n" in constant_first
+    assert "import keras\n\n\nclass GAN" in modules[Path("dlbook/models/other.py")].text()
