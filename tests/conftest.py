@@ -247,16 +247,18 @@ def page_notebook(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def quick_cnn(tmp_path_factory) -> Path:
-    """Chapter 5's CNN after one epoch on 1,024 Fashion-MNIST images, saved as cnn.py saves it."""
+    """Chapter 5's CNN after one epoch of its recipe on 1,024 Fashion-MNIST images, saved as
+    cnn.py saves it."""
     from dlbook.data import load_arrays
     from dlbook.models import build_cnn
+    from dlbook.training.cnn_recipe import compile_cnn
 
     import keras
 
     (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
     keras.utils.set_random_seed(0)
     model = build_cnn()
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    compile_cnn(model, epochs=1, steps_per_epoch=len(images) // 64)
     model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
     path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
     model.save(path)
