@@ -31,6 +31,8 @@ def test_offline_auto_runs_the_synthetic_task_with_three_models(quick_chapters):
     output, out = run.output_dir, run.stdout
     assert out.startswith("dataset auto -> synthetic (IMDB is not in ")
     assert results["quick"] is True and results["identity"]["dataset"] == "synthetic"
+    assert results["dataset"] == "synthetic"  # chapter 6's sentiment page reads these two
+    assert results["classes"] == ["negative", "positive"]
     assert results["parameters"] == 677_314 and results["settings"]["EPOCHS"] == 1
     assert results["epochs_trained"] == results["best_epoch"] == 1
     for key in ("test_accuracy", "listing_test_accuracy", "bag_of_words_test_accuracy", "f1"):

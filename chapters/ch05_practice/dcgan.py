@@ -55,7 +55,7 @@ from keras import layers
 EPOCHS = 20  # epochs of the GAN's training
 BATCH_SIZE = 128  # real images per step (the generator draws as many)
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
-JUDGE: Path | None = None  # the classifier (.keras) that measures the images; default: cnn.py's
+JUDGE: Path | None = None  # the classifier (.keras) that measures the images (None: cnn.py's)
 
 page = start_page("ch05_practice/dcgan", globals(), resumable=True)
 

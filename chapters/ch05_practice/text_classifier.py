@@ -82,6 +82,7 @@ page = start_page("ch05_practice/text_classifier", globals(), resumable=True)
 data = load_text(DATASET, batch_size=BATCH_SIZE, encoding=ENCODING, label_column=LABEL_COLUMN,
                  text_column=TEXT_COLUMN, **page.data_options)
 print(data)
+page.record(dataset=data.name, classes=data.class_names)  # chapter 6 reads the classes here
 texts, labels = next(iter(data.train))
 for text, label in zip(texts[:4].numpy(), labels[:4].numpy(), strict=True):
     print(f"  {data.class_names[label]:>10}: {text.decode(errors='replace')[:90]!r}")
