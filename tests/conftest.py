@@ -35,6 +35,23 @@ tf.config.set_logical_device_configuration(
 )
 
 
+@pytest.fixture(autouse=True)
+def package_classes_registered():
+    """Keras's registry of saved classes as the package left it, after each test.
+
+    A page that a test runs in this process defines its classes again (`TextClassifier` on
+    text_classifier.py, `LeNet` on lenet.py), and registering them makes ``load_model`` build
+    the page's class from then on: a later test would load an instance of the page's class, not
+    of the one it imported from `dlbook.models`."""
+    import keras
+
+    registered = keras.saving.get_custom_objects()
+    before = dict(registered)
+    yield
+    registered.clear()
+    registered.update(before)
+
+
 @pytest.fixture
 def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
     """A MirroredStrategy over the two logical CPUs.
