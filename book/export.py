@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFINITION = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-"""The statements that define a function or a class."""
 SAVE_MARK = re.compile(r"^#@save (?P<module>dlbook/\S+\.py)\s*$")
 """The first line of a saved cell: ``#@save dlbook/models/lenet.py``."""
 
@@ -43,30 +41,40 @@ class SavedCode:
     cells: list[str]
     imports: list[ast.stmt]
 
-    def text(self) -> str:
-        """The module: a header naming the page, the imports the cells use, the cells."""
+    def text(self, elsewhere: dict[str, str] | None = None) -> str:
+        """The module: a header naming the page, the imports the cells use, the cells.
+
+        ``elsewhere`` maps names that other saved modules define to those modules
+        (``{"get_activation": "dlbook.scratch.activations"}``): a cell may use them, and the
+        module imports them from there.
+        """
         code = "\n\n\n".join(self.cells)
         used = referenced_globals(code)
         defined = top_level_names(code)
         imports = needed_imports(self.imports, used)
         missing = used - defined - {name for line in imports for name in bound_names(line)}
         missing -= set(dir(builtins))
+        elsewhere = elsewhere or {}
+        imports += [ast.ImportFrom(elsewhere[name], [ast.alias(name)], 0)
+                    for name in sorted(missing) if name in elsewhere]
+        missing -= set(elsewhere)
         if missing:
             raise SystemExit(f"{shown(self.page)}: the cells saved to {self.module} "
                              f"use {', '.join(sorted(missing))}, which the module would not "
                              "define; import it in the page's import cell or save its "
                              "definition too")
-        statements = ast.parse(code).body
-        definitions = sorted(node.name for node in statements if isinstance(node, DEFINITION))
-        # As isort (ruff) writes it: two blank lines before a def or class, one before the rest.
-        gap = "\n\n\n" if isinstance(statements[0], DEFINITION) else "\n\n"
-        return f"{self.header(definitions)}\n{sort_imports(imports)}{gap}{code}\n"
+        first = ast.parse(code).body[0]
+        gap = "\n\n\n" if isinstance(first, ast.FunctionDef | ast.ClassDef) else "\n\n"
+        imports_text = f"{sort_imports(imports)}{gap}" if imports else "\n"
+        return f"{self.header(code)}\n{imports_text}{code}\n"
 
-    def header(self, definitions: list[str]) -> str:
-        """The module's docstring: its functions and classes, and the page that defines them."""
+    def header(self, code: str) -> str:
         page = shown(self.page)
         title = re.search(r"^# # (.+)$", self.page.read_text(encoding="utf-8"), re.M)
-        names = ", ".join(f"``{name}``" for name in definitions)
+        definitions = {node.name for node in ast.parse(code).body
+                       if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+        names = ", ".join(f"``{name}``" for name in sorted(top_level_names(code))
+                          if name in definitions or not name.isupper())
         summary = (f"{names}: the code of the page ``{page}``"
                    + (f" ({title.group(1)})" if title else "") + ".")
         return (f'"""{textwrap.fill(summary, 96)}\n\n'
@@ -97,6 +105,13 @@ def saved_code(pages: list[Path]) -> dict[Path, SavedCode]:
     return modules
 
 
+def names_of_modules(modules: dict[Path, SavedCode]) -> dict[str, str]:
+    """Each name a saved module defines, mapped to that module's import name."""
+    return {name: ".".join(module.with_suffix("").parts)
+            for module, code in modules.items()
+            for name in top_level_names("\n\n".join(code.cells))}
+
+
 def referenced_globals(code: str) -> set[str]:
     """The global names the code reads, in any of its functions and classes."""
     names: set[str] = set()
@@ -105,7 +120,8 @@ def referenced_globals(code: str) -> set[str]:
         table = tables.pop()
         for symbol in table.get_symbols():
             at_top = table.get_type() == "module"
-            if symbol.is_referenced() and (symbol.is_global() or at_top):
+            free = symbol.is_global() and not symbol.is_local()  # a parameter is local
+            if symbol.is_referenced() and (free or at_top):
                 names.add(symbol.get_name())
         tables.extend(table.get_children())
     return names
@@ -178,9 +194,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="write nothing; list the modules that differ from their pages")
     args = parser.parse_args(argv)
     stale = []
-    for module, code in saved_code(chapter_pages()).items():
+    modules = saved_code(chapter_pages())
+    for module, code in modules.items():
         path = REPO / module
-        text = code.text()
+        text = code.text(names_of_modules(modules))
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(module)

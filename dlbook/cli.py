@@ -15,6 +15,8 @@ caller writes it (``data_dir=/x``), and `command_line_words` rewrites that as th
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import os
 import re
 import shlex
@@ -249,6 +251,30 @@ def start_page(
     return page
 
 
+def page_flags(path: Path) -> dict[str, bool]:
+    """The flags a page takes, read from its source without running it (each flag: whether it
+    takes a value), so that ``make ch04 EPOCHS=3`` gives each page only the flags it has."""
+    constants, annotations, resumable = {}, {}, False
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        call = node.value if isinstance(node, ast.Assign | ast.Expr) else None
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "start_page":
+            resumable = any(keyword.arg == "resumable" and ast.literal_eval(keyword.value)
+                            for keyword in call.keywords)
+            break
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError, SyntaxError):
+                constants[target.id] = ast.literal_eval(node.value)
+            if isinstance(node, ast.AnnAssign):
+                annotations[target.id] = None
+    parser = page_parser(f"{path.parent.name}/{path.stem}", page_settings(
+        {**constants, "__annotations__": annotations}), {}, resumable=resumable)
+    return {flag: action.nargs != 0 for action in parser._actions
+            for flag in action.option_strings if flag not in ("-h", "--help")}
+
+
 def page_settings(constants: dict[str, object]) -> dict[str, object]:
     """The constants of a page that become flags: UPPER_CASE names (``QUICK`` apart) holding a
     bool, a number or a string, or annotated (``CNN: Path | None = None``)."""
@@ -297,7 +323,9 @@ def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str
         return {"type": _path, "metavar": "PATH"}
     if isinstance(default, bool):
         return {"action": argparse.BooleanOptionalAction}
-    if isinstance(default, tuple) or tuple in (annotation, typing.get_origin(annotation)):
+    kinds = {annotation, typing.get_origin(annotation), *typing.get_args(annotation),
+             *map(typing.get_origin, typing.get_args(annotation))}
+    if isinstance(default, tuple) or tuple in kinds:
         return {"type": whole_numbers, "metavar": "x".join(["N"] * max(len(default or ()), 2))}
     if isinstance(default, int):
         return {"type": non_negative_int if may_be_zero else positive_int}

@@ -128,6 +128,7 @@ def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, mo
                 pixels = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
                 Image.fromarray(pixels).save(folder / f"{i}.png")
     results = run_script("lenet.py", tmp_path / "out", monkeypatch, "--page-epochs", "0",
-                         "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"))
+                         "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"),
+                         "--image-size", "32x32")
     assert results["identity"]["dataset"] == "pictures"
     assert results["parameters"] == 61_326  # 2 classes; 5x5x16 features after the two pools

@@ -47,6 +47,13 @@ def test_a_module_holds_the_saved_cells_and_only_the_imports_they_use(tmp_path):
     assert "EPOCHS" not in body and "#@save" not in body and "model = tiny" not in body
 
 
+def test_a_module_whose_cells_import_nothing_starts_after_its_docstring(tmp_path):
+    source = page(tmp_path, "import math",
+                  "#@save dlbook/models/tiny.py\ndef double(x):\n    return 2 * x")
+    text = EXPORT["saved_code"]([source])[Path("dlbook/models/tiny.py")].text()
+    assert '"""\n\n\ndef double(x):' in text  # two blank lines, as before any definition
+
+
 def test_a_saved_cell_that_uses_a_page_constant_is_refused(tmp_path):
     source = page(tmp_path, "EPOCHS = 3",
                   "#@save dlbook/models/tiny.py\ndef epochs():\n    return EPOCHS")
@@ -59,6 +66,18 @@ def test_check_names_a_module_that_differs_from_its_page(tmp_path, monkeypatch, 
     monkeypatch.setitem(EXPORT["main"].__globals__, "chapter_pages", lambda: [source])
     assert EXPORT["main"](["--check"]) == 1
     assert "dlbook/models/lenet.py" in capsys.readouterr().out
+
+
+def test_a_cell_may_use_what_another_saved_module_defines(tmp_path):
+    source = page(tmp_path, "import math",
+                  "#@save dlbook/scratch/base.py\nSCALE = 2.0\n\n\ndef base(x):\n    return x",
+                  "#@save dlbook/scratch/top.py\nRATE = math.pi\n\n\ndef top(x):\n"
+                  "    return base(x) * SCALE * RATE")
+    modules = EXPORT["saved_code"]([source])
+    text = modules[Path("dlbook/scratch/top.py")].text(EXPORT["names_of_modules"](modules))
+    body = text.split('"""\n', 1)[1]
+    assert body.startswith("\nimport math\n\nfrom dlbook.scratch.base import SCALE\n"
+                           "from dlbook.scratch.base import base\n\nRATE = math.pi")
 
 
 def test_the_header_names_every_class_and_the_imports_are_spaced_as_ruff_spaces_them(tmp_path):

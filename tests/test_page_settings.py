@@ -3,15 +3,18 @@ values with one-line errors, the flags a page takes and no others, its output fo
 records, and the library's errors worded with the page's flags."""
 
 import json
+import runpy
 import subprocess
 import sys
 import types
 from pathlib import Path
 from typing import Literal
 
-from dlbook.cli import QUICK_LIMIT, command_line_words, start_page
+from dlbook.cli import QUICK_LIMIT, command_line_words, page_flags, start_page
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def lenet_constants(**more) -> dict:
@@ -92,6 +95,12 @@ def test_a_size_takes_its_usual_spellings(given):
     constants = {"IMAGE_SIZE": (28, 28)}
     start(constants, "--image-size", given)
     assert constants["IMAGE_SIZE"] == (32, 48)
+
+
+def test_an_optional_size_is_a_size_too():
+    constants = {"IMAGE_SIZE": None, "__annotations__": {"IMAGE_SIZE": tuple[int, int] | None}}
+    start(constants, "--image-size", "64x64")
+    assert constants["IMAGE_SIZE"] == (64, 64)
 
 
 def test_a_size_of_zero_or_words_is_refused(capsys):
@@ -194,3 +203,20 @@ def test_an_expected_error_in_a_page_is_one_line_with_its_flags(tmp_path):
                           env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
     assert done.returncode == 2
     assert done.stderr == f"broken.py: error: --data-dir {tmp_path} holds nothing; name another\n"
+
+
+def test_a_pages_flags_are_read_from_its_source_without_running_it(tmp_path):
+    page = tmp_path / "ch09_faq" / "tiny.py"
+    page.parent.mkdir()
+    page.write_text("from dlbook.cli import start_page\n\nEPOCHS = 3  # passes\nLISTING = False\n"
+                    "IMAGE_SIZE = (28, 28)\nDATASET = 'auto'\n\n"
+                    "page = start_page('ch09_faq/tiny', globals(), resumable=True)\n"
+                    "LATER = 1\n")
+    assert page_flags(page) == {
+        "--epochs": True, "--listing": False, "--no-listing": False, "--image-size": True,
+        "--dataset": True, "--data-dir": True, "--validation-fraction": True, "--restart": False,
+        "--quick": False, "--seed": True, "--output-dir": True}
+    build = runpy.run_path(str(REPO / "book" / "build.py"))
+    assert build["flags_of_page"](page, ["--epochs", "2", "--batch-size", "8", "--quick",
+                                         "--dataset=mnist"]) == (
+        ["--epochs", "2", "--quick", "--dataset=mnist"], ["--batch-size"])

@@ -104,11 +104,15 @@ def test_leftovers_of_an_interrupted_write_are_removed(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "run.lock"]
 
 
-def test_early_stopping_restores_the_best_epoch(tmp_path, capsys):
+@pytest.mark.parametrize("in_folder", [True, False])
+def test_early_stopping_restores_the_best_epoch(in_folder, tmp_path, capsys):
+    """The best weights are kept in the run's folder, or in memory for a run without one."""
     # A rate so large that the validation loss gets worse after the first epochs.
     trainer = small_trainer(learning_rate=3.0)
     history = trainer.fit(batches(), 30, validation_data=batches(seed=1), patience=2,
-                          checkpoint_dir=tmp_path, identity=DATA, verbose=2).history
+                          checkpoint_dir=tmp_path if in_folder else None, identity=DATA,
+                          verbose=2).history
+    assert (tmp_path / "best.weights.h5").is_file() == in_folder
     epochs_run = len(history["val_loss"])
     best = int(np.argmin(history["val_loss"])) + 1
     assert trainer.best_epoch == best and epochs_run == best + 2 < 30

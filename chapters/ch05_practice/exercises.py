@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · Exercises: the practice code, written by you
 #
+# Tutorial: section 5 · 项目实践：代码实例和详细解释说明 (seeds 002 §5, 003 §5)
+#
 # Four exercises on this chapter's pages: the binary cross-entropy of a logit (`mlp_binary.py`)
 # and the word numbers of the text classifier (`text_classifier.py`) in NumPy, then the LeNet
 # training step with the listing's two defects fixed (`lenet.py`) and the DCGAN's two-tape step

@@ -50,6 +50,7 @@ BATCH_SIZE = 128  # images per gradient step
 LEARNING_RATE = 3e-3  # Adam's rate at the first step; it falls to 0 along a cosine
 PAGE_EPOCHS = 1  # epochs of the loop written on this page; 0 skips it (make run does)
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch05_practice/lenet", globals(), resumable=True, may_be_zero={"PAGE_EPOCHS"})
 
@@ -58,9 +59,12 @@ page = start_page("ch05_practice/lenet", globals(), resumable=True, may_be_zero=
 #
 # 28x28 grayscale images with values scaled to $[0, 1]$, one channel (`(28, 28, 1)`), labels
 # 0-9. A tenth of the training images (at most 5,000) is held out to watch for overfitting.
+# A folder of your own images (`--dataset FOLDER`, one sub-folder per class) is read whatever
+# the images' sizes and formats, resized to `IMAGE_SIZE`, and the loader says in one line what it
+# did; LeNet is built for the images' shape and channels.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE, **page.data_options)
 print(data)
 
 # %% [markdown]

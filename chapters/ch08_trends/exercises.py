@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 8 · Exercises: efficiency and scale, written by you
 #
+# Tutorial: section 8 · 总结：未来发展趋势与挑战 (seeds 002 §8, 003 §8)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: the magnitude mask and
 # the gradual schedule of `pruning.py`, int8 quantization with a scale and a zero point and the
 # way back (`quantization.py`), and the loss each worker computes in `distributed.py`'s

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Exercises: the FAQ's answers, worked by you
 #
+# Tutorial: section 9 · 附录：常见问题与解答 (seed 003 §9)
+#
 # Four exercises on this chapter's questions, each a NumPy function to write: the gradients that
 # cross-entropy and squared error send to a logit (`losses.py`), the gradient through a chain of
 # activations that makes it vanish (`activations.py`), the KL divergence of a soft target

@@ -341,7 +341,7 @@ class Trainer:
         """Record the epoch, keep the best weights so far, log the scalars, save the run."""
         run.record(epoch, logs)
         if stopper is not None and stopper.update(run.history):
-            stopper.remember(self.model, run.best_weights_path)
+            run.keep_best_weights()
         if writer is not None:
             with writer.as_default(step=epoch):
                 for key, value in logs.items():
@@ -362,7 +362,7 @@ class Trainer:
         """After early stopping, give the model the best epoch's weights back."""
         if stopper is None:
             return
-        stopper.restore_best(self.model, run.best_weights_path)
+        run.restore_best_weights()
         self.best_epoch = stopper.best_epoch
         if verbose:
             best = run.history[stopper.monitor][stopper.best_epoch - 1]
