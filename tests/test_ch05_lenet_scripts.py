@@ -111,7 +111,7 @@ def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatc
     resumed = capsys.readouterr().out
     assert "Resuming from" in resumed and "(1 of 2 epochs done" in resumed
     assert "Epoch 1/2" not in resumed and "Epoch 2/2" in resumed
-    assert results["epochs"] == 2 and results["identity"]["seed"] == 1
+    assert results["identity"]["epochs"] == 2 and results["identity"]["seed"] == 1
 
 
 def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, monkeypatch):

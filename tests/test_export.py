@@ -78,3 +78,17 @@ def test_a_cell_may_use_what_another_saved_module_defines(tmp_path):
     body = text.split('"""\n', 1)[1]
     assert body.startswith("\nimport math\n\nfrom dlbook.scratch.base import SCALE\n"
                            "from dlbook.scratch.base import base\n\nRATE = math.pi")
+
+
+def test_the_header_names_every_class_and_the_imports_are_spaced_as_ruff_spaces_them(tmp_path):
+    """A class named in capitals (``GAN``) is named in the header like any other, constants are
+    not; one blank line follows the imports before a constant, two before a def or class."""
+    source = page(tmp_path, "import keras",
+                  "#@save dlbook/models/tiny.py\nNOISE = 3\n\n\nclass GAN(keras.Model):\n"
+                  "    pass",
+                  "#@save dlbook/models/other.py\nclass GAN(keras.Model):\n    pass")
+    modules = EXPORT["saved_code"]([source])
+    constant_first = modules[Path("dlbook/models/tiny.py")].text()
+    assert constant_first.startswith('"""``GAN``: the code of the page ')
+    assert "import keras\n\nNOISE = 3\n" in constant_first
+    assert "import keras\n\n\nclass GAN" in modules[Path("dlbook/models/other.py")].text()

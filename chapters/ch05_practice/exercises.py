@@ -23,16 +23,14 @@
 # `make check EX=5.1`, `make check EX=5`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch05_practice/exercises", "Exercises on section 5's code, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch05_practice/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 5.1 · The binary cross-entropy of a logit
@@ -140,4 +138,4 @@ solution("5.4")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("5"))
+page.record(exercises=outcomes("5"))

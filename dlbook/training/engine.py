@@ -113,6 +113,11 @@ class Trainer:
         """Epochs trained so far, counting those restored from a checkpoint."""
         return int(self.epoch.numpy())
 
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        """The mean of `epoch_seconds`; None if this trainer ran no epoch (all were restored)."""
+        return sum(self.epoch_seconds) / len(self.epoch_seconds) if self.epoch_seconds else None
+
     # -- the two steps: what the tutorial writes, per replica ---------------------------------
 
     def _per_example_loss(self, y: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
