@@ -222,7 +222,9 @@ def start_page(
     takes ``--quick``, ``--seed`` and ``--output-dir``.
     """
     chapter, page_name = name.split("/")
-    settings = page_settings(constants)
+    imported = imported_names(page_source(name))
+    settings = {key: value for key, value in page_settings(constants).items()
+                if key not in imported}
     parser = page_parser(name, settings, constants.get("__annotations__", {}),
                          resumable=resumable, may_be_zero=may_be_zero)
     flags = [action.dest for action in parser._actions if action.dest != "help"]
@@ -273,6 +275,12 @@ def page_flags(path: Path) -> dict[str, bool]:
         {**constants, "__annotations__": annotations}), {}, resumable=resumable)
     return {flag: action.nargs != 0 for action in parser._actions
             for flag in action.option_strings if flag not in ("-h", "--help")}
+
+
+def imported_names(source: str) -> set[str]:
+    """The names a page's import statements bind: an imported constant is not a setting."""
+    return {alias.asname or alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
 
 
 def page_settings(constants: dict[str, object]) -> dict[str, object]:

@@ -110,6 +110,14 @@ def test_a_size_of_zero_or_words_is_refused(capsys):
         assert f"argument --image-size: {given}: expected whole numbers" in capsys.readouterr().err
 
 
+def test_a_constant_the_page_imports_is_no_setting(monkeypatch):
+    source = "from dlbook.doctor import CHECKED_PACKAGES\nEPOCHS = 3\n"
+    monkeypatch.setattr("dlbook.cli.page_source", lambda name: source)
+    constants = {"CHECKED_PACKAGES": "tensorflow keras", "EPOCHS": 3}
+    page = start(constants)
+    assert page.settings == {"EPOCHS": 3}
+
+
 def test_booleans_choices_and_paths(tmp_path, capsys):
     constants = {"LISTING": False, "PLOTS": True, "RNN": "lstm", "CNN": None,
                  "__annotations__": {"RNN": Literal["lstm", "gru"], "CNN": Path | None}}
