@@ -43,6 +43,7 @@ RNN_BATCH_SIZE = 64  # sequences per step of the recurrent runs
 LEARNING_RATE = 0.1  # plain SGD's rate in the recurrent runs
 CLIP_NORM = 1.0  # the clipped run's gradients are scaled down to this global norm
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 QUICK = {"EPOCHS": 1, "SEQUENCES": 2_048}
 
 page = start_page("ch03_algorithm/gradients", globals())
@@ -57,7 +58,8 @@ page = start_page("ch03_algorithm/gradients", globals())
 # (times its weights); ReLU's derivative is 1 wherever a unit is active.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 images, labels = next(iter(data.train))
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 layer_norms, ratio = {}, {}

@@ -41,11 +41,13 @@ LEARNING_RATE = 0.05  # SGD's rate
 DEPTH = 8  # hidden layers
 WIDTH = 128  # ReLU units in each hidden layer
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch03_algorithm/initialization", globals())
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]

@@ -42,11 +42,13 @@ import tensorflow as tf
 EPOCHS = 2  # epochs of each of the seven runs
 BATCH_SIZE = 100  # images per step, as in the listing
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch03_algorithm/learning_rate", globals())
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -89,7 +91,7 @@ def same_batches() -> tf.data.Dataset:
     """The training pipeline made afresh: each run sees the same batches in the same order (a
     pipeline reshuffles every time it is read, so runs reading one pipeline would not)."""
     return load_images(data.name if DATASET == "auto" else DATASET, batch_size=BATCH_SIZE,
-                       **page.data_options).train
+                       image_size=IMAGE_SIZE, **page.data_options).train
 
 
 def train(rate: float, reduce: str, form: str) -> dict:

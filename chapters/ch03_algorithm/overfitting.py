@@ -56,6 +56,7 @@ VALIDATION_SIZE = 2_000  # validation images, each class its share
 L2 = 1e-3  # lambda of the L2 penalty
 PATIENCE = 10  # epochs without a lower validation loss before early stopping ends a run
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 QUICK = {"EPOCHS": 1, "TRAIN_SIZE": 500, "VALIDATION_SIZE": 500}
 
 page = start_page("ch03_algorithm/overfitting", globals())
@@ -71,7 +72,8 @@ page = start_page("ch03_algorithm/overfitting", globals())
 # %%
 total = TRAIN_SIZE + VALIDATION_SIZE
 sizes = {"limit": total, "validation_fraction": VALIDATION_SIZE / total}
-data = load_images(DATASET, batch_size=BATCH_SIZE, **(page.data_options | sizes))
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **(page.data_options | sizes))
 print(data)
 
 # %% [markdown]

@@ -50,6 +50,7 @@ HIDDEN_UNITS = 64  # ReLU units of the hidden layer
 LEARNING_RATE = 0.2  # eta of plain gradient descent
 PATIENCE = 2  # epochs without a better validation accuracy before the loop stops
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch03_algorithm/six_steps", globals())
 
@@ -60,7 +61,8 @@ page = start_page("ch03_algorithm/six_steps", globals())
 # $y$ from 0 to 9. A batch of `BATCH_SIZE` images (128) is what the steps work on.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 images, labels = next(iter(data.train))
 x = tf.reshape(images, (len(images), -1))

@@ -45,6 +45,7 @@ EPOCHS = 10  # epochs of the full run, the listing's 10
 BATCH_SIZE = 32  # images per gradient step, the listing's 32
 LISTING = False  # train with the listing's recipe: no dropout, Adam at a constant rate of 1e-3
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch05_practice/cnn", globals(), resumable=True)
 
@@ -55,7 +56,8 @@ page = start_page("ch05_practice/cnn", globals(), resumable=True)
 # images (at most 5,000) is held out for validation.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]

@@ -55,6 +55,7 @@ from keras import layers
 EPOCHS = 20  # epochs of the GAN's training
 BATCH_SIZE = 128  # real images per step (the generator draws as many)
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 JUDGE: Path | None = None  # the classifier (.keras) that measures the images (None: cnn.py's)
 
 page = start_page("ch05_practice/dcgan", globals(), resumable=True)
@@ -67,7 +68,8 @@ page = start_page("ch05_practice/dcgan", globals(), resumable=True)
 # are held out (`--validation-fraction` does not apply); the test images serve the measurement.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options | {"validation_fraction": 0})
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options | {"validation_fraction": 0})
 print(data)
 
 # %% [markdown]

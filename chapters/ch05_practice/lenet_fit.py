@@ -34,11 +34,13 @@ EPOCHS = 10  # epochs of the run
 BATCH_SIZE = 128  # images per gradient step
 LEARNING_RATE = 3e-3  # Adam's rate at the first step; it falls to 0 along a cosine
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch05_practice/lenet_fit", globals(), resumable=True)
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]

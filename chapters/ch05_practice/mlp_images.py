@@ -40,6 +40,7 @@ EPOCHS = 15  # epochs of the run
 BATCH_SIZE = 128  # images per gradient step
 LEARNING_RATE = 1e-3  # Adam's rate, its default
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch05_practice/mlp_images", globals(), resumable=True)
 
@@ -51,7 +52,8 @@ page = start_page("ch05_practice/mlp_images", globals(), resumable=True)
 # for overfitting; the test images are used once, at the end.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]

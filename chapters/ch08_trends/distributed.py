@@ -60,6 +60,7 @@ EPOCHS = 3  # epochs of the run (3 at least)
 BATCH_SIZE = 128  # images per global batch, split between the workers
 LEARNING_RATE = 1e-3  # Adam's rate at the first step; it falls to 0 along a cosine
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 QUICK = {}  # --quick trains the 3 epochs too, on fewer images
 
 page = start_page("ch08_trends/distributed", globals())
@@ -75,7 +76,8 @@ if EPOCHS < 3:
 # measure, at the end, the models they trained.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -103,8 +105,8 @@ print(worker_file.read_text())
 # page runs: its folder is deleted first.)
 
 # %%
-settings = {"dataset": DATASET, "epochs": EPOCHS, "batch_size": BATCH_SIZE,
-            "learning_rate": LEARNING_RATE, **page.data_options}
+settings = {"dataset": DATASET, "image_size": IMAGE_SIZE, "epochs": EPOCHS,
+            "batch_size": BATCH_SIZE, "learning_rate": LEARNING_RATE, **page.data_options}
 time_limit = 180 if page.quick else 120 + 600 * EPOCHS  # seconds, for each start
 
 

@@ -72,6 +72,7 @@ import numpy as np
 EPOCHS = 5  # epochs of training while pruning, for each sparsity
 BATCH_SIZE = 32  # images per gradient step
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 CNN: Path | None = None  # the CNN (.keras file) to prune; default chapter 5's, or one trained here
 
 page = start_page("ch08_trends/pruning", globals())
@@ -83,7 +84,8 @@ page = start_page("ch08_trends/pruning", globals())
 # otherwise one trained here with its recipe (kept for the next run).
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 model, origin = trained_cnn(data, page.output_dir / f"cnn-{data.name}.keras", cnn=CNN,
                             quick=page.quick)

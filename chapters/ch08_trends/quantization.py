@@ -49,6 +49,7 @@ from ai_edge_litert.interpreter import Interpreter
 EPOCHS = 10  # epochs of the CNN trained here when chapter 5 saved none for this data
 BATCH_SIZE = 32  # images per batch: of that training, and of the int8 calibration
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 CNN: Path | None = None  # the CNN (.keras file) to quantize; default chapter 5's, or trained here
 
 page = start_page("ch08_trends/quantization", globals())
@@ -61,7 +62,8 @@ page = start_page("ch08_trends/quantization", globals())
 # run).
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 model, origin = trained_cnn(data, page.output_dir / f"cnn-{data.name}.keras", cnn=CNN,
                             quick=page.quick, epochs=EPOCHS)

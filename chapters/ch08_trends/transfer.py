@@ -52,6 +52,7 @@ import tensorflow as tf
 EPOCHS = 5  # epochs of the network that learns the first task
 BATCH_SIZE = 64  # images per gradient step of that network
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 LABELS_PER_CLASS = (10, 50, 100, 500)  # labelled images of each new class, one set of models each
 REPEATS = 3  # draws of the few labelled images for each number, averaged
 STEPS = 500  # training steps of 32 images for each few-label model
@@ -68,7 +69,8 @@ page = start_page("ch08_trends/transfer", globals())
 # which), and the page stops, before it trains anything, if none is left.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 if len(data.class_names) < 4:
     raise InvalidDataError(f"dataset={DATASET} has {len(data.class_names)} classes; transfer "

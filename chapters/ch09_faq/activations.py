@@ -49,12 +49,14 @@ from keras import layers
 EPOCHS = 10  # epochs of each of the four runs
 BATCH_SIZE = 128  # images per gradient step
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 OPTIMIZER: Literal["sgd", "adam"] = "sgd"  # SGD with a rate of 0.1, or Adam with its 1e-3
 
 page = start_page("ch09_faq/activations", globals(), resumable=True)
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]

@@ -5,10 +5,10 @@
 
 Every worker of a cluster runs this same file. ``TF_CONFIG`` tells each one the addresses of all
 the workers and its own index; worker 0 is the chief. ``RUN_DIR`` is the run's folder: it holds
-``settings.json`` (the dataset, epochs, batch size, rate and seed, written by the page), the
-chief's checkpoints, and a folder ``worker-<index>`` per worker for its final weights and
-losses. Started again after a worker was lost, every worker resumes from the chief's last
-checkpoint; started alone, as a cluster of one worker, the file trains in one process.
+``settings.json`` (the dataset and its image size, epochs, batch size, rate and seed, written by
+the page), the chief's checkpoints, and a folder ``worker-<index>`` per worker for its final
+weights and losses. Started again after a worker was lost, every worker resumes from the chief's
+last checkpoint; started alone, as a cluster of one worker, the file trains in one process.
 """
 
 import json
@@ -38,7 +38,8 @@ settings = json.loads((run_dir / "settings.json").read_text())
 # every one), and the same first weights.
 set_seed(settings["seed"])
 data = load_images(settings["dataset"], batch_size=settings["batch_size"],
-                   limit=settings["limit"], seed=settings["seed"],
+                   image_size=tuple(settings["image_size"]), limit=settings["limit"],
+                   seed=settings["seed"],
                    validation_fraction=settings["validation_fraction"],
                    data_dir=settings["data_dir"])
 steps_per_epoch = int(data.train.cardinality())
