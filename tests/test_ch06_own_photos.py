@@ -111,6 +111,8 @@ def test_every_way_to_lack_the_weights_is_one_reason_not_an_error(tmp_path, monk
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv("DLBOOK_OFFLINE", "1")
     assert mobilenet_v2_weights((160, 160)) == (None, "DLBOOK_OFFLINE=1 forbids their download")
+    assert mobilenet_v2_weights((28, 28)) == (None, "MobileNetV2 takes images of at least 32x32, "
+                                                    "not 28x28")
     monkeypatch.delenv("DLBOOK_OFFLINE")
     monkeypatch.setattr(pretrained, "is_reachable", lambda url: False)
     assert mobilenet_v2_weights((160, 160)) == (

@@ -57,10 +57,11 @@ BATCH_SIZE = 32  # photos per gradient step
 IMAGE_SIZE = (160, 160)  # height x width every photo is resized to, in RGB
 LEARNING_RATE = 1e-3  # Adam's first rate, falling along a cosine; a tenth when fine-tuning
 PRETRAINED = True  # start from MobileNetV2's ImageNet weights when they can be had
-DATASET = "auto"  # a folder of photos, one sub-folder per class; auto: see "The photos"
+DATASET = "auto"  # a folder of photos, one sub-folder per class (auto: one is found)
 QUICK = {"EPOCHS": 1, "FINE_TUNE_EPOCHS": 1, "IMAGE_SIZE": (96, 96)}
 
-page = start_page("ch06_applications/own_photos", globals(), may_be_zero={"FINE_TUNE_EPOCHS"})
+page = start_page("ch06_applications/own_photos", globals(),
+                  may_be_zero={"FINE_TUNE_EPOCHS", "FINE_TUNE_FROM"})
 
 # %% [markdown]
 # ## The photos

@@ -25,6 +25,9 @@ MOBILENET_V2_URL = "https://storage.googleapis.com/tensorflow/keras-applications
 MOBILENET_V2_SIZES = (96, 128, 160, 192, 224)
 """The square image sizes Keras publishes weights for; its convolutions take any size."""
 
+MOBILENET_V2_SMALLEST = 32
+"""The smallest height or width MobileNetV2 takes."""
+
 DOWNLOAD_TIMEOUT = 30.0
 """Seconds a download may wait for the server at any one point before it gives up."""
 
@@ -45,8 +48,11 @@ def mobilenet_v2_file(image_size: tuple[int, int]) -> str:
 
 def mobilenet_v2_weights(image_size: tuple[int, int]) -> tuple[Path | None, str]:
     """MobileNetV2's ImageNet weights for ``image_size`` (`mobilenet_v2_file`): the file and
-    where it came from, or None and why it cannot be had (offline, unreachable, the download
-    failed, the cached file is damaged)."""
+    where it came from, or None and why it cannot be had (images too small for it, offline,
+    unreachable, the download failed, the cached file is damaged)."""
+    if min(image_size) < MOBILENET_V2_SMALLEST:
+        return None, (f"MobileNetV2 takes images of at least {MOBILENET_V2_SMALLEST}x"
+                      f"{MOBILENET_V2_SMALLEST}, not {image_size[0]}x{image_size[1]}")
     name = mobilenet_v2_file(image_size)
     path = keras_models_dir() / name
     if path.is_file():
