@@ -12,7 +12,7 @@
 # A network trained on ImageNet's 1.3 million photos of 1,000 classes has learned, in its
 # convolution layers, features that serve for other photos too: edges and textures in the first
 # layers, parts of objects in the last. Keep those layers, put a new classifier on top for your
-# classes, and a few hundred photos are enough to train it (transfer learning, which chapter 8's
+# classes, and a few hundred photos can be enough to train it (transfer learning, which chapter 8's
 # `transfer.py` measures with chapter 5's CNN). The network here is MobileNetV2 (Sandler et al.,
 # 2018): 2.3 million weights without its classifier, about a tenth of a ResNet-50's, which makes
 # it the practical choice on a CPU; Inception-V3 and ResNet are used the same way
@@ -163,8 +163,10 @@ def unfreeze_top(model: keras.Model, first_layer: int) -> int:
 # alone: four blocks of a 3x3 convolution, batch normalization, ReLU and 2x2 max-pooling (16,
 # 32, 64, 128 filters), then the same pooling, dropout and dense layer. A few hundred photos
 # make few steps per epoch, so batch normalization's running mean and variance, which the test
-# uses, follow the batches fast (momentum 0.9, not Keras's 0.99). With so few photos it learns
-# far less than the transfer does.
+# uses, follow the batches fast (momentum 0.9, not Keras's 0.99). It learns what a few hundred
+# photos show, no more: on Tux Paint's 189 photographs of birds, mammals, food and plants, 20
+# epochs get 58% to 79% of the 38 test photos right, depending on the seed, where always
+# answering the largest class gets 34% (the chapter's README gives the runs).
 
 # %%
 #@save dlbook/models/photos.py

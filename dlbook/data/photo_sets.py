@@ -3,7 +3,7 @@
 `default_photos` picks, and says in one line which and why:
 
 1. **Tux Paint's stamps**, when Debian's ``tuxpaint-stamps-default`` is installed (161 MB to
-   download, 218 MB on disk): photographs of real things cut out on transparent backgrounds,
+   download, over 200 MB on disk): photographs of real things cut out on transparent backgrounds,
    made for a children's drawing program, filed by subject. `tuxpaint_photos` links four
    subjects into class folders: birds, mammals, food and plants (the cartoon folders and the
    other subjects, letters and symbols among them, left out).
