@@ -3,6 +3,7 @@ the same head): its shapes, which layers train before and after fine-tuning, the
 pixels; its ImageNet weights from Keras's cache, else downloaded, else one line and a CNN from
 scratch, never a hang or a crash; the default folders of photos; the page's route on each."""
 
+import http.client
 import json
 import runpy
 import sys
@@ -121,9 +122,15 @@ def test_every_way_to_lack_the_weights_is_one_reason_not_an_error(tmp_path, monk
     def fails(url, path, sha256, timeout):
         raise OSError("timed out")
 
+    def is_cut_short(url, path, sha256, timeout):
+        raise http.client.IncompleteRead(b"\x89HDF", 9_406_460)
+
     monkeypatch.setattr(pretrained, "is_reachable", lambda url: True)
     monkeypatch.setattr(pretrained, "download", fails)
     assert mobilenet_v2_weights((160, 160)) == (None, "their download failed (timed out)")
+    monkeypatch.setattr(pretrained, "download", is_cut_short)
+    assert mobilenet_v2_weights((160, 160)) == (
+        None, "their download failed (IncompleteRead(4 bytes read, 9406460 more expected))")
 
     def sends_a_page(url, path, sha256, timeout):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ and a reason the page prints in its one line, and the page trains from scratch i
 
 from __future__ import annotations
 
+import http.client
 import os
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def mobilenet_v2_weights(image_size: tuple[int, int]) -> tuple[Path | None, str]
         return None, f"{MOBILENET_V2_URL} cannot be reached"
     try:
         download(url, path, sha256=None, timeout=DOWNLOAD_TIMEOUT)
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:  # refused, timed out, cut short
         return None, f"their download failed ({' '.join(str(error).split())[:120]})"
     if not readable(path):
         path.unlink(missing_ok=True)
