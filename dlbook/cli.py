@@ -231,6 +231,9 @@ def start_page(
     report_expected_errors(f"{page_name}.py", lambda message: command_line_words(message, flags))
     argv = list(page_argv(page_name) if argv is None else argv)
     args = parser.parse_args(argv)
+    given = [arg.split("=")[0] for arg in argv if arg.startswith("--")]
+    if twice := sorted({flag for flag in given if given.count(flag) > 1}):
+        parser.error(f"{', '.join(twice)} given more than once; give each flag once")
     quick = constants.get("QUICK", {"EPOCHS": 1} if "EPOCHS" in settings else {})
     for constant in settings:
         value = getattr(args, constant.lower())

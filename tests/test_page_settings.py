@@ -68,6 +68,7 @@ def test_quick_is_one_epoch_on_a_small_subset_in_its_own_folder(outputs):
     (["--validation-fraction", "1"], "expected a fraction from 0 up to (not including) 1"),
     (["--restart"], "unrecognized arguments: --restart"),  # not a resumable page
     (["--output-dir", ""], "argument --output-dir: an empty name; name a folder or file"),
+    (["--epochs", "2", "--epochs=3"], "--epochs given more than once; give each flag once"),
 ])
 def test_a_bad_flag_is_one_line_and_status_2(capsys, flags, message):
     with pytest.raises(SystemExit) as stop:
