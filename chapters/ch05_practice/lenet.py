@@ -84,7 +84,7 @@ print(data)
 # Two additions: the model checks the shape of its input, so a wrong image size is an error that
 # names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it. The first line
 # of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the package too
-# (`make export` writes the module from the page): the other pages and the tests take this class
+# (that module runs the page's cells so marked): the other pages and the tests take this class
 # with `from dlbook.models import LeNet`, so it is written once, here.
 
 # %%

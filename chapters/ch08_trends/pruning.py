@@ -101,9 +101,9 @@ page.record(cnn=origin, parameters=model.count_params(), float32_bytes=4 * model
 # anything trains.
 #
 # The first line of the cell, `#@save dlbook/compression/pruning.py`, makes it part of the
-# package too (`make export` writes the module from this page's cells so marked): code beyond
-# this page prunes with `from dlbook.compression import Pruning, magnitude_masks, ...`, the
-# definitions written once, here.
+# package too (that module runs this page's cells so marked): code beyond this page prunes
+# with `from dlbook.compression import Pruning, magnitude_masks, ...`, the definitions written
+# once, here.
 
 # %%
 #@save dlbook/compression/pruning.py
