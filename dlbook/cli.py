@@ -116,7 +116,9 @@ class Page:
     def record(self, **figures: object) -> Path:
         """Add ``figures`` to what this run measured and write them all to ``results.json``,
         with the command and the settings that produced them (`make bench`, the chapter READMEs
-        and the tests read that file)."""
+        and the tests read that file). The first call of a run replaces the file: until then it
+        still describes the last run that measured something (a run refused before training
+        leaves it alone)."""
         self.figures |= figures
         return update_results(self.output_dir / "results.json", command=self.command,
                               quick=self.quick, settings=self.settings, **self.figures)
@@ -174,7 +176,6 @@ def start_page(
                 limit=QUICK_LIMIT if args.quick else None,
                 settings={key: value for key, value in settings.items()
                           if isinstance(value, (*SETTING_TYPES, Path))})
-    page.record()  # results.json of this run, from its start: the command and the settings
     return page
 
 
