@@ -22,7 +22,10 @@ import markdown_messages  # noqa: E402
 import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
-TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling"]
+TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
+              "chapters/ch05_practice/lenet", "chapters/ch06_applications/index",
+              "chapters/ch06_applications/classify_images",
+              "chapters/ch06_applications/sentiment", "chapters/ch06_applications/own_photos"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
