@@ -23,9 +23,12 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch05_practice/lenet", "chapters/ch06_applications/index",
-              "chapters/ch06_applications/classify_images",
-              "chapters/ch06_applications/sentiment", "chapters/ch06_applications/own_photos"]
+              "chapters/ch05_practice/lenet",
+              *(f"chapters/ch06_applications/{page}"
+                for page in ("index", "classify_images", "sentiment", "own_photos")),
+              *(f"chapters/ch08_trends/{page}" for page in ("index", "pruning", "quantization",
+                                                            "transfer", "distributed",
+                                                            "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
