@@ -406,8 +406,8 @@ page.record(pruned=rows, accuracy_change_at_90_points=rows["90% sparse"]["change
 # compressed weights shrink with the sparsity, about seven times at 90%; the surviving weights
 # are still four random-looking bytes each, and the zeros between them cost a little. A smaller
 # file is not a faster model: a CPU multiplies a kernel full of zeros as fast as any other, and
-# speed needs sparse arithmetic (code that skips the zeros) or whole channels removed. Pruning and quantization combine: the
-# surviving weights can be stored in 8 bits.
+# speed needs sparse arithmetic (code that skips the zeros) or whole channels removed. Pruning
+# and quantization combine: the surviving weights can be stored in 8 bits.
 
 # %%
 percent = [0] + [round(100 * fraction) for fraction in SPARSITIES]
