@@ -123,6 +123,10 @@ def test_what_a_translation_must_keep():
     assert catalogs.preservation_problems("the **book**", "教程**《书》**的")[0].startswith(
         "** or __ that Markdown shows as it is")
     assert catalogs.preservation_problems("the **book**", "教程《**书**》的") == []
+    title = "Section 5.2 · The same LeNet step inside `fit`"
+    assert catalogs.preservation_problems(
+        title, "第 5 节「源代码详细实现」（§5.2）：`fit` 里的同一个 LeNet 训练步") == []
+    assert catalogs.preservation_problems(title, "第 5 节「源代码详细实现」：`fit` 里的训练步")
     assert catalogs.needs_translation("Keras's `Conv2D`")
     assert not catalogs.needs_translation("4,232")
     assert not catalogs.needs_translation("`Conv2D` (2x2)")
