@@ -25,7 +25,9 @@ LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
               *(f"chapters/ch03_algorithm/{page}" for page in (
                   "index", "six_steps", "initialization", "gradients", "learning_rate",
-                  "overfitting", "exercises"))]
+                  "overfitting", "exercises")),
+              *(f"chapters/ch09_faq/{page}" for page in (
+                  "index", "activations", "losses", "data_size", "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
