@@ -28,7 +28,13 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
                 for page in ("index", "classify_images", "sentiment", "own_photos")),
               *(f"chapters/ch08_trends/{page}" for page in ("index", "pruning", "quantization",
                                                             "transfer", "distributed",
-                                                            "exercises"))]
+                                                            "exercises")),
+              *(f"chapters/ch03_algorithm/{page}" for page in ("index", "six_steps",
+                                                               "initialization", "gradients",
+                                                               "learning_rate", "overfitting",
+                                                               "exercises")),
+              *(f"chapters/ch09_faq/{page}" for page in ("index", "activations", "losses",
+                                                         "data_size", "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
