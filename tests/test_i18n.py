@@ -23,7 +23,8 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch04_math/neuron"]
+              "chapters/ch04_math/neuron", "chapters/ch04_math/losses",
+              "chapters/ch04_math/backprop", "chapters/ch04_math/mlp_from_scratch"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
