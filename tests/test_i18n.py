@@ -26,7 +26,8 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
               "chapters/ch04_math/neuron", "chapters/ch04_math/losses",
               "chapters/ch04_math/backprop", "chapters/ch04_math/mlp_from_scratch",
               "chapters/ch04_math/convolution", "chapters/ch04_math/rnn",
-              "chapters/ch04_math/lstm_gru"]
+              "chapters/ch04_math/lstm_gru", "chapters/ch04_math/exercises",
+              "chapters/ch04_math/index"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
