@@ -47,8 +47,9 @@ def load_terms(path: Path = GLOSSARY) -> list[Term]:
 
 def first_uses_without_english(messages: Iterable[str], terms: list[Term]) -> list[str]:
     """The terms whose first use in ``messages`` (a Chinese page's text, in document order) is
-    not followed by the term's English in parentheses, ``反向传播（backpropagation）`` or
-    ``反向传播 (backpropagation)``; each as ``"反向传播: ...context..."``.
+    not followed by the term's English in parentheses, ``反向传播（backpropagation）``,
+    ``反向传播 (backpropagation)`` or ``**反向传播**（backpropagation）``; each as
+    ``"反向传播: ...context..."``.
 
     A longer term wins over a term inside it: 卷积神经网络 is not a use of 神经网络.
     """
@@ -62,7 +63,7 @@ def first_uses_without_english(messages: Iterable[str], terms: list[Term]) -> li
             if term in seen:
                 continue
             seen.add(term)
-            english = re.match(r"\s*[（(]([^）)]*)[）)]", text[match.end():])
+            english = re.match(r"(?:\s|\*\*|__)*[（(]([^）)]*)[）)]", text[match.end():])
             if english is None or term.en.lower() not in english.group(1).lower():
                 context = text[max(0, match.start() - 10):match.end() + 20]
                 problems.append(f"{match.group()} needs （{term.en}）: ...{context}...")

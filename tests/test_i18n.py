@@ -205,6 +205,7 @@ def test_the_first_use_rule():
         glossary)
     assert len(problems) == 1 and problems[0].startswith("反向传播 needs （backpropagation）")
     assert terms.first_uses_without_english(["多层感知器 (multilayer perceptron)"], glossary) == []
+    assert terms.first_uses_without_english(["**细胞状态**（cell state）"], glossary) == []
 
 
 def test_the_glossary_gives_each_wording_once_and_the_search_its_words():
