@@ -19,14 +19,13 @@ import dis
 import functools
 import linecache
 import re
-import textwrap
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from dlbook.exercises.i18n import _
+from dlbook.exercises.i18n import _, columns, fill, pad, wrap
 
 import numpy as np
 
@@ -191,8 +190,8 @@ def expected_and_got(expected: object, got: object) -> str:
     """Two lines (or more, for arrays): the expected value above the value got, aligned."""
     lines = []
     for label, value in ((_("expected"), expected), (_("got"), got)):
-        label = f"{label:<8} "
-        lines.append(label + show(value).replace("\n", "\n" + " " * len(label)))
+        label = pad(label, 8) + " "
+        lines.append(label + show(value).replace("\n", "\n" + " " * columns(label)))
     return "\n".join(lines)
 
 
@@ -409,7 +408,7 @@ def _not_attempted(exercise: Exercise, title: str) -> Outcome:
              "this check again; hint(\"{number}\") gives a hint").format(title=title,
                                                                          number=exercise.number)
     return Outcome(exercise.number, NOT_ATTEMPTED,
-                   textwrap.fill(text, WIDTH, subsequent_indent="  "))
+                   fill(text, WIDTH, subsequent_indent="  "))
 
 
 def shown_arguments(exercise: Exercise, args: tuple) -> list[str]:
@@ -458,5 +457,5 @@ def _failure_text(exercise: Exercise, title: str, failure: Failure, function: Ca
                                                                 hint=_(mistake.hint))
     else:
         advice = _("Hint: {hint}").format(hint=_(exercise.hint))
-    lines += textwrap.wrap(advice, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines += wrap(advice, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
