@@ -71,7 +71,8 @@ class Exercise:
     """One exercise: the function the learner writes (``function``, its name on the page), the
     reference solution, the inputs and the known mistakes.
 
-    ``outputs`` names the parts of a tuple the function returns, for the messages. ``observe``
+    ``outputs`` names the parts of a tuple the function returns, for the messages (a name in
+    words is marked with ``N_``, and the messages translate it). ``observe``
     turns a call into what is compared (by default the value returned; a training step is judged
     by the loss it returns and the weights it leaves). Floats are compared with ``rtol`` and
     ``atol`` (`numpy.isclose`), integers and booleans exactly, ``exact_dtypes`` also compares the
@@ -299,10 +300,11 @@ def part(value: object, path: tuple) -> object:
 
 
 def path_text(path: tuple) -> str:
-    """``("clipped", 1)`` -> ``clipped[1]``."""
+    """``("clipped gradients", 1)`` -> ``clipped gradients[1]``; a name of an output's part
+    (`Exercise.outputs`, marked with ``N_``) in the language of the moment."""
     text = ""
     for key in path:
-        text += f"[{key}]" if isinstance(key, int) or text else str(key)
+        text += f"[{key}]" if isinstance(key, int) or text else _(str(key))
     return text
 
 
