@@ -31,7 +31,10 @@ def _translation(language: str, localedir: Path) -> gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    """``message`` in the language of ``$DLBOOK_LANG``, or as it is when there is no catalog."""
+    """``message`` in the language of ``$DLBOOK_LANG``, or as it is when there is no catalog
+    (an empty one stays empty: gettext would give the catalog's header)."""
+    if not message:
+        return message
     language = os.environ.get("DLBOOK_LANG", "en")
     return _translation(language, LOCALES).gettext(message)
 
