@@ -21,8 +21,8 @@ the translations of ``book/locales/`` and the English build's executed outputs, 
 ``--language zh_CN``, to ``outputs/notebooks/zh_CN/`` with the markdown cells translated); the
 committed sources stay the ``.py`` scripts. ``scripts`` runs every chapter script in tutorial
 order, with ``--quick`` and any further flags, and stops at the first that fails. ``catalogs``
-brings the translations' catalogs up to the English of every page (book/catalogs.py) and says
-what is left to translate.
+brings the translations' catalogs up to the English of every page and of the messages the
+exercises print (book/catalogs.py), and says what is left to translate.
 """
 
 from __future__ import annotations
@@ -318,6 +318,11 @@ def update_catalogs(language: str) -> None:
           f"translated, {sum(s.untranslated for s in done.values())} of "
           f"{sum(s.total for s in done.values())} messages to translate, in "
           f"{catalogs.LOCALES.relative_to(REPO) / language / 'LC_MESSAGES'}/")
+    printed = catalogs.update_code(language)
+    left = f"{len(printed.missing)} new, {len(printed.fuzzy)} fuzzy"
+    print(f"catalogs: what the exercises print, {printed.total} messages, "
+          f"{'translated' if printed.current else left}, in "
+          f"{catalogs.code_catalog_path(language).relative_to(REPO)} (and its .mo)")
 
 
 def run_scripts(flags: list[str], dry_run: bool, chapter: str | None = None) -> None:

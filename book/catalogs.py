@@ -9,6 +9,14 @@ book: ``chapters/ch04_math/pooling``, ``chapters/ch04_math/index`` (the chapter'
 message arrives empty; a changed one keeps its old translation marked fuzzy, for a translator to
 check. The benchmark tables (``results/``, written by ``make bench``) stay in English.
 
+The messages the exercises print (``dlbook/exercises``, gettext domain ``exercises``) have a
+catalog of the same kind, ``dlbook/exercises/locales/<language>/LC_MESSAGES/exercises.po``: the
+template is what the code marks with ``_()`` and ``N_()`` (`code_messages`), `update_code`
+merges it like a page's and compiles the ``.mo`` the package reads at run time (committed
+beside the ``.po``, so that a clone and an installed package print the translation without
+babel). Its translations keep, besides a page's code, math, links and numbers, every ``{name}``
+placeholder of ``str.format`` (`code_message_problems`).
+
 The English revision of a page is 12 hex digits of SHA-256 over its messages that need a
 translation, in document order (a table cell that is only a number changes no revision).
 A catalog records, in its ``Project-Id-Version`` header (``dlbook <revision>``), the last revision
@@ -29,10 +37,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from markdown_messages import unrendered_emphasis
 
 LOCALES = Path(__file__).with_name("locales")
+EXERCISES = Path(__file__).resolve().parents[1] / "dlbook" / "exercises"
+"""The package whose printed messages have a catalog of their own (domain ``exercises``)."""
+CODE_KEYWORDS = {"_": None, "N_": None}
+"""The functions that mark a message in the code: ``_()`` translates it, ``N_()`` marks it."""
 UNTRANSLATED_PAGES = re.compile(r"results/")
 """Pages without a catalog: the benchmark tables, which `make bench` rewrites."""
 NEVER = "-"
@@ -48,6 +62,7 @@ SECTION_TITLE = re.compile(r"^Section (\d+)(?:\.\d+)? · ")
 """A page's title, ``Section 5.2 · LeNet ...``: its Chinese, ``第 5 节「…」：…``, says the
 section's number a second time."""
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def english_revision(messages: Iterable[str]) -> str:
@@ -97,6 +112,17 @@ def preservation_problems(msgid: str, msgstr: str) -> list[str]:
     if unrendered_emphasis(msgstr) and not unrendered_emphasis(msgid):
         problems.append("** or __ that Markdown shows as it is, next to a punctuation mark "
                         "(write 《**书名**》, not **《书名》**)")
+    return problems
+
+
+def code_message_problems(msgid: str, msgstr: str) -> list[str]:
+    """`preservation_problems` of a message printed by code, and the ``{name}`` placeholders
+    (``{rtol:g}``, ``{chapter!r}``) its ``str.format`` fills in, kept exactly."""
+    problems = preservation_problems(msgid, msgstr)
+    wanted, kept = Counter(PLACEHOLDER.findall(msgid)), Counter(PLACEHOLDER.findall(msgstr))
+    if wanted != kept:
+        problems.append(f"placeholders: lost {sorted((wanted - kept).elements())}, "
+                        f"added {sorted((kept - wanted).elements())}")
     return problems
 
 
@@ -183,13 +209,15 @@ def serialized(catalog: Catalog) -> bytes:
 
 
 def new_catalog(page: str, language: str, template: Catalog) -> Catalog:
+    subject = (f"messages dlbook/{page} prints (gettext domain {page})"
+               if page == EXERCISES.name else f"dlbook page {page}")
     catalog = Catalog(locale=language, project="dlbook", version=NEVER,
                       creation_date=template.creation_date, fuzzy=False,
                       copyright_holder="the dlbook maintainers",
                       last_translator="the dlbook maintainers", language_team="dlbook")
-    catalog.header_comment = (f"# The {language} translation of the dlbook page {page}.\n"
-                              "# `python book/build.py catalogs` merges the page's English into "
-                              "it: see CONTRIBUTING.md.")
+    catalog.header_comment = (f"# The {language} translation of the {subject}.\n"
+                              "# `python book/build.py catalogs` merges the English into it: see "
+                              "CONTRIBUTING.md.")
     return catalog
 
 
@@ -253,3 +281,41 @@ def translations(language: str, page: str, locales: Path = LOCALES) -> dict[str,
         return {}
     return {message.id: message.string for message in messages(catalog)
             if message.string and not message.fuzzy}
+
+
+def code_messages(package: Path = EXERCISES) -> Catalog:
+    """The messages the package's modules mark with ``_()`` or ``N_()``, in the order of the
+    files and of their lines (a message used twice once): the template of its catalog."""
+    template = Catalog(project="dlbook", fuzzy=False)
+    for path in sorted(package.glob("*.py")):
+        with open(path, "rb") as file:
+            for line, message, _comments, _context in extract("python", file, CODE_KEYWORDS):
+                template.add(message, locations=[(path.name, line)])
+    return template
+
+
+def code_catalog_path(language: str, package: Path = EXERCISES) -> Path:
+    """``<package>/locales/<language>/LC_MESSAGES/<package name>.po``: the gettext domain is the
+    package's name."""
+    return catalog_path(language, package.name, package / "locales")
+
+
+def compile_catalog(path: Path) -> Path:
+    """Write the ``.mo`` of the catalog at ``path`` beside it (atomically, only if it changed):
+    its translations that are not fuzzy, the rest left to the English."""
+    out = io.BytesIO()
+    write_mo(out, read_catalog(path))
+    compiled = path.with_suffix(".mo")
+    if not compiled.is_file() or compiled.read_bytes() != out.getvalue():
+        temporary = compiled.with_name(f".{compiled.name}.tmp")
+        temporary.write_bytes(out.getvalue())
+        temporary.replace(compiled)
+    return compiled
+
+
+def update_code(language: str, package: Path = EXERCISES) -> PageStatus:
+    """Merge what the package's code prints into its catalog of ``language`` and compile it."""
+    path = code_catalog_path(language, package)
+    done = merge(package.name, code_messages(package), path, language)
+    compile_catalog(path)
+    return done

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 
 from dlbook.errors import EXIT_STATUS, DlbookError
 from dlbook.exercises import progress
 from dlbook.exercises.catalog import workspace_dir
-from dlbook.exercises.i18n import _
+from dlbook.exercises.core import WIDTH
+from dlbook.exercises.i18n import _, fill
 from dlbook.exercises.workspace import check_workspace, start
 
 
@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
         for page, created in start(workspace):
             print((_("{page}: created") if created else _(
                 "{page}: kept as it is (your work is never overwritten)")).format(page=page))
-        print(textwrap.fill(_(
+        print(fill(_(
             "Fill in the functions and run a page's cells (or a notebook of it: jupytext --to "
             "notebook PAGE); check from here with make check (all), make check EX=4 (a "
-            "chapter), make check EX=4.2 (one); make progress counts what you have done."), 96))
+            "chapter), make check EX=4.2 (one); make progress counts what you have done."), WIDTH))
         return 0
     if args.command == "check" and not workspace.is_dir():
         print(_("exercises: error: no workspace at {workspace} yet; make exercises (python -m "

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from dlbook.errors import DlbookError
 from dlbook.exercises import progress
 from dlbook.exercises.catalog import find
-from dlbook.exercises.core import NOT_ATTEMPTED, Outcome, run_check
-from dlbook.exercises.i18n import _
+from dlbook.exercises.core import NOT_ATTEMPTED, WIDTH, Outcome, run_check
+from dlbook.exercises.i18n import _, fill
 
 
 @dataclass
@@ -60,8 +60,8 @@ def hint(number: str) -> None:
     """Print the hint of exercise ``number``."""
     exercise = find(number)
     if not SESSION.from_command_line:
-        print(textwrap.fill(_("Hint for exercise {number}: {hint}").format(
-            number=exercise.number, hint=_(exercise.hint)), 96, subsequent_indent="  "))
+        print(fill(_("Hint for exercise {number}: {hint}").format(
+            number=exercise.number, hint=_(exercise.hint)), WIDTH, subsequent_indent="  "))
 
 
 def attempted(number: str) -> bool:
@@ -84,10 +84,10 @@ def solution(number: str) -> None:
         print(_("A solution to exercise {number}:").format(number=exercise.number))
         print(textwrap.dedent(inspect.getsource(exercise.reference)).rstrip())
     else:
-        print(textwrap.fill(_(
+        print(fill(_(
             "The solution to exercise {number} is shown after you have tried: write {name}, run "
             "its check, then run this cell again (hint(\"{number}\") gives a hint).").format(
-            number=exercise.number, name=exercise.function), 96))
+            number=exercise.number, name=exercise.function), WIDTH))
 
 
 def outcomes(chapter: str) -> dict[str, str]:

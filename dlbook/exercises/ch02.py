@@ -178,7 +178,7 @@ ATTENTION = Exercise(
     hint=N_("Compare each query with each key: scores = Q @ K^T (swap the last two axes of K), "
             "shape [batch, queries, keys]; divide by sqrt(d), d the length of a key; softmax "
             "over the keys (the last axis), stably; the output is weights @ V."),
-    outputs=("output", "weights"),
+    outputs=(N_("output"), N_("weights")),
     mistakes=[
         Mistake(N_("no scaling"),
                 N_("divide the scores by sqrt(d), the square root of a key's length: without it "

@@ -241,7 +241,7 @@ CLIPPING = Exercise(
     hint=N_("The global norm is sqrt of the sum of every gradient's squared entries, all tensors "
             "together. If it is above clip_norm, multiply every tensor by clip_norm / norm; "
             "otherwise leave them alone (a zero gradient has norm 0: no division by it)."),
-    outputs=("clipped gradients", "global norm"),
+    outputs=(N_("clipped gradients"), N_("global norm")),
     mistakes=[
         Mistake(N_("each tensor clipped on its own"),
                 N_("clipping each tensor to its own norm changes the direction of the whole "
@@ -308,7 +308,7 @@ EARLY_STOPPING = Exercise(
             "lower, it is the new best; then, if epoch - best_epoch >= patience, stop there. If "
             "the run ends first, the stop epoch is the last one. The weights kept are the best "
             "epoch's."),
-    outputs=("stop epoch", "best epoch"),
+    outputs=(N_("stop epoch"), N_("best epoch")),
     mistakes=[
         Mistake(N_("one epoch too many"),
                 N_("patience p means p epochs without improvement, then stop: stop when epoch "

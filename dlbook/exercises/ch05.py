@@ -327,9 +327,9 @@ def _observe_gan(function: Callable, args: tuple) -> dict:
     if not isinstance(losses, tuple | list) or len(losses) != 2:
         raise TypeError(_("gan_step should return the pair (generator_loss, "
                           "discriminator_loss); it returned {got!r}").format(got=losses))
-    return {"generator loss": losses[0], "discriminator loss": losses[1],
-            "generator weights": generator.get_weights(),
-            "discriminator weights": discriminator.get_weights()}
+    return {N_("generator loss"): losses[0], N_("discriminator loss"): losses[1],
+            N_("generator weights"): generator.get_weights(),
+            N_("discriminator weights"): discriminator.get_weights()}
 
 
 def _gan_with(generator, discriminator, generator_optimizer, discriminator_optimizer, images,

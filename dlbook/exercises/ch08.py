@@ -130,7 +130,7 @@ QUANTIZE = Exercise(
             "scale = (high - low) / 255 (1 if the range is empty). The zero point is the integer "
             "that stands for 0: round(-128 - low / scale). Then q = clip(round(x / scale) + "
             "zero_point, -128, 127) as np.int8."),
-    outputs=("q", "scale", "zero point"),
+    outputs=("q", "scale", N_("zero point")),
     mistakes=[
         Mistake(N_("a range that does not reach 0"),
                 N_("the range must include 0, so that 0 (padding, ReLU outputs) is exactly "

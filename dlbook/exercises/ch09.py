@@ -139,7 +139,7 @@ CHAIN = Exercise(
     hint=N_("Walk forward through the layers: z = w h, h = f(z), and multiply a running product "
             "by w * f'(z) at each layer (the chain rule). f'(z) is s (1 - s) for the sigmoid "
             "(s = f(z)), 1 - tanh(z)^2 for tanh, and 1 if z > 0 else 0 for ReLU."),
-    outputs=("output", "gradient"),
+    outputs=(N_("output"), N_("gradient")),
     mistakes=[
         Mistake(N_("f' taken at the layer's output"),
                 N_("each factor is f'(z) at the layer's input z = w h_{l-1}; f'(h_l), at its "

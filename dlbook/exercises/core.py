@@ -19,14 +19,13 @@ import dis
 import functools
 import linecache
 import re
-import textwrap
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from dlbook.exercises.i18n import _
+from dlbook.exercises.i18n import _, columns, fill, pad, wrap
 
 import numpy as np
 
@@ -72,7 +71,8 @@ class Exercise:
     """One exercise: the function the learner writes (``function``, its name on the page), the
     reference solution, the inputs and the known mistakes.
 
-    ``outputs`` names the parts of a tuple the function returns, for the messages. ``observe``
+    ``outputs`` names the parts of a tuple the function returns, for the messages (a name in
+    words is marked with ``N_``, and the messages translate it). ``observe``
     turns a call into what is compared (by default the value returned; a training step is judged
     by the loss it returns and the weights it leaves). Floats are compared with ``rtol`` and
     ``atol`` (`numpy.isclose`), integers and booleans exactly, ``exact_dtypes`` also compares the
@@ -191,8 +191,8 @@ def expected_and_got(expected: object, got: object) -> str:
     """Two lines (or more, for arrays): the expected value above the value got, aligned."""
     lines = []
     for label, value in ((_("expected"), expected), (_("got"), got)):
-        label = f"{label:<8} "
-        lines.append(label + show(value).replace("\n", "\n" + " " * len(label)))
+        label = pad(label, 8) + " "
+        lines.append(label + show(value).replace("\n", "\n" + " " * columns(label)))
     return "\n".join(lines)
 
 
@@ -300,10 +300,11 @@ def part(value: object, path: tuple) -> object:
 
 
 def path_text(path: tuple) -> str:
-    """``("clipped", 1)`` -> ``clipped[1]``."""
+    """``("clipped gradients", 1)`` -> ``clipped gradients[1]``; a name of an output's part
+    (`Exercise.outputs`, marked with ``N_``) in the language of the moment."""
     text = ""
     for key in path:
-        text += f"[{key}]" if isinstance(key, int) or text else str(key)
+        text += f"[{key}]" if isinstance(key, int) or text else _(str(key))
     return text
 
 
@@ -409,7 +410,7 @@ def _not_attempted(exercise: Exercise, title: str) -> Outcome:
              "this check again; hint(\"{number}\") gives a hint").format(title=title,
                                                                          number=exercise.number)
     return Outcome(exercise.number, NOT_ATTEMPTED,
-                   textwrap.fill(text, WIDTH, subsequent_indent="  "))
+                   fill(text, WIDTH, subsequent_indent="  "))
 
 
 def shown_arguments(exercise: Exercise, args: tuple) -> list[str]:
@@ -458,5 +459,5 @@ def _failure_text(exercise: Exercise, title: str, failure: Failure, function: Ca
                                                                 hint=_(mistake.hint))
     else:
         advice = _("Hint: {hint}").format(hint=_(exercise.hint))
-    lines += textwrap.wrap(advice, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines += wrap(advice, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)

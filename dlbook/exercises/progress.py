@@ -12,7 +12,7 @@ from pathlib import Path
 from dlbook.errors import DlbookError
 from dlbook.exercises.catalog import CHAPTERS, chapter_exercises, workspace_dir
 from dlbook.exercises.core import PASSED
-from dlbook.exercises.i18n import _
+from dlbook.exercises.i18n import _, columns, pad
 
 
 class ProgressFileError(DlbookError):
@@ -68,9 +68,9 @@ def table() -> str:
             next_up = next((n for n, s in zip(numbers, statuses, strict=True) if s != PASSED),
                            None)
     rows.append((_("total"), *totals))
-    width = max(len(row[0]) for row in rows)
-    lines = [f"{header[0]:<{width}}  " + "  ".join(f"{name:>11}" for name in header[1:])]
-    lines += [f"{row[0]:<{width}}  " + "  ".join(f"{count:>11}" for count in row[1:])
+    width = max(columns(text) for text in (header[0], *(row[0] for row in rows)))
+    lines = [pad(header[0], width) + "  " + "  ".join(pad(name, 11, ">") for name in header[1:])]
+    lines += [pad(row[0], width) + "  " + "  ".join(f"{count:>11}" for count in row[1:])
               for row in rows]
     if next_up:
         lines.append(_("next: exercise {number}").format(number=next_up))
