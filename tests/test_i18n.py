@@ -22,7 +22,8 @@ import markdown_messages  # noqa: E402
 import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
-TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling"]
+TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
+              "chapters/ch02_concepts/perceptron"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
