@@ -23,7 +23,10 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch02_concepts/perceptron"]
+              "chapters/ch02_concepts/index", "chapters/ch02_concepts/perceptron",
+              "chapters/ch02_concepts/activations", "chapters/ch02_concepts/family_tree",
+              "chapters/ch02_concepts/attention", "chapters/ch02_concepts/graph_network",
+              "chapters/ch02_concepts/exercises"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
