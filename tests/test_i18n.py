@@ -26,7 +26,7 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
               "chapters/ch02_concepts/index", "chapters/ch02_concepts/perceptron",
               "chapters/ch02_concepts/activations", "chapters/ch02_concepts/family_tree",
               "chapters/ch02_concepts/attention", "chapters/ch02_concepts/graph_network",
-              "chapters/ch02_concepts/exercises", "background", "tools", "runs"]
+              "chapters/ch02_concepts/exercises", "background", "tools", "runs", "figures"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
