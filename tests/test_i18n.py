@@ -37,7 +37,12 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
                                                          "data_size", "exercises")),
               *(f"chapters/ch04_math/{page}" for page in ("index", "neuron", "losses", "backprop",
                                                           "mlp_from_scratch", "convolution",
-                                                          "rnn", "lstm_gru", "exercises"))]
+                                                          "rnn", "lstm_gru", "exercises")),
+              "background", "tools", "runs", "figures",
+              *(f"chapters/ch02_concepts/{page}" for page in ("index", "perceptron",
+                                                              "activations", "family_tree",
+                                                              "attention", "graph_network",
+                                                              "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"

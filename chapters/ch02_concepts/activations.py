@@ -17,8 +17,7 @@
 # | tanh | $\tanh z$ | $1 - \tanh^2 z$ |
 # | ReLU | $\max(0, z)$ | $1$ if $z > 0$, else $0$ |
 # | leaky ReLU | $z$ if $z > 0$, else $\alpha z$ | $1$ if $z > 0$, else $\alpha$ |
-# | softmax | $s_i = e^{z_i} / \sum_j e^{z_j}$ | $\partial s_i / \partial z_j =$
-# $s_i (\delta_{ij} - s_j)$ |
+# | softmax | $s_i = e^{z_i}/\sum_j e^{z_j}$ | $\partial s_i/\partial z_j = s_i(\delta_{ij}-s_j)$ |
 #
 # The formulas are written in NumPy in `dlbook.scratch.activations` (section 4 builds networks
 # from them). This page draws them, and checks every derivative against the one
