@@ -23,7 +23,8 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch05_practice/index", "chapters/ch05_practice/environment"]
+              "chapters/ch05_practice/index", "chapters/ch05_practice/environment",
+              "chapters/ch05_practice/mlp_binary", "chapters/ch05_practice/cnn"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
