@@ -26,7 +26,8 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
               "chapters/ch05_practice/index", "chapters/ch05_practice/environment",
               "chapters/ch05_practice/mlp_binary", "chapters/ch05_practice/cnn",
               "chapters/ch05_practice/text_classifier", "chapters/ch05_practice/lenet_fit",
-              "chapters/ch05_practice/mlp_images"]
+              "chapters/ch05_practice/mlp_images", "chapters/ch05_practice/dcgan",
+              "chapters/ch05_practice/exercises"]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
