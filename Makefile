@@ -17,8 +17,7 @@ EX      ?=
 ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
         $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-.PHONY: run test lint bench data venv clean chapters notebooks book exercises check progress \
-        help export
+.PHONY: run test lint bench data venv clean chapters notebooks book exercises check progress help
 .DEFAULT_GOAL := help
 
 help:
@@ -26,7 +25,6 @@ help:
 	@echo "make test        ruff + the whole pytest suite (provisions Fashion-MNIST first)"
 	@echo "make doctor      is this machine ready? Python, packages, devices, datasets (5.1)"
 	@echo "make bench       speed and accuracy benchmarks, tables in benchmarks/results/"
-	@echo "make export      write the package modules the pages define (cells marked #@save)"
 	@echo "make chNN        every script of a chapter; make chNN-NAME one script"
 	@echo "make chapters    every chapter script in tutorial order"
 	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/ (LANG=zh_CN: in Chinese)"
@@ -72,10 +70,6 @@ test: $(STAMP) data lint
 
 bench: $(STAMP) data
 	$(PY) benchmarks/run_all.py
-
-# The package modules that pages define in cells marked `#@save` (book/export.py).
-export: $(STAMP)
-	$(PY) book/export.py
 
 clean:
 	rm -rf outputs .pytest_cache .ruff_cache

@@ -224,7 +224,7 @@ def book_environment(root: Path, quick: bool) -> dict[str, str]:
     # The kernels myst-nb starts talk to it over localhost TCP, and ipykernel warns of that on
     # every page; a profile of the build's own keeps their log to errors (and the user's
     # IPython start-up files out of the pages). A page shows what its script prints: a cell's
-    # last value is not displayed, or cells ending in save_results, save_model or a plot would
+    # last value is not displayed, or cells ending in page.record, save_model or a plot would
     # show the Path it returns, a folder of the build machine.
     profile = root / "ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)

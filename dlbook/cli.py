@@ -77,84 +77,6 @@ def fraction(text: str) -> float:
     return value
 
 
-def notebook_argv() -> list[str] | None:
-    """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script.
-
-    A script that only imports ``ipykernel`` (as a notebook runner does) keeps its command-line
-    flags (`dlbook.notebook.in_notebook`).
-    """
-    if not in_notebook():
-        return None
-    return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
-
-
-def chapter_args(
-    script: str,
-    about: str,
-    *,
-    epochs: int,
-    quick_epochs: int = 1,
-    dataset: str | None = "auto",
-    batch_size: int = 128,
-    own_flags: argparse.ArgumentParser | None = None,
-    argv: Sequence[str] | None = None,
-) -> argparse.Namespace:
-    """Parse a chapter script's flags.
-
-    ``script`` names it as ``"<chapter folder>/<script>"`` (``"ch05_practice/lenet"``); its
-    outputs go to ``outputs/<chapter folder>/<script>/``. ``about`` is the ``--help`` text.
-    ``dataset=None`` is for a script that loads no dataset: ``--dataset`` is then accepted and
-    ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
-    ``own_flags`` is a parser (made with ``add_help=False``) of the script's own flags, such as
-    ``--rnn``; they are parsed and listed by ``--help`` with the shared ones.
-    With ``--quick`` a run trains ``quick_epochs`` epochs (one, unless a page shows nothing in
-    fewer and its epochs cost next to nothing; ``--epochs`` overrides it) on ``QUICK_LIMIT``
-    examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
-    """
-    chapter, name = script.split("/")
-    parser = OneLineParser(prog=f"{name}.py", description=about,
-                           parents=[own_flags] if own_flags else [])
-    parser.add_argument("--epochs", type=positive_int, default=None, help=f"default {epochs}")
-    parser.add_argument("--dataset", default=dataset,
-                        help=f"default {dataset}" if dataset else "not used by this script")
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
-                        help=f"default {batch_size}")
-    parser.add_argument("--seed", type=seed, default=0, help="default 0")
-    parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
-    parser.add_argument("--validation-fraction", type=fraction, default=0.1,
-                        help="share of the training set held out for validation (at most "
-                             "5,000 examples), default 0.1")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the folder holding the dataset's files (used as given, no "
-                             "fallback)")
-    parser.add_argument("--output-dir", type=Path, default=None,
-                        help=f"default outputs/{chapter}/{name}/")
-    parser.add_argument("--restart", action="store_true",
-                        help="delete this run's checkpoints and train from the first epoch")
-    flags = [action.dest for action in parser._actions if action.dest != "help"]
-    report_expected_errors(f"{name}.py", lambda message: command_line_words(message, flags))
-    if argv is None:
-        argv = notebook_argv()
-    if argv is None:
-        argv = sys.argv[1:]
-    args = parser.parse_args(argv)
-    args.command = shlex.join(["python", f"chapters/{script}.py", *argv])
-
-    if args.data_dir is not None and not args.data_dir.expanduser().is_dir():
-        parser.error(f"--data-dir {args.data_dir}: no such folder")
-    if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
-        parser.error(f"--output-dir {args.output_dir}: this is a file, not a folder; name a "
-                     "folder (it is created if missing)")
-    if args.epochs is None:
-        args.epochs = quick_epochs if args.quick else epochs
-    args.limit = QUICK_LIMIT if args.quick else None
-    args.script = script
-    if args.output_dir is None:
-        args.output_dir = output_dir(chapter, name + ("-quick" if args.quick else ""))
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    return args
-
-
 # -- a page's settings: the constants at its top ---------------------------------------------
 
 SETTING_LINE = re.compile(r"^(?P<name>[A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=[^#]*(?:#\s*(?P<help>.*))?$")
@@ -194,7 +116,9 @@ class Page:
     def record(self, **figures: object) -> Path:
         """Add ``figures`` to what this run measured and write them all to ``results.json``,
         with the command and the settings that produced them (`make bench`, the chapter READMEs
-        and the tests read that file)."""
+        and the tests read that file). The first call of a run replaces the file: until then it
+        still describes the last run that measured something (a run refused before training
+        leaves it alone)."""
         self.figures |= figures
         return update_results(self.output_dir / "results.json", command=self.command,
                               quick=self.quick, settings=self.settings, **self.figures)
@@ -252,7 +176,6 @@ def start_page(
                 limit=QUICK_LIMIT if args.quick else None,
                 settings={key: value for key, value in settings.items()
                           if isinstance(value, (*SETTING_TYPES, Path))})
-    page.record()  # results.json of this run, from its start: the command and the settings
     return page
 
 

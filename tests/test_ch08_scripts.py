@@ -70,8 +70,7 @@ def test_a_missing_model_is_refused_in_one_line_before_training(tmp_path, monkey
     with pytest.raises(UnusableModelError, match="missing.keras: no such file") as error:
         runpy.run_path(str(CHAPTER / "pruning.py"), run_name="__main__")
     assert "\n" not in str(error.value)
-    recorded = json.loads((tmp_path / "results.json").read_text())
-    assert set(recorded) == {"command", "quick", "settings"}  # no figure: nothing was measured
+    assert not (tmp_path / "results.json").exists()  # no figure: nothing was measured
 
 
 def test_quantization_to_int8_is_smaller_and_as_accurate(quick_chapters):

@@ -23,11 +23,20 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch05_practice/index", "chapters/ch05_practice/environment",
-              "chapters/ch05_practice/mlp_binary", "chapters/ch05_practice/cnn",
-              "chapters/ch05_practice/text_classifier", "chapters/ch05_practice/lenet_fit",
-              "chapters/ch05_practice/mlp_images", "chapters/ch05_practice/dcgan",
-              "chapters/ch05_practice/exercises"]
+              *(f"chapters/ch05_practice/{page}"
+                for page in ("index", "environment", "mlp_binary", "cnn", "text_classifier",
+                             "lenet", "lenet_fit", "mlp_images", "dcgan", "exercises")),
+              *(f"chapters/ch06_applications/{page}"
+                for page in ("index", "classify_images", "sentiment", "own_photos")),
+              *(f"chapters/ch08_trends/{page}" for page in ("index", "pruning", "quantization",
+                                                            "transfer", "distributed",
+                                                            "exercises")),
+              *(f"chapters/ch03_algorithm/{page}" for page in ("index", "six_steps",
+                                                               "initialization", "gradients",
+                                                               "learning_rate", "overfitting",
+                                                               "exercises")),
+              *(f"chapters/ch09_faq/{page}" for page in ("index", "activations", "losses",
+                                                         "data_size", "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"
@@ -122,6 +131,10 @@ def test_what_a_translation_must_keep():
     assert catalogs.preservation_problems("the **book**", "教程**《书》**的")[0].startswith(
         "** or __ that Markdown shows as it is")
     assert catalogs.preservation_problems("the **book**", "教程《**书**》的") == []
+    title = "Section 5.2 · The same LeNet step inside `fit`"
+    assert catalogs.preservation_problems(
+        title, "第 5 节「源代码详细实现」（§5.2）：`fit` 里的同一个 LeNet 训练步") == []
+    assert catalogs.preservation_problems(title, "第 5 节「源代码详细实现」：`fit` 里的训练步")
     assert catalogs.needs_translation("Keras's `Conv2D`")
     assert not catalogs.needs_translation("4,232")
     assert not catalogs.needs_translation("`Conv2D` (2x2)")
@@ -203,8 +216,7 @@ def test_the_glossary_gives_each_wording_once_and_the_search_its_words():
 
 def test_a_chinese_title_names_the_heading_the_reader_saw(english, templates):
     """The title of a translated chapter page is 第 N 节「heading」：subject, the heading one a
-    seed prints for that section (book/sections.toml, issue 20). N is the English title's number
-    as written, 5 or 5.1 (a translation keeps its English's numbers)."""
+    seed prints for that section (book/sections.toml, issue 20)."""
     table = REPO / "book" / "sections.toml"
     if not table.is_file():
         pytest.skip("book/sections.toml (issue 20) is not merged yet")
@@ -213,11 +225,10 @@ def test_a_chinese_title_names_the_heading_the_reader_saw(english, templates):
     for page in TRANSLATED:
         title = catalogs.messages(templates[page])[0].id
         if title.startswith("Section "):
-            number = title.removeprefix("Section ").split(" ")[0]
+            number = int(title.removeprefix("Section ").split(" ")[0].split(".")[0])
             chinese = catalogs.translations(LANGUAGE, page)[title]
             assert chinese.startswith(f"第 {number} 节「"), chinese
-            section = int(number.split(".")[0])
-            assert chinese.split("「")[1].split("」")[0] in sections[section], chinese
+            assert chinese.split("「")[1].split("」")[0] in sections[number], chinese
 
 
 def test_notebook_messages_are_the_messages_sphinx_extracts(english, templates):

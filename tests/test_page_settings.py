@@ -155,8 +155,7 @@ def test_record_writes_every_figure_so_far_with_the_command_and_settings(tmp_pat
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "results.json").write_text('{"test_accuracy": 0.9}')  # an older run's
     page = start(lenet_constants(), "--quick", "--output-dir", str(tmp_path / "run"))
-    started = json.loads((page.output_dir / "results.json").read_text())
-    assert "test_accuracy" not in started and started["quick"] is True
+    assert json.loads((page.output_dir / "results.json").read_text()) == {"test_accuracy": 0.9}
     page.record(test_accuracy=0.5)
     path = page.record(identity={"dataset": "mnist"})
     assert json.loads(path.read_text()) == {
@@ -229,3 +228,41 @@ def test_a_pages_flags_are_read_from_its_source_without_running_it(tmp_path):
     assert build["flags_of_page"](page, ["--epochs", "2", "--batch-size", "8", "--quick",
                                          "--dataset=mnist"]) == (
         ["--epochs", "2", "--quick", "--dataset=mnist"], ["--batch-size"])
+
+
+def test_an_error_of_the_library_in_a_page_is_one_line_worded_with_its_flags(tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text(
+        "from dlbook.cli import start_page\n"
+        "from dlbook.data import load_images\n"
+        "DATASET = 'mnist'\n"
+        "page = start_page('ch05_practice/broken', globals())\n"
+        "load_images(DATASET, **page.data_options)\n")
+    done = subprocess.run([sys.executable, str(script), "--data-dir", str(tmp_path)],
+                          capture_output=True, text=True,
+                          env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"broken.py: error: mnist: --data-dir {tmp_path} lacks ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz" in done.stderr
+
+
+def test_an_unexpected_error_keeps_its_traceback(tmp_path):
+    script = tmp_path / "buggy.py"
+    script.write_text("from dlbook.cli import start_page\n"
+                      "page = start_page('ch05_practice/buggy', globals())\n"
+                      "1 / 0\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "ZeroDivisionError" in done.stderr
+
+
+def test_a_script_that_imports_ipykernel_keeps_its_own_flags(monkeypatch):
+    """A notebook runner (nbclient) imports ipykernel without being a kernel: a page run by the
+    same process took its flags from an empty $DLBOOK_ARGS and trained in full."""
+    import ipykernel.kernelapp  # noqa: F401
+
+    monkeypatch.setattr(sys, "argv", ["lenet.py", "--quick"])
+    monkeypatch.setenv("DLBOOK_ARGS", "")
+    assert start_page("ch05_practice/lenet", lenet_constants()).quick is True

@@ -20,7 +20,7 @@
 # - **Backward pass and training**, which the listing does not have.
 #
 # The network and its training loop are written in cells marked `#@save dlbook/scratch/mlp.py`:
-# `make export` writes that module of the package from them (`from dlbook.scratch import MLP`).
+# that module of the package runs them (`from dlbook.scratch import MLP`).
 
 # %%
 import time

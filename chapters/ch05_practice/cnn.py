@@ -75,7 +75,7 @@ print(data)
 # model predicts. It adds no weights; `dropout=0` builds the listing's layers exactly.
 #
 # The cell's first line, `#@save dlbook/models/cnn.py`, makes it part of the package as well
-# (`make export` writes the module from this page): `dcgan.py`, chapter 8's pages and the tests
+# (that module runs this page's cells so marked): `dcgan.py`, chapter 8's pages and the tests
 # build this network with `from dlbook.models import build_cnn`, so it is written once, here.
 
 # %%

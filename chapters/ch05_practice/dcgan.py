@@ -94,7 +94,7 @@ if JUDGE or judge_path.is_file():
 # Both are written here, as TensorFlow's DCGAN example writes them, for 28x28 images (7 doubled
 # twice); images of another size are refused before anything trains, naming the size to resize
 # them to. The first line of each cell, `#@save dlbook/models/dcgan.py`, makes the cell part of
-# the package as well (`make export` writes the module from this page): chapter 2's family tree,
+# the package as well (that module runs this page's cells so marked): chapter 2's family tree,
 # the tests and your own code take the networks with `from dlbook.models import
 # make_generator, make_discriminator`, so they are written once, here.
 

@@ -84,7 +84,7 @@ print(data)
 # Two additions: the model checks the shape of its input, so a wrong image size is an error that
 # names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it. The first line
 # of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the package too
-# (`make export` writes the module from the page): the other pages and the tests take this class
+# (that module runs the page's cells so marked): the other pages and the tests take this class
 # with `from dlbook.models import LeNet`, so it is written once, here.
 
 # %%
@@ -151,7 +151,7 @@ class LeNet(keras.Model):
 # | all | | 44,426 |
 #
 # **LeNet-like, not the LeNet-5 of 1998.** The network of LeCun, Bottou, Bengio and Haffner
-# (1998) took 32x32 images, so that its second convolution left 5x5 maps; it squashed with a
+# (1998) took 32x32 images, so that its second pooling left 5x5 maps; it squashed with a
 # scaled tanh where this one uses ReLU; its subsampling layers multiplied the sum of each 2x2
 # window by a trainable coefficient and added a trainable bias, where this one takes the maximum;
 # 15 of the 16 maps of its third layer read only some of the 6 maps before; and its output was
@@ -342,8 +342,9 @@ page.record(test_accuracy=test["accuracy"], parameters=model.count_params(),
 #
 # `curves.png`: the training loss keeps falling while the validation loss flattens, the usual
 # sign that more epochs would start to overfit. `predictions.png` titles each test image with the
-# predicted class (the true one in red when wrong), and `confusion_matrix.png` shows which classes
-# are taken for which (on Fashion-MNIST: shirts, pullovers and coats).
+# predicted class (in red when it is wrong, with the true class in brackets), and
+# `confusion_matrix.png` shows which classes are taken for which (on Fashion-MNIST: shirts,
+# pullovers and coats).
 
 # %%
 plot_history(history, page.output_dir / "curves.png")

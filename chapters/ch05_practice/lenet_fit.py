@@ -53,7 +53,7 @@ print(data)
 # gradients to a global norm first (section 3 clips them when it trains an RNN).
 #
 # The cell's first line, `#@save dlbook/training/keras_step.py`, makes the class part of the
-# package as well (`make export` writes the module from this page), so the tests and your own
+# package as well (that module runs this page's cells so marked), so the tests and your own
 # code take it with `from dlbook.training import TapeStepModel`.
 
 # %%

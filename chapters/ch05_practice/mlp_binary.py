@@ -76,7 +76,7 @@ print(f"Bayes accuracy Phi(Delta/2) = {problem.bayes_accuracy:.4f} "
 # weights.
 #
 # The cell's first line, `#@save dlbook/models/mlp_binary.py`, makes it part of the package as
-# well (`make export` writes the module from this page): the tests and your own code build it
+# well (that module runs this page's cells so marked): the tests and your own code build it
 # with `from dlbook.models import build_binary_mlp`, so it is written once, here.
 
 # %%

@@ -67,7 +67,7 @@ print(data)
 # `build_mlp` writes that for any input and any hidden layers (chapter 2's network for XOR is
 # one with 2 inputs, 8 hidden units and one logit); `build_image_mlp` is this project's. The
 # cell's first line, `#@save dlbook/models/mlp.py`, makes both part of the package as well
-# (`make export` writes the module from this page): other pages and the tests take them with
+# (that module runs this page's cells so marked): other pages and the tests take them with
 # `from dlbook.models import build_mlp, build_image_mlp`, so they are written once, here.
 
 # %%

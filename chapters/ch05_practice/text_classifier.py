@@ -159,7 +159,7 @@ page.record(listing_test_accuracy=listing_accuracy,
 # that file's line in two, and the model would not load back.
 #
 # The cell's first line, `#@save dlbook/models/text.py`, makes it part of the package as well
-# (`make export` writes the module from this page): chapter 6's sentiment page, the tests and
+# (that module runs this page's cells so marked): chapter 6's sentiment page, the tests and
 # your own code take it with `from dlbook.models import TextClassifier`, and a saved model
 # loads back wherever `dlbook.models` is imported.
 

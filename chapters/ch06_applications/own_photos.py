@@ -96,8 +96,8 @@ print(f"MobileNetV2's ImageNet weights: {whence}; " + (
 # ## The models
 #
 # The cells below are written once, here, and also kept in the package: their first line,
-# `#@save dlbook/models/photos.py`, makes `make export` copy them into that module, from which
-# the tests (and you) import them.
+# `#@save dlbook/models/photos.py`, makes them part of that module, which runs them, and from
+# which the tests (and you) import them.
 #
 # **Augmentation.** A few hundred photos are few: each epoch shows every photo changed a little,
 # flipped left to right, turned by up to 18 degrees, zoomed by up to 10%, so that the network

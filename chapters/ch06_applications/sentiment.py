@@ -132,7 +132,9 @@ print(f"{model_path}: {model.count_params():,} parameters, classes {', '.join(cl
 #
 # The model returns one score (logit) per class; the softmax turns them into probabilities,
 # $p_k = e^{z_k} / \sum_j e^{z_j}$. The words the model does not know are counted as `[UNK]`
-# (its token 1): a sentence made of them is a guess, and its probabilities say so.
+# (its token 1). A sentence made of them can still get a confident answer (the model has never
+# seen `[UNK]` stand for a whole sentence), so the page counts them: "[9 of 9 words unknown]"
+# beside an answer says it is a guess, whatever its probability.
 
 # %%
 batches = [tf.constant(sentences[start:start + 256]) for start in range(0, len(sentences), 256)]
@@ -157,8 +159,8 @@ page.record(model=str(model_path), classes=class_names, sentences=answers)
 # (diagnosis, drug discovery), education (recommendations fitted to each student, homework graded
 # automatically), the running of cities (incidents spotted, public opinion read, emergencies
 # coordinated), and industry, public governance and media. Section 3's list of fields (seeds 000 and
-# 003) adds recommendation, finance, game AI, robot control and, in seed 000, astronomy. This
-# chapter runs only what a real dataset on this machine can show honestly. There is no recorded
+# 003) adds recommendation, game AI, robot control and, in seed 000 alone, finance and astronomy.
+# This chapter runs only what a real dataset on this machine can show honestly. There is no recorded
 # speech here, and no ratings of real users: a speech model trained on generated sounds, or a
 # recommender trained on ratings drawn from a formula, would only learn back the formula, and its
 # accuracy would say nothing about speech or about people. The methods themselves are the ones of

@@ -25,8 +25,9 @@
 # $$m = \mathbb{1}\big[\,|w| \ge \tau_s\,\big].$$
 #
 # One threshold for all the layers lets each layer be pruned as much as its weights allow; the
-# biases are left whole (170 numbers, each shifting a whole feature map), and so, below, are
-# the first and last layers.
+# biases are left whole (170 numbers: each of the 96 of the convolutions shifts a whole feature
+# map, each of the 74 of the dense layers one unit), and so, below, are the first and last
+# layers.
 #
 # **Gradual pruning** (Zhu & Gupta, 2017, "To prune, or not to prune"). Removing 90% of the
 # weights at once costs much of the network's accuracy; removing them a little at a time while
@@ -101,9 +102,9 @@ page.record(cnn=origin, parameters=model.count_params(), float32_bytes=4 * model
 # anything trains.
 #
 # The first line of the cell, `#@save dlbook/compression/pruning.py`, makes it part of the
-# package too (`make export` writes the module from this page's cells so marked): code beyond
-# this page prunes with `from dlbook.compression import Pruning, magnitude_masks, ...`, the
-# definitions written once, here.
+# package too (that module runs this page's cells so marked): code beyond this page prunes
+# with `from dlbook.compression import Pruning, magnitude_masks, ...`, the definitions written
+# once, here.
 
 # %%
 #@save dlbook/compression/pruning.py
@@ -405,8 +406,8 @@ page.record(pruned=rows, accuracy_change_at_90_points=rows["90% sparse"]["change
 # compressed weights shrink with the sparsity, about seven times at 90%; the surviving weights
 # are still four random-looking bytes each, and the zeros between them cost a little. A smaller
 # file is not a faster model: a CPU multiplies a kernel full of zeros as fast as any other, and
-# speed needs sparse kernels or whole channels removed. Pruning and quantization combine: the
-# surviving weights can be stored in 8 bits.
+# speed needs sparse arithmetic (code that skips the zeros) or whole channels removed. Pruning
+# and quantization combine: the surviving weights can be stored in 8 bits.
 
 # %%
 percent = [0] + [round(100 * fraction) for fraction in SPARSITIES]

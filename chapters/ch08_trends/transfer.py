@@ -17,7 +17,7 @@
 # dress, coat) from all their training images. The other five (sandal, shirt, sneaker, bag,
 # ankle boot) are the new task: only 10, 50, 100 or 500 labelled images of each are used, and
 # accuracy is measured on all their test images. The two tasks share the camera, the image size
-# and the gray background, so the gap transferred here is smaller than, say, from photographs
+# and the black background, so the gap transferred here is smaller than, say, from photographs
 # to X-ray images.
 #
 # Three ways to learn the new task, each from the same few labels:

@@ -1,9 +1,9 @@
 """Reusable Keras 3 models for the tutorial's sections; the classifiers and the DCGAN's
 discriminator return logits, the generator images in [-1, 1].
 
-Each model is written on the chapter page that teaches it, and its module is generated from the
-page (``make export``; the module's header names the page); `layers`, `loading` and `saving` are
-the package's own.
+Each model is written on the chapter page that teaches it, in cells marked ``#@save``, and its
+module runs those cells (`dlbook.pages`; the module's docstring names the page); `layers`,
+`loading`, `pretrained` and `saving` are the package's own.
 
 Importing this package registers every custom layer and model, so ``keras.saving.load_model``
 with ``safe_mode=True`` can rebuild them.

@@ -1,7 +1,7 @@
 """Section 4's formulas from scratch in NumPy (and nothing else), forward and backward.
 
 Each module is written on the chapter 4 page that teaches its formulas, in cells marked
-``#@save``, and generated from it by ``make export``; the page checks every function against Keras
+``#@save``, which the module runs (`dlbook.pages`); the page checks every function against Keras
 or ``tf.GradientTape``, and the tests check them again (batches first, as in Keras):
 
 - ``activations`` (``neuron.py``): sigmoid, tanh, ReLU, leaky ReLU, their derivatives, softmax

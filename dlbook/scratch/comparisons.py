@@ -2,8 +2,8 @@
 record of a page's comparisons.
 
 This is the checking tool of the pages, not a formula of the tutorial, so it is written here by
-hand; the formulas are written on the pages and exported to the other modules of
-`dlbook.scratch` (``make export``). Central differences, the reference that knows nothing of the
+hand; the formulas are written on the pages, whose saved cells the other modules of
+`dlbook.scratch` run (`dlbook.pages`). Central differences, the reference that knows nothing of the
 chain rule, are taught on ``chapters/ch04_math/backprop.py`` (`dlbook.scratch.gradcheck`).
 """
 

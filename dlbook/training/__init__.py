@@ -2,7 +2,8 @@
 ``fit``, and the exact resume all of them share (`ResumableRun`).
 
 `GAN`, `TapeStepModel` and chapter 5's CNN recipe (`cnn_recipe`) are written on chapter 5's
-pages (``dcgan.py``, ``lenet_fit.py``, ``cnn.py``) and generated from them (``make export``).
+pages (``dcgan.py``, ``lenet_fit.py``, ``cnn.py``); their modules run those cells
+(`dlbook.pages`).
 """
 
 from dlbook.training.callbacks import EpochTimer, resumable_run
