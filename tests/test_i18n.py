@@ -36,7 +36,10 @@ TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
                                                                "learning_rate", "overfitting",
                                                                "exercises")),
               *(f"chapters/ch09_faq/{page}" for page in ("index", "activations", "losses",
-                                                         "data_size", "exercises"))]
+                                                         "data_size", "exercises")),
+              *(f"chapters/ch04_math/{page}" for page in ("index", "neuron", "losses", "backprop",
+                                                          "mlp_from_scratch", "convolution",
+                                                          "rnn", "lstm_gru", "exercises"))]
 """The pages held to a whole, current translation. The bulk translation widens it to every page
 (then: ``list(english_templates)``)."""
 POOLING = "chapters/ch04_math/pooling"

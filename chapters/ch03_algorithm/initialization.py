@@ -11,8 +11,9 @@
 # - **small random**: normal with standard deviation 0.01;
 # - **Glorot** (Glorot and Bengio, 2010): uniform with variance $2 / (n_\text{in} + n_\text{out})$,
 #   Keras's default;
-# - **He** (He et al., 2015): normal with variance $2 / n_\text{in}$, made for ReLU, which zeroes
-#   half of its inputs and so halves the variance of the signal at every layer.
+# - **He** (He et al., 2015): normal with variance $2 / n_\text{in}$ (Keras's `HeNormal` draws
+#   from a normal cut at two standard deviations, rescaled to keep that variance), made for ReLU,
+#   which zeroes half of its inputs and so halves the variance of the signal at every layer.
 #
 # It measures the signal at every layer before training, then trains the four with the same
 # plain SGD and compares the curves.

@@ -158,9 +158,10 @@ page.record(remedies=table, identity=data.identity)
 #
 # `curves.png`, one panel per remedy: the training loss and the validation loss per epoch.
 # Without a remedy the two part early: the training loss heads for 0 while the validation
-# loss, after a minimum near epoch 5, climbs as the network grows ever more confident about
-# images it has memorized. Each remedy narrows the gap; early stopping simply ends the run near
-# the minimum and keeps those weights. On so few images the remedies change the validation loss
+# loss, after a minimum near epoch 5, climbs as the network, fitted ever closer to its training
+# images, grows ever more confident in its wrong answers on the validation images it never saw.
+# Each remedy narrows the gap; early stopping simply ends the run near the minimum and keeps
+# those weights. On so few images the remedies change the validation loss
 # far more than the accuracy: the table above gives both, and the chapter's README the figures
 # of a full run. Dropout and augmentation together hold the network back most: its training
 # loss stays above the validation loss all along, and its validation loss falls ever more

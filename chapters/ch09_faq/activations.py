@@ -89,8 +89,8 @@ def mlp(activation) -> keras.Sequential:
 # ## Four runs
 #
 # Each run starts from the same seed, so the four networks begin with the same weights and see
-# the same batches; each keeps its own folder (`<output dir>/<activation>/`) with a backup that
-# lets an interrupted run resume, and TensorBoard logs.
+# the same batches; each keeps its own folder (`<output dir>/<activation>-<optimizer>/<dataset>/`)
+# with a backup that lets an interrupted run resume, and TensorBoard logs.
 
 # %%
 histories, results = {}, {}

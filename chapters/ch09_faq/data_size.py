@@ -14,7 +14,7 @@
 # A fair curve changes only $n$. Every run takes the same number of gradient steps of the same
 # batch size, with the same learning-rate schedule (Adam from $2 \cdot 10^{-3}$ down a cosine to
 # 0, chapter 5's in place of the listing's constant rate; with dropout it gains about a point of
-# test accuracy there, `cnn.py`): a small set is seen many times over, a large one about once.
+# test accuracy there, `cnn.py`): a small set is seen many times over, the largest about twice.
 # The training images of each size are a random sample with every class in the same proportion
 # (a stratified sample), and each smaller sample is part of the larger ones.
 
@@ -138,8 +138,8 @@ plot_against(sizes, curves, page.output_dir / "learning_curve.png",
 # last. (With 1,000 steps, 30,000 images are seen only about twice: more steps would lift the
 # last points a little, not the shape.)
 #
-# Augmentation, the FAQ's first remedy, changes little here: within a point either way up to
-# 3,000 images, and 1.5 to 2 points lower above, where the same 1,000 steps are not enough to fit
+# Augmentation, the FAQ's first remedy, changes little here: within 1.6 points either way up
+# to 3,000 images, and 1.5 to 2 points lower above, where the same 1,000 steps are not enough to fit
 # the harder, varied images. That is a property of this dataset, not a flaw of augmentation:
 # Fashion-MNIST's images are centred, equally scaled, and every shoe points the same way, in the
 # test set as in the training set, so a flipped or shifted copy shows the network a variation it
