@@ -23,7 +23,9 @@ import terms  # noqa: E402
 
 LANGUAGE = "zh_CN"
 TRANSLATED = ["sphinx", "glossary", "index", "chapters/ch04_math/pooling",
-              "chapters/ch05_practice/lenet",
+              *(f"chapters/ch05_practice/{page}"
+                for page in ("index", "environment", "mlp_binary", "cnn", "text_classifier",
+                             "lenet", "lenet_fit", "mlp_images", "dcgan", "exercises")),
               *(f"chapters/ch06_applications/{page}"
                 for page in ("index", "classify_images", "sentiment", "own_photos")),
               *(f"chapters/ch08_trends/{page}" for page in ("index", "pruning", "quantization",
