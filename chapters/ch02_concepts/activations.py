@@ -80,8 +80,9 @@ page.record(largest_derivative={name: float(d.max()) for name, d in derivatives.
 #
 # Softmax is not element-wise: each output depends on every score, so its derivative is a
 # matrix, the Jacobian $J_{ij} = \partial s_i / \partial z_j = s_i(\delta_{ij} - s_j)$, that is
-# $J = \operatorname{diag}(s) - s s^\top$. Its rows sum to 0, because the probabilities always
-# sum to 1. `tape.jacobian` computes it from TensorFlow's softmax.
+# $J = \operatorname{diag}(s) - s s^\top$. Its columns sum to 0, because the probabilities
+# always sum to 1, and so do its rows, because adding one number to every score changes no
+# probability. `tape.jacobian` computes it from TensorFlow's softmax.
 
 # %%
 scores = tf.constant(np.random.default_rng(page.seed).normal(size=5))

@@ -65,10 +65,10 @@ print(data)
 #
 # The listing's `Sequential`, written here, with a first `keras.Input` (how Keras 3 learns the
 # input shape) and a layer that names the expected shape when an image of another size comes
-# in. Each 3x3 convolution without padding takes 2 pixels off each side, each pooling halves
-# the rest: $28 \to 26 \to 13 \to 11 \to 5$, so `Flatten` hands $5 \cdot 5 \cdot 64 = 1600$
-# numbers to the dense layers. The dense 64 layer is named `features`: `dcgan.py` measures
-# generated images in its output.
+# in. Each 3x3 convolution without padding takes a pixel off each edge, 2 off the height and 2
+# off the width, and each pooling halves the rest: $28 \to 26 \to 13 \to 11 \to 5$, so
+# `Flatten` hands $5 \cdot 5 \cdot 64 = 1600$ numbers to the dense layers. The dense 64 layer is
+# named `features`: `dcgan.py` measures generated images in its output.
 #
 # Dropout sets each of those 1600 numbers to 0 with probability 1/2 at every training step (and
 # doubles the others), so that no unit can rely on a few particular inputs; it is off when the

@@ -113,8 +113,9 @@ def as_word_numbers(text, label):
 # The listing's `Sequential`, in Keras 3: `keras.Input((100,))` replaces `input_length=100`.
 # An embedding is a table of 10,000 rows of 64 numbers: word number $i$ becomes row $i$, learnt
 # like any weight. The LSTM reads the 100 vectors in order and keeps a state $h_t$ that depends
-# on the state before it (section 4 writes the recurrence
-# $h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$); its last state goes to the two dense layers.
+# on the state before it (section 4 writes that recurrence for a plain RNN,
+# $h_t = f(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$, and the LSTM's gates around it,
+# `chapters/ch04_math/lstm_gru.py`); its last state goes to the two dense layers.
 # Compiled and trained as listed: Adam, sparse categorical cross-entropy on the softmax and the
 # accuracy metric.
 # `resumable_run` lets an interrupted page resume at the last finished epoch.
