@@ -111,7 +111,8 @@ DERIVATIVES = Exercise(
                    "s = 1 / (1 + e^-z) first."),
                 partial(_derivatives_with, sigmoid=lambda z: z * (1 - z))),
         Mistake(N_("tanh' without the square"),
-                N_("tanh'(z) = 1 - tanh(z)^2: the square keeps it positive and at most 1."),
+                N_("tanh'(z) = 1 - tanh(z)^2: the square keeps it at most 1, its peak at z = 0, "
+                   "and the same on both sides of 0."),
                 partial(_derivatives_with, tanh=lambda z: 1 - np.tanh(z))),
         Mistake(N_("tanh'(z) as 1 - z^2"),
                 N_("1 - t^2 holds for t = tanh(z); given z, take np.tanh(z) first."),

@@ -155,9 +155,9 @@ CROSS_ENTROPY = Exercise(
                 N_("e^z overflows for large logits (inf / inf = nan). Work in logs: z - max(z) - "
                    "log(sum(e^(z - max(z))))."), _cross_entropy_of_probabilities),
         Mistake(N_("the log of a probability rounded to 0"),
-                N_("the stable softmax is right, but a probability below 1e-308 rounds to 0 and "
-                   "log 0 = -inf. Take the log-sum-exp form, which never forms the tiny "
-                   "probability."), _cross_entropy_log_of_softmax),
+                N_("the stable softmax is right, but a probability below about 5e-324, float64's "
+                   "smallest, rounds to 0 and log 0 = -inf. Take the log-sum-exp form, which "
+                   "never forms the tiny probability."), _cross_entropy_log_of_softmax),
         Mistake(N_("the logits taken for probabilities (the missing from_logits=True)"),
                 N_("the inputs are logits, any real numbers, not probabilities: apply the "
                    "(log-)softmax first."), _cross_entropy_logits_as_probabilities),
