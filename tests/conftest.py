@@ -164,7 +164,7 @@ QUICK_RUN = pytest.StashKey[QuickChapters]()
 QUICK_BOOK = pytest.StashKey[tuple[subprocess.Popen, Path]]()
 BOOK_PAGES = ["ch04_math/pooling", "ch05_practice/lenet"]
 """The pages of the quick book the suite builds, in English and Chinese: a part of the book that
-shows all of it (pooling.py is translated, lenet.py not yet)."""
+shows all of it (math and tables on pooling.py, a long page run with its plots on lenet.py)."""
 NOTEBOOK_PAGE = "ch05_practice/lenet"
 """The page the suite runs as a notebook, in a Jupyter kernel."""
 PAGE_NOTEBOOK = pytest.StashKey[tuple[Future, Path]]()

@@ -17,7 +17,8 @@ CHAPTER = Path(__file__).parents[1] / "chapters" / "ch05_practice"
 
 
 def run_script(name, output_dir, monkeypatch, *args):
-    argv = [name, "--quick", "--dataset", "fashion_mnist", "--output-dir", str(output_dir), *args]
+    dataset = () if "--dataset" in args else ("--dataset", "fashion_mnist")
+    argv = [name, "--quick", *dataset, "--output-dir", str(output_dir), *args]
     monkeypatch.setattr(sys, "argv", argv)
     runpy.run_path(str(CHAPTER / name), run_name="__main__")
     return json.loads((output_dir / "results.json").read_text())

@@ -19,7 +19,8 @@ PAGE = Path(__file__).resolve().parents[1] / "chapters" / "ch06_applications" / 
 
 
 def run_page(monkeypatch, output_dir, *flags):
-    monkeypatch.setattr(sys, "argv", [str(PAGE), "--quick", "--dataset", "fashion_mnist",
+    dataset = () if "--dataset" in flags else ("--dataset", "fashion_mnist")
+    monkeypatch.setattr(sys, "argv", [str(PAGE), "--quick", *dataset,
                                       "--output-dir", str(output_dir), *flags])
     runpy.run_path(str(PAGE), run_name="__main__")
     return json.loads((output_dir / "results.json").read_text())

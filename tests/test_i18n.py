@@ -265,3 +265,27 @@ def test_the_notebooks_command_takes_its_options_and_refuses_others(tmp_path):
 
 def test_the_book_build_tells_the_kernels_they_run_in_the_book(tmp_path):
     assert build.book_environment(tmp_path, quick=True)["DLBOOK_BOOK"] == "1"
+
+
+@pytest.mark.parametrize(("state", "expected"), [
+    ({"current": True, "translated": "a" * 12}, "本页译自英文原文修订号 bbbbbbbbbbbb。"),
+    ({"current": False, "translated": "a" * 12},
+     "本页译自英文原文修订号 aaaaaaaaaaaa；英文原文现已更新为修订号 bbbbbbbbbbbb，"
+     "其中 3 段尚未翻译，暂以英文显示。"),
+    ({"current": False, "translated": None},
+     "英文原文修订号 bbbbbbbbbbbb 共 40 段，其中 3 段尚未翻译，暂以英文显示。"),
+])
+def test_the_footer_says_how_far_behind_the_english_a_translation_is(state, expected):
+    """Every page of the book is translated now, so the built book shows only the first state;
+    the template's other two are rendered here with the Chinese of sphinx.po."""
+    import jinja2
+    from babel.messages.pofile import read_po
+
+    with open(CATALOGS / "sphinx.po", "rb") as file:
+        chinese = {message.id: message.string for message in read_po(file) if message.id}
+    template = jinja2.Environment().from_string(
+        (REPO / "book" / "_templates" / "revision.html").read_text())
+    page = {"revision": "b" * 12, "untranslated": 3, "total": 40, **state}
+    html = template.render(dlbook_revision=page, dlbook_language=LANGUAGE,
+                           _=lambda message: chinese[message] or message)
+    assert re.search(r'<p class="dlbook-revision">\s*(.*?)\s*</p>', html).group(1) == expected
