@@ -4,7 +4,7 @@ import json
 
 from dlbook.config import set_seed
 from dlbook.models import LeNet
-from dlbook.training import TapeStepModel, Trainer, resumable_run
+from dlbook.training import TapeStepModel, Trainer, adam_cosine, resumable_run
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -226,3 +226,12 @@ def test_an_interrupted_fit_resumes_to_the_same_weights(tmp_path):
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(resumed.optimizer.iterations) == int(straight.optimizer.iterations) == 15
+
+
+def test_one_cycle_rate_rises_to_its_peak_then_falls_to_zero():
+    """adam_cosine with a warm-up: from peak/10 up to the peak in a straight line over the first
+    20% of the steps, then a half cosine down to 0 (half the peak halfway down)."""
+    optimizer = adam_cosine(0.01, epochs=5, steps_per_epoch=100, warmup=0.2)
+    rate = keras.optimizers.schedules.deserialize(optimizer.get_config()["learning_rate"])
+    np.testing.assert_allclose([float(rate(step)) for step in (0, 50, 100, 300, 500)],
+                               [0.001, 0.0055, 0.01, 0.005, 0.0], atol=1e-7)
