@@ -235,3 +235,11 @@ def test_one_cycle_rate_rises_to_its_peak_then_falls_to_zero():
     rate = keras.optimizers.schedules.deserialize(optimizer.get_config()["learning_rate"])
     np.testing.assert_allclose([float(rate(step)) for step in (0, 50, 100, 300, 500)],
                                [0.001, 0.0055, 0.01, 0.005, 0.0], atol=1e-7)
+
+
+@pytest.mark.parametrize("warmup", [1.0, -0.1])
+def test_a_warm_up_of_every_step_is_refused_in_one_line(warmup):
+    from dlbook.training.optimizers import RateScheduleError
+
+    with pytest.raises(RateScheduleError, match=rf"warmup={warmup}: .* below 1"):
+        adam_cosine(0.01, epochs=1, steps_per_epoch=10, warmup=warmup)

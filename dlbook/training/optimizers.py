@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+from dlbook.errors import DlbookError
 
 import keras
+
+
+class RateScheduleError(DlbookError):
+    """A learning-rate schedule that cannot be drawn (a warm-up of all the steps or more)."""
 
 
 def adam_cosine(learning_rate: float, epochs: int, steps_per_epoch: int,
@@ -17,6 +22,9 @@ def adam_cosine(learning_rate: float, epochs: int, steps_per_epoch: int,
     to ``learning_rate`` and the cosine takes the rest: a one-cycle rate (Smith, 2018), which
     lets a larger peak rate train in fewer epochs.
     """
+    if not 0 <= warmup < 1:
+        raise RateScheduleError(f"warmup={warmup}: the warm-up is a share of the steps, at least "
+                                "0 and below 1; pass warmup=0.2, say, or warmup=0 for none")
     total = epochs * steps_per_epoch
     if not warmup:
         return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(learning_rate, total))
