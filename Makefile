@@ -17,8 +17,7 @@ EX      ?=
 ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(DATASET),--dataset $(DATASET)) \
         $(if $(filter 1 yes true,$(QUICK)),--quick)
 
-.PHONY: run test lint bench data venv clean chapters notebooks book exercises check progress \
-        help export
+.PHONY: run test lint bench data venv clean chapters notebooks book exercises check progress help
 .DEFAULT_GOAL := help
 
 help:
@@ -26,11 +25,11 @@ help:
 	@echo "make test        ruff + the whole pytest suite (provisions Fashion-MNIST first)"
 	@echo "make doctor      is this machine ready? Python, packages, devices, datasets (5.1)"
 	@echo "make bench       speed and accuracy benchmarks, tables in benchmarks/results/"
-	@echo "make export      write the package modules the pages define (cells marked #@save)"
 	@echo "make chNN        every script of a chapter; make chNN-NAME one script"
 	@echo "make chapters    every chapter script in tutorial order"
-	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/"
-	@echo "make book        the HTML book in outputs/book/ (QUICK=1: minutes; else full runs)"
+	@echo "make notebooks   one .ipynb per chapter script in outputs/notebooks/ (LANG=zh_CN: in Chinese)"
+	@echo "make book        the HTML book in outputs/book/ (QUICK=1: minutes; else full runs;"
+	@echo "                 LANG=zh_CN: and its Chinese edition, in outputs/book/<mode>/html/zh_CN/)"
 	@echo "                 options: EPOCHS=n DATASET=mnist|fashion_mnist|auto QUICK=1"
 	@echo "make exercises   copy the exercise pages into workspace/ (never over your work)"
 	@echo "make check       check your exercises in workspace/; EX=4.2 one, EX=4 a chapter"
@@ -75,10 +74,6 @@ test: $(STAMP) data lint
 bench: $(STAMP) data
 	$(PY) benchmarks/run_all.py
 
-# The package modules that pages define in cells marked `#@save` (book/export.py).
-export: $(STAMP)
-	$(PY) book/export.py
-
 clean:
 	rm -rf outputs .pytest_cache .ruff_cache
 
@@ -93,9 +88,15 @@ define script_rule
 .PHONY: $(call target_of,$1)
 $(call target_of,$1): $(STAMP)
 	$$(PY) $1 $$(ARGS)
-$(call chapter_of,$1): $(call target_of,$1)
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$s)))
+# A chapter runs its pages in the tutorial's order, each with the flags it takes (make ch04
+# EPOCHS=3: the pages that train nothing have no --epochs); one page takes exactly the flags given.
+define chapter_rule
+$1: $(STAMP)
+	$$(PY) book/build.py scripts --chapter $1 -- $$(ARGS)
+endef
+$(foreach c,$(CHAPTER_TARGETS),$(eval $(call chapter_rule,$c)))
 # make ch06-sentiment TEXT="a sentence": the sentence to classify, passed through the environment
 # as it was typed ($(value): make expands nothing in it, not even "$5").
 ch06-sentiment: export DLBOOK_TEXT := $(value TEXT)
@@ -105,11 +106,18 @@ ch06-sentiment: ARGS += $(if $(value TEXT),--text "$$DLBOOK_TEXT")
 chapters: $(STAMP)
 	$(PY) book/build.py scripts -- $(ARGS)
 
+# make book LANG=zh_CN: the book's language from the command line only (the environment's LANG
+# is the locale, e.g. C.UTF-8), and not passed on to the pages as their locale.
+ifeq ($(origin LANG),command line)
+BOOK_LANGUAGE := --language $(LANG)
+unexport LANG
+endif
+
 notebooks: $(STAMP)
-	$(PY) book/build.py notebooks
+	$(PY) book/build.py notebooks $(BOOK_LANGUAGE)
 
 book: $(STAMP)
-	$(PY) book/build.py html $(if $(filter 1 yes true,$(QUICK)),--quick)
+	$(PY) book/build.py html $(if $(filter 1 yes true,$(QUICK)),--quick) $(BOOK_LANGUAGE)
 
 # The exercises (chapters/*/exercises.py): copied into the git-ignored workspace/, checked there.
 exercises: $(STAMP)

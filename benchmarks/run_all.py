@@ -66,6 +66,17 @@ def train(name: str, argv: list[str]) -> dict:
         return {"model": name, "command": " ".join(argv), "not run": reason[:200]}
     results = json.loads((REPO / output_dir / "results.json").read_text())
     results["wall_seconds"] = time.perf_counter() - start
+    return with_table_columns(name, results)
+
+
+def with_table_columns(name: str, results: dict) -> dict:
+    """``results`` with the table's model, dataset and epochs: a page records its figures and
+    the run's identity, which names the dataset and the epochs asked (``epochs_trained`` when
+    early stopping ended the run sooner); the model is the run's name."""
+    identity = results.get("identity") or {}
+    results.setdefault("model", name)
+    results.setdefault("dataset", identity.get("dataset"))
+    results.setdefault("epochs", results.get("epochs_trained", identity.get("epochs")))
     return results
 
 

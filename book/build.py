@@ -1,24 +1,34 @@
-"""Build the dlbook HTML book, or the chapter notebooks.
+"""Build the dlbook HTML book, or the chapter notebooks, in English or also in Chinese.
 
-    python book/build.py html [--quick] [--only ch04_math/neuron ...]   (`make book [QUICK=1]`)
-    python book/build.py notebooks                                      (`make notebooks`)
-    python book/build.py scripts [--quick] [--dry-run] [-- FLAGS]       (`make chapters`)
+    python book/build.py html [--quick] [--only ch04_math/neuron ...] [--out DIR] [--language zh_CN]
+                                                         (`make book [QUICK=1] [LANG=zh_CN]`)
+    python book/build.py notebooks [--only ...] [--out DIR] [--language zh_CN]
+                                                         (`make notebooks [LANG=zh_CN]`)
+    python book/build.py scripts [--quick] [--dry-run] [--chapter chNN] [-- FLAGS]
+                                                   (`make chapters`, `make chNN`)
+    python book/build.py catalogs [--language zh_CN]     (after a change of the English prose)
 
 ``html`` stages a Sphinx source folder in ``outputs/book/<mode>/src``: the landing page and the
-prose pages of this folder, the README of each chapter folder as its chapter page, and the chapter
-scripts themselves, which myst-nb reads through jupytext and executes (``--quick``: each script
-with ``--quick``, on subsets, in minutes; otherwise full runs, hours on a CPU). Executed pages are
-cached per mode, so an interrupted build resumes where it stopped. The HTML goes to
-``outputs/book/<mode>/html``; every page says which mode produced it.
+prose pages of this folder, the glossary, the README of each chapter folder as its chapter page,
+and the chapter scripts themselves, which myst-nb reads through jupytext and executes
+(``--quick``: each script with ``--quick``, on subsets, in minutes; otherwise full runs, hours on
+a CPU). Executed pages are cached per mode, so an interrupted build resumes where it stopped. The
+HTML goes to ``outputs/book/<mode>/html``; every page says which mode produced it. With
+``--language zh_CN`` the Chinese edition follows in ``html/zh_CN/``: the same pages rendered with
+the translations of ``book/locales/`` and the English build's executed outputs, from the cache.
 
-``notebooks`` writes one ``.ipynb`` per chapter script to ``outputs/notebooks/`` (jupytext); the
+``notebooks`` writes one ``.ipynb`` per chapter script to ``outputs/notebooks/`` (jupytext; with
+``--language zh_CN``, to ``outputs/notebooks/zh_CN/`` with the markdown cells translated); the
 committed sources stay the ``.py`` scripts. ``scripts`` runs every chapter script in tutorial
-order, with ``--quick`` and any further flags, and stops at the first that fails.
+order, with ``--quick`` and any further flags, and stops at the first that fails. ``catalogs``
+brings the translations' catalogs up to the English of every page (book/catalogs.py) and says
+what is left to translate.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -31,6 +41,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))  # the modules beside this file, also when runpy runs it (the tests)
+
+import catalogs  # noqa: E402
+from editions import EDITIONS, edition_root  # noqa: E402
+from markdown_messages import translate_markdown  # noqa: E402
+
 OUTPUTS = REPO / "outputs"
 MERMAID = "mermaid@11"
 
@@ -61,8 +77,12 @@ PAGE_ORDER = {
 PROSE_PAGES = {"background": 1, "tools": 7}
 """Sections 1 and 7 of the tutorial, prose only, by section number."""
 
-BACK_MATTER = ["figures", "runs"]
-"""The pages after the chapters: README's figures table, and each page's run time."""
+BACK_MATTER = ["figures", "glossary", "runs"]
+"""The pages after the chapters: README's figures table, the tutorial's terms, each page's run
+time."""
+
+BOOK_FILES = ["conf.py", "run_times.py", "terms.py", "editions.py", "glossary.toml"]
+"""The configuration and extensions of the book, staged beside its pages."""
 
 SECTION_TITLES = {
     1: "Background", 2: "Core concepts and how they connect", 3: "The algorithm, step by step",
@@ -83,15 +103,39 @@ def all_pages() -> list[Path]:
     return [page for folder in CHAPTERS for page in chapter_pages(folder)]
 
 
-def write_notebooks(destination: Path) -> list[Path]:
-    """One ``.ipynb`` per chapter script under ``destination/<chapter>/``."""
+def page_name(script: Path) -> str:
+    """A chapter script's page in the book: ``chapters/ch04_math/pooling``."""
+    return f"chapters/{script.parent.name}/{script.stem}"
+
+
+def chosen_pages(only: list[str] | None) -> list[Path]:
+    """Every chapter script, or the ones ``only`` names as ``chapter/page``."""
+    pages = all_pages()
+    if not only:
+        return pages
+    known = {f"{page.parent.name}/{page.stem}": page for page in pages}
+    unknown = sorted(set(only) - set(known))
+    if unknown:
+        raise SystemExit(f"book: unknown pages {unknown}; known: {sorted(known)}")
+    return [known[name] for name in only]
+
+
+def write_notebooks(destination: Path, pages: list[Path], language: str = "en") -> list[Path]:
+    """One ``.ipynb`` per chapter script under ``destination/<chapter>/`` (a translation: under
+    ``destination/<language>/<chapter>/``, its markdown cells from the page's catalog)."""
     import jupytext
 
     written = []
-    for script in all_pages():
-        target = destination / script.parent.name / f"{script.stem}.ipynb"
+    for script in pages:
+        notebook = jupytext.read(script)
+        if language != "en":
+            translations = catalogs.translations(language, page_name(script))
+            for cell in notebook.cells:
+                if cell.cell_type == "markdown":
+                    cell.source = translate_markdown(cell.source, translations)
+        target = destination / edition_root(language) / script.parent.name / f"{script.stem}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        jupytext.write(jupytext.read(script), target)
+        jupytext.write(notebook, target)
         written.append(target)
     return written
 
@@ -119,11 +163,13 @@ def stage(source: Path, pages: list[Path]) -> None:
     if source.exists():
         shutil.rmtree(source)
     source.mkdir(parents=True)
-    for name in ["conf.py", "run_times.py"]:
+    for name in BOOK_FILES:
         shutil.copy(HERE / name, source / name)
+    shutil.copytree(HERE / "_templates", source / "_templates")
+    shutil.copytree(HERE / "locales", source / "locales", ignore=shutil.ignore_patterns("*.mo"))
     (source / "_static").mkdir()
     shutil.copy(HERE / "dlbook.css", source / "_static" / "dlbook.css")
-    for name in [*PROSE_PAGES, "runs"]:
+    for name in [*PROSE_PAGES, "glossary", "runs"]:
         shutil.copy(HERE / f"{name}.md", source / f"{name}.md")
     shutil.copytree(REPO / "benchmarks" / "results", source / "results")
     for table in (source / "results").glob("*.md"):  # reached from the figures page's links
@@ -140,11 +186,10 @@ def stage(source: Path, pages: list[Path]) -> None:
         for page in chosen:
             shutil.copy(page, target / page.name)
         (target / "index.md").write_text(chapter_index(folder, chosen))
-        entries[int(folder[2:4])] = (f"chapters/{folder}/index",
-                                     f"chapter {int(folder[2:4])}, {len(chosen)} pages")
+        entries[int(folder[2:4])] = (f"chapters/{folder}/index", f"chapter {int(folder[2:4])}")
     rows = ["| section of the tutorial | in this book |", "| --- | --- |"]
-    for number, title in SECTION_TITLES.items():
-        page, label = entries.get(number, (None, "not in this build"))
+    for number, title in SECTION_TITLES.items():  # a build of a few pages (--only): "—" elsewhere
+        page, label = entries.get(number, (None, "—"))
         where = f"[{label}]({page}.md)" if page else label
         rows.append(f"| {number} {title} | {where} |")
     index = (HERE / "index.md").read_text()
@@ -174,86 +219,181 @@ def vendor_mermaid(vendor: Path) -> None:
         partial.rename(target)
 
 
-def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book") -> Path:
-    """Stage, execute and render the book under ``out/<mode>``; returns the HTML folder."""
-    started = time.monotonic()
-    mode = "quick" if quick else "full"
-    root = out / mode
-    pages = all_pages()
-    if only:
-        known = {f"{page.parent.name}/{page.stem}": page for page in pages}
-        unknown = sorted(set(only) - set(known))
-        if unknown:
-            raise SystemExit(f"book: unknown pages {unknown}; known: {sorted(known)}")
-        pages = [known[name] for name in only]
-    stage(root / "src", pages)
-    vendor_mermaid(root / "vendor")
-    (root / "vendor").mkdir(parents=True, exist_ok=True)
-    note = ("These pages show the outputs of a QUICK run: each chapter script ran with --quick, "
-            "on a small subset for an epoch or so; the figures are not the full results."
-            if quick else
-            "These pages show the outputs of full runs of every chapter script.")
+def book_environment(root: Path, quick: bool) -> dict[str, str]:
+    """The environment of the Sphinx builds of ``root``, and of the kernels that run the pages."""
     # The kernels myst-nb starts talk to it over localhost TCP, and ipykernel warns of that on
     # every page; a profile of the build's own keeps their log to errors (and the user's
     # IPython start-up files out of the pages). A page shows what its script prints: a cell's
-    # last value is not displayed, or cells ending in save_results, save_model or a plot would
+    # last value is not displayed, or cells ending in page.record, save_model or a plot would
     # show the Path it returns, a folder of the build machine.
     profile = root / "ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
     (profile / "ipython_kernel_config.py").write_text(
         'c.IPKernelApp.log_level = "ERROR"\n'
         'c.InteractiveShell.ast_node_interactivity = "none"\n')
-    os.environ.update({
+    (root / "vendor").mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
         "IPYTHONDIR": str(root / "ipython"),
         "DLBOOK_ARGS": "--quick" if quick else "",
+        "DLBOOK_BOOK": "1",  # a page that shows more in the book (exercises: their solutions)
         "DLBOOK_OUTPUT_DIR": str(root / "runs"),
         "DLBOOK_BOOK_CACHE": str(root / "cache"),
         "DLBOOK_BOOK_VENDOR": str(root / "vendor"),
-        "DLBOOK_BOOK_MODE_NOTE": note,
+        "DLBOOK_BOOK_MODE": "quick" if quick else "full",
         "DLBOOK_BOOK_TIMEOUT": "900" if quick else "-1",
         "MPLBACKEND": "Agg",
-    })
-    html = root / "html"
-    done = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W",
-                           "--keep-going", str(root / "src"), str(html)])
+    }
+
+
+def sphinx(builder: str, root: Path, out: Path, env: dict[str, str], *settings: str) -> None:
+    """One Sphinx build of ``root/src`` into ``out``, warnings as errors."""
+    doctrees = root / "doctrees" / out.relative_to(root).as_posix().replace("/", "-")
+    command = [sys.executable, "-m", "sphinx", "-b", builder, "-q", "-W", "--keep-going",
+               "-d", str(doctrees), *settings, str(root / "src"), str(out)]
+    done = subprocess.run(command, env=env)
     if done.returncode != 0:
-        raise SystemExit(f"book: sphinx-build failed (status {done.returncode}); see above")
-    minutes = (time.monotonic() - started) / 60
+        raise SystemExit(f"book: sphinx-build -b {builder} failed (status {done.returncode}); "
+                         "see above")
+
+
+def extract_messages(root: Path, env: dict[str, str]) -> Path:
+    """The English messages of every page staged in ``root/src``, one template per page
+    (``root/gettext/<page>.pot``), extracted without running any page."""
+    out = root / "gettext"
+    shutil.rmtree(out, ignore_errors=True)
+    sphinx("gettext", root, out, {**env, "DLBOOK_BOOK_EXECUTION": "off"})
+    return out
+
+
+def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book",
+               language: str = "en") -> Path:
+    """Stage, execute and render the book under ``out/<mode>`` (a ``language`` other than
+    English: its edition too, in ``html/<language>/``); returns the English HTML folder."""
+    started = time.monotonic()
+    mode = "quick" if quick else "full"
+    root = out / mode
+    pages = chosen_pages(only)
+    stage(root / "src", pages)
+    vendor_mermaid(root / "vendor")
+    env = book_environment(root, quick)
+    languages = ["en"] if language == "en" else ["en", language]
+    revisions = catalogs.status(extract_messages(root, env), language)
+    (root / "revisions.json").write_text(json.dumps(
+        {page: status.for_footer() for page, status in revisions.items()}, indent=1))
+    env.update(DLBOOK_BOOK_LANGUAGES=" ".join(languages),
+               DLBOOK_BOOK_REVISIONS=str(root / "revisions.json"))
+    html, minutes = root / "html", {}
+    for edition in languages:
+        began = time.monotonic()
+        sphinx("html", root, html / edition_root(edition), env, "-D", f"language={edition}")
+        minutes[edition] = (time.monotonic() - began) / 60
     print(f"book ({mode}): {len(pages)} chapter pages in {html}/index.html, built in "
-          f"{minutes:.1f} min (each page's run time: runs.html); to read it with its "
-          f"diagrams, serve it: python -m http.server -d {html} 8000, then open "
+          f"{(time.monotonic() - started) / 60:.1f} min (each page's run time: runs.html); to "
+          f"read it with its diagrams, serve it: python -m http.server -d {html} 8000, then open "
           "http://localhost:8000 (browsers do not run the Mermaid module of a file:// page)")
+    if language != "en":
+        current = sum(status.current for status in revisions.values())
+        index = html / edition_root(language) / "index.html"
+        print(f"book ({mode}): {EDITIONS[language]} in {index}, rendered in "
+              f"{minutes[language]:.1f} min after the English edition's {minutes['en']:.1f} "
+              f"(the outputs are the English build's); {current} of "
+              f"{len(revisions)} pages wholly translated (book/build.py catalogs: what is left)")
     return html
 
 
-def run_scripts(flags: list[str], dry_run: bool) -> None:
-    """Run every chapter script in tutorial order with ``flags``; stop at the first failure."""
+def update_catalogs(language: str) -> None:
+    """Bring the catalogs of ``language`` up to the English of every page, and say what is
+    left to translate."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        stage(root / "src", all_pages())
+        done = catalogs.update(extract_messages(root, book_environment(root, quick=True)),
+                               language)
+    for page, status in done.items():
+        left = f"{len(status.missing)} new, {len(status.fuzzy)} fuzzy"
+        print(f"{page:44} {status.total:4} messages  "
+              f"{'translated' if status.current else left}")
+    print(f"catalogs: {sum(s.current for s in done.values())} of {len(done)} pages wholly "
+          f"translated, {sum(s.untranslated for s in done.values())} of "
+          f"{sum(s.total for s in done.values())} messages to translate, in "
+          f"{catalogs.LOCALES.relative_to(REPO) / language / 'LC_MESSAGES'}/")
+
+
+def run_scripts(flags: list[str], dry_run: bool, chapter: str | None = None) -> None:
+    """Run every chapter script (of ``chapter``, e.g. ``ch04``) in tutorial order, each with the
+    ``flags`` it takes; stop at the first failure."""
     for page in all_pages():
-        command = [sys.executable, str(page.relative_to(REPO)), *flags]
-        print(" ".join(command[1:]), flush=True)
+        if chapter and not page.parent.name.startswith(f"{chapter}_"):
+            continue
+        kept, left_out = flags_of_page(page, flags)
+        command = [sys.executable, str(page.relative_to(REPO)), *kept]
+        print(" ".join(command[1:]) + (f"   ({page.stem} takes no {', '.join(left_out)})"
+                                       if left_out else ""), flush=True)
         if not dry_run and subprocess.run(command, cwd=REPO).returncode != 0:
             raise SystemExit(f"chapters: {page.relative_to(REPO)} failed; stopped there")
+
+
+def flags_of_page(page: Path, flags: list[str]) -> tuple[list[str], list[str]]:
+    """``flags`` cut to those ``page`` takes (`dlbook.cli.page_flags`: a page that trains
+    nothing has no ``--epochs``), and the names of those left out."""
+    from dlbook.cli import page_flags
+
+    taken = page_flags(page)
+    groups: list[list[str]] = []
+    for token in flags:
+        if token.startswith("--") or not groups:
+            groups.append([token])
+        else:
+            groups[-1].append(token)
+    kept = [token for group in groups if group[0].split("=")[0] in taken for token in group]
+    return kept, [group[0].split("=")[0] for group in groups if group[0].split("=")[0] not in taken]
+
+
+def folder(name: str) -> Path:
+    """An ``--out`` that is a folder, or not there yet."""
+    path = Path(name)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{name} is a file; give a folder")
+    return path
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["html", "notebooks", "scripts"])
-    parser.add_argument("--quick", action="store_true", help="run each page with --quick")
-    parser.add_argument("--only", nargs="+", metavar="CHAPTER/PAGE",
-                        help="html: these pages only, e.g. ch04_math/neuron")
-    parser.add_argument("--out", type=Path, default=OUTPUTS / "book",
-                        help="html: the build folder (default outputs/book)")
-    parser.add_argument("--dry-run", action="store_true", help="scripts: print, do not run")
-    parser.add_argument("flags", nargs="*", help="scripts: flags passed to every script")
+    commands = parser.add_subparsers(dest="what", required=True)
+    html = commands.add_parser("html", help="the HTML book")
+    notebooks = commands.add_parser("notebooks", help="one .ipynb per chapter script")
+    scripts = commands.add_parser("scripts", help="run every chapter script in tutorial order")
+    translations = commands.add_parser("catalogs", help="update the translations' catalogs")
+    for command in (html, scripts):
+        command.add_argument("--quick", action="store_true", help="run each page with --quick")
+    for command, default in ((html, OUTPUTS / "book"), (notebooks, OUTPUTS / "notebooks")):
+        command.add_argument("--only", nargs="+", metavar="CHAPTER/PAGE",
+                             help="these pages only, e.g. ch04_math/neuron")
+        command.add_argument("--out", type=folder, default=default,
+                             help=f"the folder to write into (default {default.relative_to(REPO)})")
+    for command in (html, notebooks):
+        command.add_argument("--language", choices=list(EDITIONS), default="en",
+                             help="also (html) or instead (notebooks) the edition in this "
+                                  "language")
+    translations.add_argument("--language", choices=[name for name in EDITIONS if name != "en"],
+                              default="zh_CN", help="the translation to update")
+    scripts.add_argument("--dry-run", action="store_true", help="print, do not run")
+    scripts.add_argument("--chapter", help="the pages of this chapter only, e.g. ch04")
+    scripts.add_argument("flags", nargs="*", help="flags passed to every script, after --")
     args = parser.parse_args(argv)
     if args.what == "scripts":
-        run_scripts([*(["--quick"] if args.quick else []), *args.flags], args.dry_run)
+        run_scripts([*(["--quick"] if args.quick else []), *args.flags], args.dry_run,
+                    args.chapter)
     elif args.what == "notebooks":
-        written = write_notebooks(OUTPUTS / "notebooks")
-        print(f"{len(written)} notebooks in {OUTPUTS / 'notebooks'}/")
+        written = write_notebooks(args.out, chosen_pages(args.only), args.language)
+        print(f"{len(written)} notebook{'s' * (len(written) != 1)} in "
+              f"{args.out / edition_root(args.language)}")
+    elif args.what == "catalogs":
+        update_catalogs(args.language)
     else:
-        build_html(args.quick, args.only, args.out)
+        build_html(args.quick, args.only, args.out, args.language)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ caller writes it (``data_dir=/x``), and `command_line_words` rewrites that as th
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import os
 import re
 import shlex
@@ -73,84 +75,6 @@ def fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{value}: expected a fraction from 0 up to (not "
                                          "including) 1, e.g. 0.1")
     return value
-
-
-def notebook_argv() -> list[str] | None:
-    """The flags of a script run as a notebook (``$DLBOOK_ARGS``), None when run as a script.
-
-    A script that only imports ``ipykernel`` (as a notebook runner does) keeps its command-line
-    flags (`dlbook.notebook.in_notebook`).
-    """
-    if not in_notebook():
-        return None
-    return shlex.split(os.environ.get("DLBOOK_ARGS", ""))
-
-
-def chapter_args(
-    script: str,
-    about: str,
-    *,
-    epochs: int,
-    quick_epochs: int = 1,
-    dataset: str | None = "auto",
-    batch_size: int = 128,
-    own_flags: argparse.ArgumentParser | None = None,
-    argv: Sequence[str] | None = None,
-) -> argparse.Namespace:
-    """Parse a chapter script's flags.
-
-    ``script`` names it as ``"<chapter folder>/<script>"`` (``"ch05_practice/lenet"``); its
-    outputs go to ``outputs/<chapter folder>/<script>/``. ``about`` is the ``--help`` text.
-    ``dataset=None`` is for a script that loads no dataset: ``--dataset`` is then accepted and
-    ignored, so that ``make ch05 DATASET=mnist`` can run every script of the chapter.
-    ``own_flags`` is a parser (made with ``add_help=False``) of the script's own flags, such as
-    ``--rnn``; they are parsed and listed by ``--help`` with the shared ones.
-    With ``--quick`` a run trains ``quick_epochs`` epochs (one, unless a page shows nothing in
-    fewer and its epochs cost next to nothing; ``--epochs`` overrides it) on ``QUICK_LIMIT``
-    examples, in its own ``<script>-quick`` folder; ``args.limit`` is then set, else ``None``.
-    """
-    chapter, name = script.split("/")
-    parser = OneLineParser(prog=f"{name}.py", description=about,
-                           parents=[own_flags] if own_flags else [])
-    parser.add_argument("--epochs", type=positive_int, default=None, help=f"default {epochs}")
-    parser.add_argument("--dataset", default=dataset,
-                        help=f"default {dataset}" if dataset else "not used by this script")
-    parser.add_argument("--batch-size", type=positive_int, default=batch_size,
-                        help=f"default {batch_size}")
-    parser.add_argument("--seed", type=seed, default=0, help="default 0")
-    parser.add_argument("--quick", action="store_true", help="a few seconds on a small subset")
-    parser.add_argument("--validation-fraction", type=fraction, default=0.1,
-                        help="share of the training set held out for validation (at most "
-                             "5,000 examples), default 0.1")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="the folder holding the dataset's files (used as given, no "
-                             "fallback)")
-    parser.add_argument("--output-dir", type=Path, default=None,
-                        help=f"default outputs/{chapter}/{name}/")
-    parser.add_argument("--restart", action="store_true",
-                        help="delete this run's checkpoints and train from the first epoch")
-    flags = [action.dest for action in parser._actions if action.dest != "help"]
-    report_expected_errors(f"{name}.py", lambda message: command_line_words(message, flags))
-    if argv is None:
-        argv = notebook_argv()
-    if argv is None:
-        argv = sys.argv[1:]
-    args = parser.parse_args(argv)
-    args.command = shlex.join(["python", f"chapters/{script}.py", *argv])
-
-    if args.data_dir is not None and not args.data_dir.expanduser().is_dir():
-        parser.error(f"--data-dir {args.data_dir}: no such folder")
-    if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
-        parser.error(f"--output-dir {args.output_dir}: this is a file, not a folder; name a "
-                     "folder (it is created if missing)")
-    if args.epochs is None:
-        args.epochs = quick_epochs if args.quick else epochs
-    args.limit = QUICK_LIMIT if args.quick else None
-    args.script = script
-    if args.output_dir is None:
-        args.output_dir = output_dir(chapter, name + ("-quick" if args.quick else ""))
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    return args
 
 
 # -- a page's settings: the constants at its top ---------------------------------------------
@@ -220,13 +144,18 @@ def start_page(
     takes ``--quick``, ``--seed`` and ``--output-dir``.
     """
     chapter, page_name = name.split("/")
-    settings = page_settings(constants)
+    imported = imported_names(page_source(name))
+    settings = {key: value for key, value in page_settings(constants).items()
+                if key not in imported}
     parser = page_parser(name, settings, constants.get("__annotations__", {}),
                          resumable=resumable, may_be_zero=may_be_zero)
     flags = [action.dest for action in parser._actions if action.dest != "help"]
     report_expected_errors(f"{page_name}.py", lambda message: command_line_words(message, flags))
     argv = list(page_argv(page_name) if argv is None else argv)
     args = parser.parse_args(argv)
+    given = [arg.split("=")[0] for arg in argv if arg.startswith("--")]
+    if twice := sorted({flag for flag in given if given.count(flag) > 1}):
+        parser.error(f"{', '.join(twice)} given more than once; give each flag once")
     quick = constants.get("QUICK", {"EPOCHS": 1} if "EPOCHS" in settings else {})
     for constant in settings:
         value = getattr(args, constant.lower())
@@ -244,9 +173,39 @@ def start_page(
                 validation_fraction=getattr(args, "validation_fraction", 0.1),
                 limit=QUICK_LIMIT if args.quick else None,
                 settings={key: value for key, value in settings.items()
-                          if isinstance(value, SETTING_TYPES)})
+                          if isinstance(value, (*SETTING_TYPES, Path))})
     page.record()  # results.json of this run, from its start: the command and the settings
     return page
+
+
+def page_flags(path: Path) -> dict[str, bool]:
+    """The flags a page takes, read from its source without running it (each flag: whether it
+    takes a value), so that ``make ch04 EPOCHS=3`` gives each page only the flags it has."""
+    constants, annotations, resumable = {}, {}, False
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        call = node.value if isinstance(node, ast.Assign | ast.Expr) else None
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "start_page":
+            resumable = any(keyword.arg == "resumable" and ast.literal_eval(keyword.value)
+                            for keyword in call.keywords)
+            break
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        if isinstance(target, ast.Name):
+            with contextlib.suppress(ValueError, SyntaxError):
+                constants[target.id] = ast.literal_eval(node.value)
+            if isinstance(node, ast.AnnAssign):
+                annotations[target.id] = None
+    parser = page_parser(f"{path.parent.name}/{path.stem}", page_settings(
+        {**constants, "__annotations__": annotations}), {}, resumable=resumable)
+    return {flag: action.nargs != 0 for action in parser._actions
+            for flag in action.option_strings if flag not in ("-h", "--help")}
+
+
+def imported_names(source: str) -> set[str]:
+    """The names a page's import statements bind: an imported constant is not a setting."""
+    return {alias.asname or alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
 
 
 def page_settings(constants: dict[str, object]) -> dict[str, object]:
@@ -270,7 +229,7 @@ def page_parser(name: str, settings: dict[str, object], annotations: dict[str, o
         help_text = f"{helps[constant]} (default {default})" if constant in helps else (
             f"default {default}")
         parser.add_argument(f"--{flag_of(constant)}", dest=constant.lower(), default=default,
-                            help=help_text, **_parsing(default, annotations.get(constant),
+                            help=help_text, **_parsing(constant, default, annotations.get(constant),
                                                        constant in may_be_zero))
     if "DATASET" in settings:
         parser.add_argument("--data-dir", type=_path, default=None,
@@ -288,7 +247,8 @@ def page_parser(name: str, settings: dict[str, object], annotations: dict[str, o
     return parser
 
 
-def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str, object]:
+def _parsing(name: str, default: object, annotation: object, may_be_zero: bool
+             ) -> dict[str, object]:
     """How argparse reads a setting, from its default value or its annotation."""
     if typing.get_origin(annotation) is typing.Literal:
         return {"choices": typing.get_args(annotation)}
@@ -297,8 +257,11 @@ def _parsing(default: object, annotation: object, may_be_zero: bool) -> dict[str
         return {"type": _path, "metavar": "PATH"}
     if isinstance(default, bool):
         return {"action": argparse.BooleanOptionalAction}
-    if isinstance(default, tuple) or tuple in (annotation, typing.get_origin(annotation)):
-        return {"type": whole_numbers, "metavar": "x".join(["N"] * max(len(default or ()), 2))}
+    kinds = {annotation, typing.get_origin(annotation), *typing.get_args(annotation),
+             *map(typing.get_origin, typing.get_args(annotation))}
+    if isinstance(default, tuple) or tuple in kinds:
+        return {"type": whole_numbers, "metavar": ("x" if "SIZE" in name else ",").join(
+            ["N"] * max(len(default or ()), 2))}
     if isinstance(default, int):
         return {"type": non_negative_int if may_be_zero else positive_int}
     if isinstance(default, float):

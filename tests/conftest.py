@@ -35,6 +35,23 @@ tf.config.set_logical_device_configuration(
 )
 
 
+@pytest.fixture(autouse=True)
+def package_classes_registered():
+    """Keras's registry of saved classes as the package left it, after each test.
+
+    A page that a test runs in this process defines its classes again (`TextClassifier` on
+    text_classifier.py, `LeNet` on lenet.py), and registering them makes ``load_model`` build
+    the page's class from then on: a later test would load an instance of the page's class, not
+    of the one it imported from `dlbook.models`."""
+    import keras
+
+    registered = keras.saving.get_custom_objects()
+    before = dict(registered)
+    yield
+    registered.clear()
+    registered.update(before)
+
+
 @pytest.fixture
 def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
     """A MirroredStrategy over the two logical CPUs.
@@ -145,8 +162,9 @@ class QuickChapters:
 
 QUICK_RUN = pytest.StashKey[QuickChapters]()
 QUICK_BOOK = pytest.StashKey[tuple[subprocess.Popen, Path]]()
-BOOK_PAGES = ["ch05_practice/lenet"]
-"""The pages of the quick book the suite builds: a part of the book that shows all of it."""
+BOOK_PAGES = ["ch04_math/pooling", "ch05_practice/lenet"]
+"""The pages of the quick book the suite builds, in English and Chinese: a part of the book that
+shows all of it (pooling.py is translated, lenet.py not yet)."""
 NOTEBOOK_PAGE = "ch05_practice/lenet"
 """The page the suite runs as a notebook, in a Jupyter kernel."""
 PAGE_NOTEBOOK = pytest.StashKey[tuple[Future, Path]]()
@@ -180,7 +198,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         out = Path(tempfile.mkdtemp(prefix="dlbook-quick-book-"))
         with open(out / "build.log", "w") as log:
             build = subprocess.Popen([sys.executable, str(REPO / "book" / "build.py"), "html",
-                                      "--quick", "--only", *BOOK_PAGES, "--out", str(out)],
+                                      "--quick", "--only", *BOOK_PAGES, "--out", str(out),
+                                      "--language", "zh_CN"],
                                      cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         config.stash[QUICK_BOOK] = build, out
     if any(uses(item, "page_notebook") for item in session.items):
@@ -229,7 +248,8 @@ def quick_chapters(request: pytest.FixtureRequest) -> dict[str, PageRun]:
 
 @pytest.fixture(scope="session")
 def quick_book(request: pytest.FixtureRequest) -> Path:
-    """The HTML folder of ``make book QUICK=1`` built with `BOOK_PAGES` alone."""
+    """The HTML folder of ``make book QUICK=1 LANG=zh_CN`` built with `BOOK_PAGES` alone (the
+    Chinese edition in its ``zh_CN/``)."""
     build, out = request.config.stash[QUICK_BOOK]
     build.wait(timeout=1200)
     printed = (out / "build.log").read_text()
@@ -247,16 +267,18 @@ def page_notebook(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def quick_cnn(tmp_path_factory) -> Path:
-    """Chapter 5's CNN after one epoch on 1,024 Fashion-MNIST images, saved as cnn.py saves it."""
+    """Chapter 5's CNN after one epoch of its recipe on 1,024 Fashion-MNIST images, saved as
+    cnn.py saves it."""
     from dlbook.data import load_arrays
     from dlbook.models import build_cnn
+    from dlbook.training.cnn_recipe import compile_cnn
 
     import keras
 
     (images, labels), _ = load_arrays("fashion_mnist", limit=1024)
     keras.utils.set_random_seed(0)
     model = build_cnn()
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    compile_cnn(model, epochs=1, steps_per_epoch=len(images) // 64)
     model.fit(images[..., None] / 255.0, labels, epochs=1, batch_size=64, verbose=0)
     path = tmp_path_factory.mktemp("cnn") / "cnn-fashion_mnist.keras"
     model.save(path)

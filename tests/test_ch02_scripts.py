@@ -27,6 +27,7 @@ def test_the_chapter_has_its_pages():
 
 def test_perceptron_learns_and_or_never_xor(run_page):
     results = run_page("perceptron")
+    assert results["settings"]["EPOCHS"] == 100  # --quick changes nothing on this page
     converged = results["perceptron_epochs_to_converge"]
     assert converged["AND"] and converged["OR"] and converged["XOR"] is None
     assert results["perceptron_best_accuracy"]["XOR"] == 0.75
@@ -52,6 +53,7 @@ def test_family_tree_builds_every_branch(run_page):
 
 def test_attention_matches_keras_and_learns(run_page):
     results = run_page("attention")
+    assert results["settings"]["EPOCHS"] == 1 and results["settings"]["TRAIN_LOOKUPS"] == 2048
     assert results["multi_head_attention_weight_difference"] < 1e-5
     assert results["multi_head_attention_output_difference"] < 1e-5
     assert results["test_accuracy"] > results["chance_accuracy"]
@@ -59,5 +61,6 @@ def test_attention_matches_keras_and_learns(run_page):
 
 def test_graph_network_beats_the_graphless_mlp(run_page):
     results = run_page("graph_network")
+    assert results["settings"]["EPOCHS"] == 200  # --quick changes nothing on this page
     assert results["gcn_accuracy_unlabelled"] > 0.85
     assert results["gcn_accuracy_unlabelled"] > results["mlp_accuracy_unlabelled"] + 0.2

@@ -23,7 +23,7 @@ PLOTS = {
 def run_page(quick_chapters):
     def results_of(name):
         results = quick_chapters[f"ch03_algorithm/{name}"].results(*PLOTS[name])
-        assert results["dataset"] == "fashion_mnist"
+        assert results["identity"]["dataset"] == "fashion_mnist"
         return results
     return results_of
 
@@ -38,6 +38,24 @@ def test_six_steps_gradient_by_hand_matches_the_tape(run_page):
     assert max(results["hand_vs_tape_gradient_difference"].values()) < 1e-6
     assert results["batch_loss_fell_at_every_update"] is True
     assert results["test_accuracy"] > 0.5  # one epoch on 1,843 images
+
+
+def test_six_steps_stops_when_the_validation_accuracy_stops_improving(tmp_path, monkeypatch):
+    """The page's loop stops by its EarlyStopping, after the first epoch that ends PATIENCE
+    epochs after the best one, and ends with the best epoch's weights."""
+    monkeypatch.setattr("dlbook.cli.QUICK_LIMIT", 512)
+    monkeypatch.setattr(sys, "argv", [
+        "six_steps.py", "--quick", "--epochs", "8", "--patience", "1", "--learning-rate", "0.5",
+        "--dataset", "fashion_mnist", "--output-dir", str(tmp_path)])
+    page = runpy.run_path(str(CHAPTER / "six_steps.py"), run_name="__main__")
+    accuracies = json.loads((tmp_path / "results.json").read_text())["validation_accuracy"]
+
+    def waited(epochs):  # epochs since the best of the first ``epochs``
+        return epochs - (accuracies.index(max(accuracies[:epochs])) + 1)
+
+    assert len(accuracies) < 8 and waited(len(accuracies)) == 1  # it stopped, on time
+    assert all(waited(epochs) < 1 for epochs in range(1, len(accuracies)))  # not before
+    assert page["accuracy"](page["held_out"]) == max(accuracies)  # the best weights, restored
 
 
 def test_initialization_zeros_keep_units_identical(run_page):
@@ -71,7 +89,7 @@ def test_learning_rate_sweep_shows_the_summed_loss_diverging(run_page):
 
 def test_overfitting_table_has_every_remedy(run_page):
     results = run_page("overfitting")
-    assert results["train_size"] == 500 and results["validation_size"] == 500
+    assert results["identity"]["num_train"] == 500 and results["identity"]["num_validation"] == 500
     assert len(results["remedies"]) == 6
     for row in results["remedies"].values():
         assert 0.0 <= row["validation_accuracy"] <= 1.0
@@ -87,7 +105,7 @@ def test_overfitting_flips_no_digit(tmp_path, monkeypatch):
         "--output-dir", str(tmp_path / "out")])
     runpy.run_path(str(CHAPTER / "overfitting.py"), run_name="__main__")
     results = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert results["dataset"] == "mnist"
+    assert results["identity"]["dataset"] == "mnist"
     assert results["augmentation"] == ["RandomTranslation", "RandomZoom"]
 
 

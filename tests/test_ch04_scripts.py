@@ -1,11 +1,15 @@
-"""Every chapter 4 page runs with ``--quick``, writes its plots, agrees with TensorFlow and shows
+"""Every chapter 4 page defines the formulas it teaches (the modules of `dlbook.scratch` are
+generated from them), runs with ``--quick``, writes its plots, agrees with TensorFlow and shows
 what it claims (the loss falls after a step, convolution and cross-correlation differ...)."""
 
 from pathlib import Path
 
+from dlbook.pages import saved_cells
+
 import pytest
 
-CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "ch04_math"
+REPO = Path(__file__).resolve().parents[1]
+CHAPTER = REPO / "chapters" / "ch04_math"
 # exercises.py is tested by test_exercises*.py
 SCRIPTS = sorted(path for path in CHAPTER.glob("*.py") if path.stem != "exercises")
 PLOTS = {"neuron": ["activations.png"], "convolution": ["cross_correlation.png"],
@@ -16,6 +20,28 @@ def test_the_chapter_has_its_scripts():
     assert {script.stem for script in SCRIPTS} == {
         "neuron", "losses", "backprop", "mlp_from_scratch", "convolution", "pooling", "rnn",
         "lstm_gru"}
+
+
+MODULES = {"activations": "neuron", "losses": "losses", "dense": "backprop",
+           "gradcheck": "backprop", "mlp": "mlp_from_scratch", "conv": "convolution",
+           "pooling": "pooling", "rnn": "rnn", "lstm": "lstm_gru", "gru": "lstm_gru"}
+"""Each module of `dlbook.scratch` and the page that teaches its formulas."""
+
+
+def test_each_scratch_module_is_written_on_the_page_that_teaches_it():
+    saved = {Path(module).stem: page.stem
+             for page in (REPO / "chapters" / "ch04_math").glob("*.py")
+             for module in saved_cells(page) if module.startswith("dlbook/scratch/")}
+    assert saved == MODULES
+    by_hand = {path.stem for path in (REPO / "dlbook" / "scratch").glob("*.py")} - set(saved)
+    assert by_hand == {"__init__", "comparisons"}  # the re-exports and the pages' checking tool
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda script: script.stem)
+def test_the_page_checks_its_definitions_against_keras_not_against_a_second_copy(script):
+    source = script.read_text()
+    assert "#@save dlbook/scratch/" in source
+    assert "vs dlbook.scratch" not in source and "from dlbook.results" not in source
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda script: script.stem)

@@ -111,7 +111,7 @@ def test_fit_route_resumes_the_same_run_and_refuses_another(tmp_path, monkeypatc
     resumed = capsys.readouterr().out
     assert "Resuming from" in resumed and "(1 of 2 epochs done" in resumed
     assert "Epoch 1/2" not in resumed and "Epoch 2/2" in resumed
-    assert results["epochs"] == 2 and results["identity"]["seed"] == 1
+    assert results["identity"]["epochs"] == 2 and results["identity"]["seed"] == 1
 
 
 def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, monkeypatch):
@@ -128,6 +128,7 @@ def test_lenet_takes_the_size_and_channels_of_your_own_image_folder(tmp_path, mo
                 pixels = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
                 Image.fromarray(pixels).save(folder / f"{i}.png")
     results = run_script("lenet.py", tmp_path / "out", monkeypatch, "--page-epochs", "0",
-                         "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"))
+                         "--validation-fraction", "0", "--dataset", str(tmp_path / "pictures"),
+                         "--image-size", "32x32")
     assert results["identity"]["dataset"] == "pictures"
     assert results["parameters"] == 61_326  # 2 classes; 5x5x16 features after the two pools

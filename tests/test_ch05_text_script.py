@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dlbook.data import InvalidDataError
+from dlbook.models.saving import record_path
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -29,9 +30,11 @@ def test_offline_auto_runs_the_synthetic_task_with_three_models(quick_chapters):
     results = run.results()
     output, out = run.output_dir, run.stdout
     assert out.startswith("dataset auto -> synthetic (IMDB is not in ")
-    assert results["quick"] is True and results["dataset"] == "synthetic"
+    assert results["quick"] is True and results["identity"]["dataset"] == "synthetic"
+    assert results["dataset"] == "synthetic"  # chapter 6's sentiment page reads these two
     assert results["classes"] == ["negative", "positive"]
-    assert results["parameters"] == 677_314 and results["epochs"] == 1
+    assert results["parameters"] == 677_314 and results["settings"]["EPOCHS"] == 1
+    assert results["epochs_trained"] == results["best_epoch"] == 1
     for key in ("test_accuracy", "listing_test_accuracy", "bag_of_words_test_accuracy", "f1"):
         assert 0.0 <= results[key] <= 1.0, key
     assert results["identity"]["dataset"] == "synthetic"
@@ -41,8 +44,11 @@ def test_offline_auto_runs_the_synthetic_task_with_three_models(quick_chapters):
     for name in ("curves.png", "confusion_matrix.png"):
         assert (output / name).stat().st_size > 1000
 
-    # The saved model classifies raw text as the trained one did.
+    # The saved model classifies raw text as the trained one did, and its record says what
+    # classes it tells apart (chapter 6 checks them).
     model = keras.saving.load_model(output / "synthetic-lstm.keras")
+    record = json.loads(record_path(output / "synthetic-lstm.keras").read_text())
+    assert record["class_names"] == ["negative", "positive"]
     assert model(tf.constant(["the plot was not good", "the music was never dull"])).shape == (2, 2)
     assert model.vectorizer.vocabulary_size() > 30
 
@@ -53,8 +59,8 @@ def test_quick_run_on_a_csv_in_the_imdb_layout_with_a_gru(tmp_path, monkeypatch,
     out = capsys.readouterr().out
     assert ("IMDB Dataset.csv: labels from column 2 ('sentiment'), by its header; texts from "
             "column 1 ('review'), by its header") in out
-    assert results["dataset"] == "IMDB Dataset" and results["classes"] == ["negative", "positive"]
-    assert results["model"].startswith("GRU") and results["parameters"] == 669_250
+    assert results["identity"]["dataset"] == "IMDB Dataset"
+    assert results["settings"]["RNN"] == "gru" and results["parameters"] == 669_250
     assert results["seconds_per_epoch"] > 0
     assert (tmp_path / "out" / "IMDB Dataset-gru.keras").is_file()
 

@@ -59,3 +59,53 @@ def test_damaged_files_are_set_aside_in_the_line_printed(quick_cnn, tmp_path, mo
                                                r"than 10% \(00.png: more than 200 pixels"):
         run_page(monkeypatch, tmp_path / "out", "--images", str(folder),
                  "--model", str(quick_cnn))
+
+
+def colour_folder(root, shapes=("square", "bar", "dot"), per_class=12):
+    """Coloured shapes on white, one class folder per shape, in sizes that differ."""
+    rng = np.random.default_rng(0)
+    for shape in shapes:
+        (root / shape).mkdir(parents=True)
+        for i in range(per_class):
+            size = int(rng.integers(30, 50))
+            image = np.full((size, size, 3), 255, np.uint8)
+            low, high = size // 4, 3 * size // 4
+            area = {"square": np.s_[low:high, low:high], "bar": np.s_[2:-2, low:low + 4],
+                    "dot": np.s_[low:low + 6, low:low + 6]}[shape]
+            image[area] = rng.integers(0, 200, 3)
+            Image.fromarray(image).save(root / shape / f"{i}.png")
+    return root
+
+
+def test_colour_photos_are_resized_as_the_folder_was_and_never_inverted(tmp_path, monkeypatch,
+                                                                       capsys):
+    """The inversion rule is for light drawings on black (MNIST-like data): files on a white
+    ground given to a colour model trained on a white ground are not turned into negatives, and
+    each reaches the model as the folder reader made the training images."""
+    from dlbook.data import decode_image, load_images
+    from dlbook.models.saving import save_model
+
+    import keras
+
+    folder = colour_folder(tmp_path / "shapes")
+    data = load_images(str(folder), image_size=(32, 32), limit=2048, seed=0)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(4, 3),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)])
+    path = save_model(model, tmp_path / "shapes.keras", trained_on=data.identity)
+    files = tmp_path / "files"
+    files.mkdir()
+    Image.open(folder / "bar" / "0.png").resize((90, 70)).save(files / "bar.png")
+    Image.open(folder / "dot" / "1.png").convert("RGB").save(files / "dot.jpg", quality=95)
+
+    results = run_page(monkeypatch, tmp_path / "out", "--dataset", str(folder), "--image-size",
+                       "32x32", "--model", str(path), "--images", str(files))
+    out = capsys.readouterr().out
+    assert "shapes's images are not light drawings on a dark ground (colour average 1." in out
+    assert "no file is inverted" in out and "2 files from " in out
+    for name in ("bar.png", "dot.jpg"):
+        pixels = decode_image(files / name, "rgb", (32, 32)).pixels[np.newaxis] / 255.0
+        expected = keras.ops.softmax(model.predict(pixels, verbose=0)).numpy()[0]
+        assert not results["predictions"][name]["inverted"]
+        assert results["predictions"][name]["probability"] == pytest.approx(expected.max(),
+                                                                            abs=1e-5)

@@ -1,5 +1,7 @@
 """Chapter 6, sentiment analysis: the saved text model classifies sentences from --text, from
-standard input or the examples, and `make ch06-sentiment TEXT=...` passes the sentence intact."""
+standard input or the examples, with the class names of the record saved with it; a model that
+cannot be used that way is refused in one line; `make ch06-sentiment TEXT=...` passes the
+sentence intact."""
 
 import io
 import json
@@ -11,6 +13,7 @@ from pathlib import Path
 from dlbook.data.sentiment import read_sentiment
 from dlbook.models import TextClassifier
 from dlbook.models.loading import SavedModelError
+from dlbook.models.saving import save_model
 
 import keras
 import numpy as np
@@ -24,7 +27,7 @@ PAGE = REPO / "chapters" / "ch06_applications" / "sentiment.py"
 @pytest.fixture(scope="module")
 def text_model(tmp_path_factory):
     """A text model of the synthetic reviews saved as text_classifier.py saves it: the .keras
-    file and, beside it, the results.json that names its classes."""
+    file and, beside it, the record of its dataset and classes."""
     (texts, labels), _, class_names = read_sentiment(train_size=512, test_size=16)
     keras.utils.set_random_seed(0)
     model = TextClassifier(num_classes=2)
@@ -32,10 +35,8 @@ def text_model(tmp_path_factory):
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(tf.constant(texts.astype(str)), labels, epochs=1, batch_size=64, verbose=0)
     folder = tmp_path_factory.mktemp("text_classifier")
-    model.save(folder / "synthetic-lstm.keras")
-    (folder / "results.json").write_text(json.dumps({"dataset": "synthetic",
-                                                     "classes": class_names}))
-    return folder / "synthetic-lstm.keras"
+    return save_model(model, folder / "synthetic-lstm.keras",
+                      trained_on={"dataset": "synthetic", "class_names": class_names})
 
 
 def run_page(monkeypatch, output_dir, *flags):
@@ -49,7 +50,7 @@ def test_sentences_from_the_command_line_get_the_models_probabilities(text_model
                                                                       monkeypatch, capsys):
     sentences = ["the plot was not dull and the music was superb", "a wonderful film"]
     results = run_page(monkeypatch, tmp_path, "--model", str(text_model),
-                       "--text", sentences[0], "--text", sentences[1])
+                       "--text", "\n".join(sentences))
     model = keras.saving.load_model(text_model)
     expected = keras.ops.softmax(model(tf.constant(sentences))).numpy()
     assert results["classes"] == ["negative", "positive"]
@@ -77,9 +78,29 @@ def test_a_model_whose_classes_are_unknown_is_refused(text_model, tmp_path, monk
     alone = tmp_path / "alone" / "synthetic-lstm.keras"
     alone.parent.mkdir()
     alone.write_bytes(text_model.read_bytes())
-    with pytest.raises(SavedModelError, match="class names are unknown.*make "
-                                              "ch05-text-classifier"):
+    with pytest.raises(SavedModelError, match="no record of the classes it was trained on "
+                                              "beside it.*make ch05-text-classifier"):
         run_page(monkeypatch, tmp_path, "--model", str(alone), "--text", "good")
+
+
+def test_a_model_that_takes_no_text_is_refused_in_one_line(tmp_path, monkeypatch):
+    """N051: a two-output Dense model beside a record of two classes ended in `AttributeError:
+    'Sequential' object has no attribute 'vectorizer'`."""
+    plain = keras.Sequential([keras.Input((100,)), keras.layers.Dense(2)])
+    path = save_model(plain, tmp_path / "synthetic-plain.keras",
+                      trained_on={"dataset": "synthetic", "class_names": ["negative", "positive"]})
+    with pytest.raises(SavedModelError, match="takes no raw text: it has no TextVectorization "
+                                              "layer"):
+        run_page(monkeypatch, tmp_path / "out", "--model", str(path), "--text", "good")
+
+
+def test_a_model_of_another_dataset_is_refused(text_model, tmp_path, monkeypatch):
+    """The dataset named is the one the model's record names, or the page stops: a model of
+    other classes never gets this dataset's names."""
+    with pytest.raises(SavedModelError, match=r"trained on other data \(dataset 'synthetic', "
+                                              r"not 'reviews'\)"):
+        run_page(monkeypatch, tmp_path, "--model", str(text_model), "--dataset", "reviews.csv",
+                 "--text", "good")
 
 
 def test_make_passes_the_sentence_to_the_page_intact():

@@ -1,6 +1,7 @@
 """Every chapter 8 page runs with ``--quick`` and measures what it claims: pruning, quantization,
 transfer learning, and distributed training with two real worker processes."""
 
+import json
 import runpy
 import shlex
 import signal
@@ -8,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dlbook.data import InvalidDataError
 from dlbook.training.trained_cnn import UnusableModelError
 
 import jupytext
 import numpy as np
 import pytest
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = REPO / "chapters" / "ch08_trends"
@@ -27,22 +30,14 @@ PLOTS = {
 def test_the_chapter_has_its_pages():
     # exercises.py is tested by test_exercises*.py
     assert {page.stem for page in CHAPTER.glob("*.py")} == {*PLOTS, "exercises"}
-    dry_run = subprocess.run(["make", "-n", "ch08", "QUICK=1"], capture_output=True, text=True,
-                             cwd=REPO, check=True).stdout
-    commands = [shlex.split(line) for line in dry_run.splitlines() if "chapters/ch08_" in line]
+    dry_run = subprocess.run([sys.executable, "book/build.py", "scripts", "--dry-run", "--chapter",
+                              "ch08", "--quick"], capture_output=True, text=True, cwd=REPO,
+                             check=True).stdout  # what make ch08 QUICK=1 runs
+    commands = [shlex.split(line.split("   (")[0]) for line in dry_run.splitlines()
+                if "chapters/ch08_" in line]
     assert sorted(Path(word).stem for command in commands for word in command
                   if word.endswith(".py")) == sorted([*PLOTS, "exercises"])
     assert all("--quick" in command for command in commands)
-
-
-def page_cell(name, defining):
-    """The namespace of the code cell of page ``name`` that defines function ``defining``, the
-    cell run on its own."""
-    cells = [cell.source for cell in jupytext.read(CHAPTER / f"{name}.py").cells
-             if cell.cell_type == "code"]
-    namespace = {"np": np}
-    exec(next(source for source in cells if f"def {defining}(" in source), namespace)
-    return namespace
 
 
 def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_chapters):
@@ -69,25 +64,14 @@ def test_pruning_reaches_each_sparsity_and_shrinks_the_weights(quick_chapters):
     assert min(rows["90% sparse, every layer"]["layer_sparsity"].values()) > 0
 
 
-def test_the_pages_mask_functions_keep_the_largest_weights():
-    cell = page_cell("pruning", "magnitude_masks")
-    kernels = [np.array([[0.1, -3.0], [0.5, 2.0]]), np.array([-0.2, 1.0, -4.0, 0.3])]
-    masks = cell["magnitude_masks"](kernels, 0.5)  # |w| >= 0.75, the median of all eight
-    assert [mask.tolist() for mask in masks] == [[[False, True], [False, True]],
-                                                 [False, True, True, False]]
-    masks = cell["masks_keeping_the_ends"]([np.full(2, 0.01), np.arange(1.0, 9.0),
-                                            np.full(2, 0.02)], 0.5)
-    assert masks[0].all() and masks[2].all()
-    assert masks[1].tolist() == [False] * 6 + [True] * 2  # 6 zeros: half of the 12 weights
-
-
 def test_a_missing_model_is_refused_in_one_line_before_training(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["pruning.py", "--quick", "--output-dir", str(tmp_path),
                                       "--cnn", str(tmp_path / "missing.keras")])
     with pytest.raises(UnusableModelError, match="missing.keras: no such file") as error:
         runpy.run_path(str(CHAPTER / "pruning.py"), run_name="__main__")
     assert "\n" not in str(error.value)
-    assert not (tmp_path / "results.json").exists()
+    recorded = json.loads((tmp_path / "results.json").read_text())
+    assert set(recorded) == {"command", "quick", "settings"}  # no figure: nothing was measured
 
 
 def test_quantization_to_int8_is_smaller_and_as_accurate(quick_chapters):
@@ -109,12 +93,64 @@ def test_transfer_learning_draws_a_curve_per_method(quick_chapters):
     run = quick_chapters["ch08_trends/transfer"]  # the suite's `make chapters QUICK=1` run
     results = run.results()
     run.plot("transfer.png")
-    assert results["labels_per_class"] == [10, 50] and results["repeats"] == 1
+    assert results["labels_per_class"] == [10, 50] and results["settings"]["REPEATS"] == 1
     assert results["new_classes"] == ["Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     curves = results["test_accuracy"]
     assert list(curves) == ["from scratch", "new head on transferred features", "fine-tuned"]
     for method, curve in curves.items():
         assert len(curve) == 2 and all(0.4 < value <= 1 for value in curve), method  # chance 0.2
+
+
+def image_classes(root, counts, size=(16, 16)):
+    """A folder of ``counts[name]`` PNG images for each class ``name``, each class a bright bar at
+    its own place on noise."""
+    rng = np.random.default_rng(0)
+    for label, (name, count) in enumerate(counts.items()):
+        (root / name).mkdir(parents=True)
+        for i in range(count):
+            image = rng.integers(0, 40, size).astype(np.uint8)
+            image[2 * label:2 * label + 3, 2:-2] = 250
+            Image.fromarray(image).save(root / name / f"{i}.png")
+    return root
+
+
+def run_transfer(tmp_path, monkeypatch, dataset, *flags):
+    monkeypatch.setattr(sys, "argv", ["transfer.py", "--quick", "--dataset", str(dataset),
+                                      "--output-dir", str(tmp_path / "out"), "--epochs", "1",
+                                      "--steps", "2", *flags])
+    runpy.run_path(str(CHAPTER / "transfer.py"), run_name="__main__")
+    return json.loads((tmp_path / "out" / "results.json").read_text())
+
+
+def test_transfer_refuses_fewer_than_four_classes_before_training(tmp_path, monkeypatch, capsys):
+    """Red team N062: three classes ended in IndexError (the page took classes 0-4 and 5-9)."""
+    three = image_classes(tmp_path / "three", {"a": 20, "b": 20, "c": 20})
+    with pytest.raises(InvalidDataError, match=r"has 3 classes; transfer needs 4 at least") as e:
+        run_transfer(tmp_path, monkeypatch, three)
+    assert "\n" not in str(e.value)
+    assert "accuracy" not in capsys.readouterr().out  # nothing was trained
+
+
+def test_transfer_leaves_out_what_a_rare_class_cannot_give_and_says_so(tmp_path, monkeypatch,
+                                                                        capsys):
+    """Red team N064: a new class of 20 training images trained the first network and the
+    10-label models, then ended in ValueError at 50 labels per class."""
+    rare = image_classes(tmp_path / "rare", {"a": 30, "b": 30, "c": 30, "d": 15})
+    results = run_transfer(tmp_path, monkeypatch, rare, "--labels-per-class", "10,50")
+    printed = capsys.readouterr().out
+    assert "50 labels per class left out: the new class 'd' has 11 training images\n" in printed
+    assert results["old_classes"] == ["a", "b"] and results["new_classes"] == ["c", "d"]
+    assert results["labels_per_class"] == [10]
+    assert all(len(curve) == 1 for curve in results["test_accuracy"].values())
+
+
+def test_transfer_refuses_labels_no_new_class_can_give_before_training(tmp_path, monkeypatch,
+                                                                        capsys):
+    rare = image_classes(tmp_path / "rare", {"a": 30, "b": 30, "c": 30, "d": 15})
+    with pytest.raises(InvalidDataError, match=r"labels_per_class=50,100: the new class 'd' has "
+                                               r"11 training image\(s\); ask for at most 11"):
+        run_transfer(tmp_path, monkeypatch, rare, "--labels-per-class", "50,100")
+    assert "accuracy" not in capsys.readouterr().out
 
 
 def test_two_workers_train_one_model_and_resume_after_losing_one(quick_chapters):
@@ -133,3 +169,22 @@ def test_two_workers_train_one_model_and_resume_after_losing_one(quick_chapters)
     for start in ("first-start", "second-start"):
         log = (run.output_dir / "two_workers" / start / "worker-0.log").read_text()
         assert "worker 0 of 2" in log
+    assert "worker 0 of 1" in (run.output_dir / "one_worker" / "start" / "worker-0.log").read_text()
+    # the workers run a program of their own, which the page shows whole
+    assert (CHAPTER / "distributed_worker" / "worker.py").read_text() in run.stdout
+
+
+def test_too_few_epochs_for_the_distributed_page_become_three_in_one_line(tmp_path, monkeypatch,
+                                                                          capsys):
+    """Red team N067: `--epochs 1` trained 3 epochs without a word."""
+    imports, settings = [cell.source for cell in jupytext.read(CHAPTER / "distributed.py").cells
+                         if cell.cell_type == "code"][:2]
+    monkeypatch.setattr(sys, "argv", ["distributed.py", "--epochs", "1", "--output-dir",
+                                      str(tmp_path)])
+    namespace = {"__name__": "__main__"}
+    exec(imports, namespace)
+    exec(settings, namespace)
+    assert namespace["EPOCHS"] == 3
+    assert capsys.readouterr().out == (
+        "1 epoch(s) asked for; this page trains 3, the fewest that show a run losing a worker "
+        "and resuming (one epoch saved, one cut short, one after the restart)\n")

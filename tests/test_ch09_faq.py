@@ -72,8 +72,12 @@ def test_the_learning_curve_flips_no_digit(tmp_path, monkeypatch):
     assert results["augmentation"] == ["RandomTranslation"]
 
 
-def test_a_size_larger_than_the_dataset_is_refused(tmp_path, monkeypatch):
+@pytest.mark.parametrize("sizes", ["100,5000", "5,100"])
+def test_a_size_the_dataset_cannot_give_is_refused_before_training(sizes, tmp_path, monkeypatch):
+    """At most the training images there are (2,048 with --quick), at least one per class."""
     from dlbook.data import InvalidDataError
 
-    with pytest.raises(InvalidDataError, match="--sizes asks for 5000 training images"):
-        run_page("data_size.py", tmp_path, monkeypatch, "--sizes", "100,5000")
+    with pytest.raises(InvalidDataError, match=(
+            rf"sizes={sizes}: fashion_mnist has 10 classes and 2048 training images here; ask "
+            r"for sizes from 10 to 2048$")):
+        run_page("data_size.py", tmp_path, monkeypatch, "--sizes", sizes)

@@ -1,6 +1,14 @@
-"""Magnitude pruning in Keras 3: the polynomial schedule, the kernels pruned, the callback."""
+"""Magnitude pruning in Keras 3 (written on chapter 8's pruning page): the masks, the polynomial
+schedule, the kernels pruned, the callback."""
 
-from dlbook.compression import PolynomialSparsity, Pruning, prunable_kernels, sparsity
+from dlbook.compression import (
+    PolynomialSparsity,
+    Pruning,
+    magnitude_masks,
+    masks_keeping_the_ends,
+    prunable_kernels,
+    sparsity,
+)
 from dlbook.config import set_seed
 from dlbook.models import build_cnn
 
@@ -19,6 +27,16 @@ def per_kernel_masks(kernels, fraction):
         mask[order[:round(fraction * kernel.size)]] = False
         masks.append(mask.reshape(kernel.shape))
     return masks
+
+
+def test_the_magnitude_masks_keep_the_largest_weights_of_all_kernels_together():
+    kernels = [np.array([[0.1, -3.0], [0.5, 2.0]]), np.array([-0.2, 1.0, -4.0, 0.3])]
+    masks = magnitude_masks(kernels, 0.5)  # |w| >= 0.75, the median of all eight
+    assert [mask.tolist() for mask in masks] == [[[False, True], [False, True]],
+                                                 [False, True, True, False]]
+    masks = masks_keeping_the_ends([np.full(2, 0.01), np.arange(1.0, 9.0), np.full(2, 0.02)], 0.5)
+    assert masks[0].all() and masks[2].all()
+    assert masks[1].tolist() == [False] * 6 + [True] * 2  # 6 zeros: half of the 12 weights
 
 
 def test_the_schedule_rises_as_a_cubic_from_initial_to_final():

@@ -4,7 +4,7 @@ import json
 
 from dlbook.config import set_seed
 from dlbook.models import LeNet
-from dlbook.training import TapeStepModel, Trainer, adam_cosine, resumable_run
+from dlbook.training import EpochTimer, TapeStepModel, Trainer, adam_cosine, resumable_run
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -226,6 +226,14 @@ def test_an_interrupted_fit_resumes_to_the_same_weights(tmp_path):
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(resumed.optimizer.iterations) == int(straight.optimizer.iterations) == 15
+
+
+def test_seconds_per_epoch_is_the_mean_of_the_epochs_run_and_none_without_any():
+    """What a page records: a run whose epochs were all restored measured none."""
+    for timer in (EpochTimer(), Trainer(LeNet(), keras.optimizers.Adam())):
+        assert timer.seconds_per_epoch is None
+        timer.epoch_seconds += [1.0, 2.0, 6.0]
+        assert timer.seconds_per_epoch == pytest.approx(3.0)
 
 
 def test_one_cycle_rate_rises_to_its_peak_then_falls_to_zero():

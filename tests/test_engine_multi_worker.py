@@ -1,6 +1,7 @@
 """The Trainer's part in multi-worker training: a non-chief worker saves but writes nothing in the
 run's folder and resumes from the chief's checkpoints; the loss is the global-batch mean however
-a batch splits across replicas. (Two real worker processes: tests/test_ch08_distributed.py.)"""
+a batch splits across replicas. (Two real worker processes: the distributed page, in
+tests/test_ch08_scripts.py.)"""
 
 import os
 import tempfile

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from dlbook.data.synthetic import TwoGaussians, normal_cdf
 from dlbook.losses import CheckedBinaryCrossentropy
-from dlbook.models.cnn import build_cnn
-from dlbook.models.mlp import build_binary_mlp, build_image_mlp
+from dlbook.models import build_binary_mlp, build_cnn, build_image_mlp
 from dlbook.models.saving import save_model
 from dlbook.training import Trainer
+from dlbook.training.cnn_recipe import compile_cnn
 
 import keras
 import numpy as np
@@ -63,6 +63,18 @@ def test_cnn_dropout_is_the_only_addition_to_the_listing():
         *kinds[:6], "Dropout", *kinds[6:]
     ]
     assert with_dropout.count_params() == listing.count_params()
+
+
+def test_chapter_5s_cnn_recipe_decays_from_2e_3_and_the_listings_stays_at_1e_3():
+    dlbooks, listing = build_cnn(), build_cnn(dropout=0.0)
+    compile_cnn(dlbooks, epochs=3, steps_per_epoch=7)
+    compile_cnn(listing, epochs=3, steps_per_epoch=7, listing=True)
+    schedule = dlbooks.optimizer.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["initial_learning_rate"] == pytest.approx(2e-3)
+    assert schedule["config"]["decay_steps"] == 21  # down to 0 at the end of the run
+    assert listing.optimizer.get_config()["learning_rate"] == pytest.approx(1e-3)
+    assert listing.loss.get_config()["from_logits"] is True
 
 
 def fixed_batch(input_shape, num_outputs, size=32):

@@ -81,7 +81,7 @@ def test_a_finished_run_rerun_with_another_seed_and_batch_size_stops_before_trai
     assert other.returncode == 2, other.stderr
     assert other.stderr.startswith("lenet.py: error: ") and other.stderr.count("\n") == 1
     assert ("holds checkpoints of another run (batch_size 128 -> 32; optimizer changed; "
-            "seed 0 -> 1); pass restart=True to delete them and start afresh, or another "
+            "seed 0 -> 1); pass --restart to delete them and start afresh, or another "
             "checkpoint folder to keep them") in other.stderr  # dlbook.cli will word it --restart
     assert "Epoch 1/" not in other.stdout and "Resuming" not in other.stdout
     assert (tmp_path / "run" / "results.json").read_text() == results

@@ -3,15 +3,18 @@ values with one-line errors, the flags a page takes and no others, its output fo
 records, and the library's errors worded with the page's flags."""
 
 import json
+import runpy
 import subprocess
 import sys
 import types
 from pathlib import Path
 from typing import Literal
 
-from dlbook.cli import QUICK_LIMIT, command_line_words, start_page
+from dlbook.cli import QUICK_LIMIT, command_line_words, page_flags, start_page
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def lenet_constants(**more) -> dict:
@@ -65,6 +68,7 @@ def test_quick_is_one_epoch_on_a_small_subset_in_its_own_folder(outputs):
     (["--validation-fraction", "1"], "expected a fraction from 0 up to (not including) 1"),
     (["--restart"], "unrecognized arguments: --restart"),  # not a resumable page
     (["--output-dir", ""], "argument --output-dir: an empty name; name a folder or file"),
+    (["--epochs", "2", "--epochs=3"], "--epochs given more than once; give each flag once"),
 ])
 def test_a_bad_flag_is_one_line_and_status_2(capsys, flags, message):
     with pytest.raises(SystemExit) as stop:
@@ -94,11 +98,25 @@ def test_a_size_takes_its_usual_spellings(given):
     assert constants["IMAGE_SIZE"] == (32, 48)
 
 
+def test_an_optional_size_is_a_size_too():
+    constants = {"IMAGE_SIZE": None, "__annotations__": {"IMAGE_SIZE": tuple[int, int] | None}}
+    start(constants, "--image-size", "64x64")
+    assert constants["IMAGE_SIZE"] == (64, 64)
+
+
 def test_a_size_of_zero_or_words_is_refused(capsys):
     for given in ("0x28", "big"):
         with pytest.raises(SystemExit):
             start({"IMAGE_SIZE": (28, 28)}, "--image-size", given)
         assert f"argument --image-size: {given}: expected whole numbers" in capsys.readouterr().err
+
+
+def test_a_constant_the_page_imports_is_no_setting(monkeypatch):
+    source = "from dlbook.doctor import CHECKED_PACKAGES\nEPOCHS = 3\n"
+    monkeypatch.setattr("dlbook.cli.page_source", lambda name: source)
+    constants = {"CHECKED_PACKAGES": "tensorflow keras", "EPOCHS": 3}
+    page = start(constants)
+    assert page.settings == {"EPOCHS": 3}
 
 
 def test_booleans_choices_and_paths(tmp_path, capsys):
@@ -194,3 +212,58 @@ def test_an_expected_error_in_a_page_is_one_line_with_its_flags(tmp_path):
                           env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
     assert done.returncode == 2
     assert done.stderr == f"broken.py: error: --data-dir {tmp_path} holds nothing; name another\n"
+
+
+def test_a_pages_flags_are_read_from_its_source_without_running_it(tmp_path):
+    page = tmp_path / "ch09_faq" / "tiny.py"
+    page.parent.mkdir()
+    page.write_text("from dlbook.cli import start_page\n\nEPOCHS = 3  # passes\nLISTING = False\n"
+                    "IMAGE_SIZE = (28, 28)\nDATASET = 'auto'\n\n"
+                    "page = start_page('ch09_faq/tiny', globals(), resumable=True)\n"
+                    "LATER = 1\n")
+    assert page_flags(page) == {
+        "--epochs": True, "--listing": False, "--no-listing": False, "--image-size": True,
+        "--dataset": True, "--data-dir": True, "--validation-fraction": True, "--restart": False,
+        "--quick": False, "--seed": True, "--output-dir": True}
+    build = runpy.run_path(str(REPO / "book" / "build.py"))
+    assert build["flags_of_page"](page, ["--epochs", "2", "--batch-size", "8", "--quick",
+                                         "--dataset=mnist"]) == (
+        ["--epochs", "2", "--quick", "--dataset=mnist"], ["--batch-size"])
+
+
+def test_an_error_of_the_library_in_a_page_is_one_line_worded_with_its_flags(tmp_path):
+    script = tmp_path / "broken.py"
+    script.write_text(
+        "from dlbook.cli import start_page\n"
+        "from dlbook.data import load_images\n"
+        "DATASET = 'mnist'\n"
+        "page = start_page('ch05_practice/broken', globals())\n"
+        "load_images(DATASET, **page.data_options)\n")
+    done = subprocess.run([sys.executable, str(script), "--data-dir", str(tmp_path)],
+                          capture_output=True, text=True,
+                          env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"broken.py: error: mnist: --data-dir {tmp_path} lacks ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz" in done.stderr
+
+
+def test_an_unexpected_error_keeps_its_traceback(tmp_path):
+    script = tmp_path / "buggy.py"
+    script.write_text("from dlbook.cli import start_page\n"
+                      "page = start_page('ch05_practice/buggy', globals())\n"
+                      "1 / 0\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "ZeroDivisionError" in done.stderr
+
+
+def test_a_script_that_imports_ipykernel_keeps_its_own_flags(monkeypatch):
+    """A notebook runner (nbclient) imports ipykernel without being a kernel: a page run by the
+    same process took its flags from an empty $DLBOOK_ARGS and trained in full."""
+    import ipykernel.kernelapp  # noqa: F401
+
+    monkeypatch.setattr(sys, "argv", ["lenet.py", "--quick"])
+    monkeypatch.setenv("DLBOOK_ARGS", "")
+    assert start_page("ch05_practice/lenet", lenet_constants()).quick is True

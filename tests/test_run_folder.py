@@ -104,11 +104,15 @@ def test_leftovers_of_an_interrupted_write_are_removed(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["run.json", "run.lock"]
 
 
-def test_early_stopping_restores_the_best_epoch(tmp_path, capsys):
+@pytest.mark.parametrize("in_folder", [True, False])
+def test_early_stopping_restores_the_best_epoch(in_folder, tmp_path, capsys):
+    """The best weights are kept in the run's folder, or in memory for a run without one."""
     # A rate so large that the validation loss gets worse after the first epochs.
     trainer = small_trainer(learning_rate=3.0)
     history = trainer.fit(batches(), 30, validation_data=batches(seed=1), patience=2,
-                          checkpoint_dir=tmp_path, identity=DATA, verbose=2).history
+                          checkpoint_dir=tmp_path if in_folder else None, identity=DATA,
+                          verbose=2).history
+    assert (tmp_path / "best.weights.h5").is_file() == in_folder
     epochs_run = len(history["val_loss"])
     best = int(np.argmin(history["val_loss"])) + 1
     assert trainer.best_epoch == best and epochs_run == best + 2 < 30
@@ -134,24 +138,25 @@ def test_progress_off_a_terminal_is_one_line_per_epoch(capsys):
 RUN_IN_FOLDER = """
 import sys, time
 from pathlib import Path
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 import keras, numpy as np, tensorflow as tf
 from dlbook.training import Trainer
 
-args = chapter_args("ch00_test/run", "test", epochs=1, argv=sys.argv[1:])
+EPOCHS = 1
+page = start_page("ch00_test/run", globals(), resumable=True)
 x = np.zeros((32, 4), np.float32); y = np.zeros(32, np.int32)
 model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
 
 def hold(epoch, logs):  # keep the folder until the test says so (at most a minute)
-    (args.output_dir / "started").touch()
+    (page.output_dir / "started").touch()
     for _ in range(600):
-        if (args.output_dir / "release").exists():
+        if (page.output_dir / "release").exists():
             break
         time.sleep(0.1)
 
 Trainer(model, keras.optimizers.SGD(0.1)).fit(
-    tf.data.Dataset.from_tensor_slices((x, y)).batch(8), args.epochs,
-    checkpoint_dir=args.output_dir / "checkpoints", on_epoch_end=hold, verbose=0)
+    tf.data.Dataset.from_tensor_slices((x, y)).batch(8), EPOCHS,
+    checkpoint_dir=page.output_dir / "checkpoints", on_epoch_end=hold, verbose=0)
 print("trained")
 """
 

@@ -153,6 +153,17 @@ def test_comparisons_print_and_keep_each_relative_error(capsys):
         check("equal", np.ones(2), np.ones(2))
 
 
+def test_comparisons_record_every_relative_error_as_it_is_made(capsys):
+    recorded = {}
+    check = Comparisons(record=recorded.update)
+    check("close", np.array([1.0, 100.0]), np.array([1.0, 101.0]))
+    assert recorded == {"relative_errors": {"close": pytest.approx(1 / 101)},
+                        "max_relative_error": pytest.approx(1 / 101)}
+    check("equal", np.zeros(2), np.zeros(2))
+    assert set(recorded["relative_errors"]) == {"close", "equal"}
+    assert recorded["max_relative_error"] == pytest.approx(1 / 101)
+
+
 def test_unknown_activation_is_named():
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         activations.get_activation("swish")

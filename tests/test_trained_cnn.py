@@ -31,6 +31,9 @@ def test_without_a_saved_model_one_is_trained_with_chapter_5s_recipe_and_kept(fe
     assert origin == ("trained here with chapter 5's recipe (1 epochs), saved to "
                       f"{tmp_path / 'cnn.keras'}")
     assert model.output_shape == (None, 10)
+    schedule = model.optimizer.get_config()["learning_rate"]  # cnn.py's compile_cnn
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["initial_learning_rate"] == pytest.approx(2e-3)
     again, origin = trained_cnn(few_images, tmp_path / "cnn.keras", quick=True)
     assert origin == f"loaded from {tmp_path / 'cnn.keras'}"  # the next run trains nothing
     for kept, loaded in zip(model.get_weights(), again.get_weights(), strict=True):

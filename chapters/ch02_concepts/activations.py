@@ -25,17 +25,15 @@
 # `tf.GradientTape` finds by differentiating TensorFlow's own activation.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.plots import plot_functions
-from dlbook.results import save_results
 from dlbook.scratch.activations import ACTIVATIONS, softmax
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch02_concepts/activations", "Activation functions and their derivatives, "
-                    "checked against tf.GradientTape (section 2)", epochs=1, dataset=None)
+page = start_page("ch02_concepts/activations", globals())
 
 # %% [markdown]
 # ## The element-wise activations against the tape
@@ -62,6 +60,7 @@ for name in names:
     print(f"{name:<11} largest f'(z) {derivatives[name].max():.3f}; at z = -5 f' = "
           f"{f_prime(np.array([-5.0]))[0]:.4f}; largest difference from TensorFlow "
           f"{errors[name]:.1e}")
+page.record(largest_derivative={name: float(d.max()) for name, d in derivatives.items()})
 
 # %% [markdown]
 # What the numbers say about training:
@@ -86,7 +85,7 @@ for name in names:
 # sum to 1. `tape.jacobian` computes it from TensorFlow's softmax.
 
 # %%
-scores = tf.constant(np.random.default_rng(args.seed).normal(size=5))
+scores = tf.constant(np.random.default_rng(page.seed).normal(size=5))
 with tf.GradientTape() as tape:
     tape.watch(scores)
     probabilities = tf.nn.softmax(scores)
@@ -99,6 +98,7 @@ print("scores       ", np.round(scores.numpy(), 3))
 print("softmax      ", np.round(s, 3), f"sum {s.sum():.6f}")
 print("Jacobian row sums", np.round(jacobian.sum(axis=1), 12))
 print(f"largest difference from tape.jacobian: {errors['softmax']:.1e}")
+page.record(largest_difference_from_tensorflow=errors)
 
 # %% [markdown]
 # With two classes, softmax is the sigmoid: $s_1 = e^{z} / (e^{z} + e^{0}) = \sigma(z)$ for the
@@ -125,8 +125,5 @@ labels = {"sigmoid": "sigmoid = softmax((z, 0))[0]", "tanh": "tanh", "relu": "Re
 plot_functions(z[shown], {
     "activation f(z)": {labels[name]: values[name][shown] for name in names},
     "derivative f'(z)": {labels[name]: derivatives[name][shown] for name in names},
-}, args.output_dir / "activations.png")
-print(f"Plot in {args.output_dir}/activations.png")
-
-save_results(args, largest_difference_from_tensorflow=errors,
-             largest_derivative={name: float(d.max()) for name, d in derivatives.items()})
+}, page.output_dir / "activations.png")
+print(f"Plot in {page.output_dir}/activations.png")

@@ -21,11 +21,9 @@
 # trains it on a lookup task that needs it and shows where it looks.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data.sequences import key_value_lookup
 from dlbook.plots import plot_heatmap
-from dlbook.results import save_results
 from dlbook.training import keras_verbose
 
 import keras
@@ -33,10 +31,21 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-args = chapter_args("ch02_concepts/attention", "Scaled dot-product attention written out, checked "
-                    "against MultiHeadAttention, trained on a lookup task (section 2)", epochs=5,
-                    dataset=None)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--train-lookups 5000`; `--help` lists them).
+# `--quick` trains one epoch on 2,048 lookups.
+
+# %%
+EPOCHS = 5  # epochs of training on the lookup task
+BATCH_SIZE = 128  # lookups per gradient step
+TRAIN_LOOKUPS = 20_000  # training examples of the lookup task
+DIM = 32  # length of the model's embeddings, queries, keys and values
+LEARNING_RATE = 3e-3  # Adam's rate
+QUICK = {"EPOCHS": 1, "TRAIN_LOOKUPS": 2_048}
+
+page = start_page("ch02_concepts/attention", globals())
 
 # %% [markdown]
 # ## Scaled dot-product attention
@@ -59,7 +68,7 @@ def scaled_dot_product_attention(queries, keys, values):
 # positions, 2 heads of $d = 8$.
 
 # %%
-rng = np.random.default_rng(args.seed)
+rng = np.random.default_rng(page.seed)
 query_inputs = rng.normal(size=(2, 3, 16)).astype(np.float32)
 key_inputs = rng.normal(size=(2, 5, 16)).astype(np.float32)
 mha = layers.MultiHeadAttention(num_heads=2, key_dim=8)
@@ -79,6 +88,8 @@ weight_error = float(np.abs(np.stack(head_weights, axis=1) - keras_weights.numpy
 output_error = float(np.abs(output - keras_output.numpy()).max())
 print(f"attention weights {keras_weights.shape}: largest difference {weight_error:.1e}")
 print(f"outputs {keras_output.shape}: largest difference {output_error:.1e}")
+page.record(multi_head_attention_weight_difference=weight_error,
+            multi_head_attention_output_difference=output_error)
 
 # %% [markdown]
 # ## A task that needs attention: look up a key
@@ -89,9 +100,8 @@ print(f"outputs {keras_output.shape}: largest difference {output_error:.1e}")
 # by content. Guessing gets 1 in 10 right.
 
 # %%
-num_train = args.limit or 20_000
-train = key_value_lookup(num_train, seed=args.seed)
-test = key_value_lookup(2_000, seed=args.seed + 1)
+train = key_value_lookup(TRAIN_LOOKUPS, seed=page.seed)
+test = key_value_lookup(2_000, seed=page.seed + 1)
 print(f"{len(train)} training and {len(test)} test lookups; e.g. keys {train.keys[0]}, values "
       f"{train.values[0]}, query {train.query[0]} -> answer {train.answer[0]}")
 
@@ -124,15 +134,17 @@ class LookupAttention(keras.Model):
         return self.classify(attended[:, 0])
 
 
-model = LookupAttention(train.num_keys, train.num_values)
-model.compile(optimizer=keras.optimizers.Adam(3e-3),
+model = LookupAttention(train.num_keys, train.num_values, DIM)
+model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
-history = model.fit(train.inputs, train.answer, epochs=args.epochs, batch_size=args.batch_size,
+history = model.fit(train.inputs, train.answer, epochs=EPOCHS, batch_size=BATCH_SIZE,
                     validation_split=0.1, verbose=keras_verbose())
 _, test_accuracy = model.evaluate(test.inputs, test.answer, verbose=0)
 print(f"test accuracy {test_accuracy:.4f} (guessing: {1 / test.num_values:.2f}); "
       f"{model.count_params():,} parameters")
+page.record(test_accuracy=test_accuracy, chance_accuracy=1 / test.num_values,
+            parameters=model.count_params())
 
 # %% [markdown]
 # ## Where the query looks
@@ -147,6 +159,8 @@ looks_right = float(np.mean(weights.argmax(axis=1) == test.position))
 weight_on_right_pair = float(np.mean(weights[np.arange(len(test)), test.position]))
 print(f"largest weight on the queried pair: {looks_right:.1%} of test examples; mean weight "
       f"there {weight_on_right_pair:.3f} (uniform: {1 / weights.shape[1]:.3f})")
+page.record(largest_weight_on_queried_pair=looks_right,
+            mean_weight_on_queried_pair=weight_on_right_pair)
 
 # %% [markdown]
 # ## What to look at
@@ -157,7 +171,7 @@ print(f"largest weight on the queried pair: {looks_right:.1%} of test examples; 
 
 # %%
 shown = 12
-plot_heatmap(weights[:shown], args.output_dir / "attention.png",
+plot_heatmap(weights[:shown], page.output_dir / "attention.png",
              title=f"Attention weights of {shown} test lookups (queried pair framed)",
              xlabel="pair position in the sequence", ylabel="example: query -> answer",
              x_ticks=[str(p + 1) for p in range(weights.shape[1])],
@@ -165,11 +179,4 @@ plot_heatmap(weights[:shown], args.output_dir / "attention.png",
                                                          strict=True)],
              marked=[(row, test.position[row]) for row in range(shown)],
              colorbar_label="attention weight")
-print(f"Plot in {args.output_dir}/attention.png")
-
-save_results(args, multi_head_attention_weight_difference=weight_error,
-             multi_head_attention_output_difference=output_error,
-             test_accuracy=test_accuracy, chance_accuracy=1 / test.num_values,
-             largest_weight_on_queried_pair=looks_right,
-             mean_weight_on_queried_pair=weight_on_right_pair,
-             epochs=args.epochs, parameters=model.count_params())
+print(f"Plot in {page.output_dir}/attention.png")

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 2 · Exercises: the core concepts, written by you
 #
+# Tutorial: section 2 · 核心概念与联系 (seeds 000 §2, 003 §2)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: one step of the
 # perceptron rule (`perceptron.py`), the derivatives of the activation functions
 # (`activations.py`), scaled dot-product attention (`attention.py`), the normalized adjacency of
@@ -20,14 +22,12 @@
 # `make check EX=2.1`, `make check EX=2`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch02_concepts/exercises", "Exercises on section 2's concepts, checked "
-                    "offline", epochs=1, dataset=None)
+page = start_page("ch02_concepts/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 2.1 · One step of the perceptron rule
@@ -156,4 +156,4 @@ solution("2.5")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("2"))
+page.record(exercises=outcomes("2"))

@@ -61,8 +61,7 @@
 # the later chapters train, prints its summary and counts its parameters, by Keras and by formula.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.models import (
     LeNet,
     TextClassifier,
@@ -72,17 +71,15 @@ from dlbook.models import (
     make_generator,
 )
 from dlbook.plots import plot_stacked_bars
-from dlbook.results import save_results
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch02_concepts/family_tree", "One model per branch of section 2's family "
-                    "tree: summaries and parameter counts", epochs=1, dataset=None)
-set_seed(args.seed)
-images = tf.zeros((2, 28, 28, 1))
-parameters = {}
+page = start_page("ch02_concepts/family_tree", globals())
+
+# %%
+images = tf.zeros((2, 28, 28, 1))  # two blank images to call each image model on
+parameters = {}  # each model, by the branch it stands for
 
 # %% [markdown]
 # ## Feed-forward: fully connected layers and activation functions
@@ -150,6 +147,9 @@ for kind in ("lstm", "gru"):
     print(f"{kind.upper()} layer: Keras {recurrent.count_params():,}, formula {formula[kind]:,}; "
           f"output for two sentences {tuple(logits.shape)}")
     parameters[f"recurrent {kind.upper()}"] = text_model.network
+page.record(recurrent_formula_matches=all(
+    parameters[f"recurrent {kind.upper()}"].layers[1].count_params() == formula[kind]
+    for kind in formula))
 
 # %% [markdown]
 # ## Generative adversarial networks: a generator and a discriminator
@@ -196,12 +196,8 @@ table = {name: parameters_by_kind(model) for name, model in parameters.items()}
 for name, counts in table.items():
     print(f"{name:<24} {sum(counts.values()):>9,}  " + ", ".join(
         f"{kind} {count:,}" for kind, count in counts.items()))
-plot_stacked_bars(table, args.output_dir / "parameters.png", title="Parameters per model, by "
+page.record(parameters={name: sum(counts.values()) for name, counts in table.items()},
+            parameters_by_kind=table)
+plot_stacked_bars(table, page.output_dir / "parameters.png", title="Parameters per model, by "
                   "kind of layer", xlabel="parameters")
-print(f"Plot in {args.output_dir}/parameters.png")
-
-save_results(args, parameters={name: int(sum(c.values())) for name, c in table.items()},
-             parameters_by_kind=table,
-             recurrent_formula_matches=bool(np.all([
-                 parameters[f"recurrent {k.upper()}"].layers[1].count_params() == formula[k]
-                 for k in formula])))
+print(f"Plot in {page.output_dir}/parameters.png")

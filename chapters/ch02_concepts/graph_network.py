@@ -26,22 +26,30 @@
 # 32. This is semi-supervised learning: the unlabelled nodes help through the edges.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data.graphs import load_karate_club
 from dlbook.plots import plot_graph_panels
-from dlbook.results import save_results
 
 import keras
 import networkx as nx
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch02_concepts/graph_network", "A two-layer graph convolutional network "
-                    "trained on two labelled nodes of the karate club (section 2)", epochs=200,
-                    quick_epochs=200, dataset=None)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--hidden-features 4`; `--help` lists them). The
+# whole run takes a second or two, so `--quick` changes nothing.
 
+# %%
+EPOCHS = 200  # steps of Adam, each on the whole graph
+HIDDEN_FEATURES = 16  # features of each node after the first graph convolution
+LEARNING_RATE = 0.01  # Adam's rate
+QUICK = {}
+
+page = start_page("ch02_concepts/graph_network", globals())
+
+# %%
 graph = load_karate_club()
 print(graph)
 labelled = np.array([0, 33])
@@ -68,14 +76,13 @@ print(f"degrees (with the self-loop) from {a_tilde.sum(axis=1).min():.0f} to "
 #
 # $Z$ holding two logits per node. After two layers, a node's output depends on everyone within
 # two edges of it. The loss is the cross-entropy on the two labelled nodes only. The whole graph
-# is one batch, so an epoch is one step of Adam; `--epochs` (200) of them take a second (the
-# single epoch of a `--quick` run is far too few).
+# is one batch, so an epoch is one step of Adam; `EPOCHS` (200) of them take a second.
 
 # %%
-def make_weights(hidden: int = 16) -> list[tf.Variable]:
-    glorot = keras.initializers.GlorotUniform(seed=args.seed)
-    return [tf.Variable(glorot((graph.num_nodes, hidden))),
-            tf.Variable(glorot((hidden, len(graph.class_names))))]
+def make_weights() -> list[tf.Variable]:
+    glorot = keras.initializers.GlorotUniform(seed=page.seed)
+    return [tf.Variable(glorot((graph.num_nodes, HIDDEN_FEATURES))),
+            tf.Variable(glorot((HIDDEN_FEATURES, len(graph.class_names))))]
 
 
 def graph_convolutions(a_hat, x, weights):
@@ -86,7 +93,7 @@ def graph_convolutions(a_hat, x, weights):
 
 def train(a_hat, epochs: int) -> tuple[list[tf.Variable], list[float]]:
     weights = make_weights()
-    optimizer = keras.optimizers.Adam(0.01)
+    optimizer = keras.optimizers.Adam(LEARNING_RATE)
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     @tf.function
@@ -108,10 +115,11 @@ def accuracy_on_unlabelled(a_hat, weights) -> float:
 
 features = tf.eye(graph.num_nodes)
 untrained = make_weights()
-weights, losses = train(a_hat, args.epochs)
+weights, losses = train(a_hat, EPOCHS)
 gcn_accuracy = accuracy_on_unlabelled(a_hat, weights)
-print(f"GCN, {args.epochs} epochs: loss on the 2 labelled nodes {losses[0]:.3f} -> "
+print(f"GCN, {EPOCHS} epochs: loss on the 2 labelled nodes {losses[0]:.3f} -> "
       f"{losses[-1]:.4f}; accuracy on the 32 others {gcn_accuracy:.3f}")
+page.record(gcn_accuracy_unlabelled=gcn_accuracy)
 
 # %% [markdown]
 # ## The same network without the graph
@@ -122,10 +130,11 @@ print(f"GCN, {args.epochs} epochs: loss on the 2 labelled nodes {losses[0]:.3f} 
 
 # %%
 identity = tf.eye(graph.num_nodes)
-mlp_weights, mlp_losses = train(identity, args.epochs)
+mlp_weights, mlp_losses = train(identity, EPOCHS)
 mlp_accuracy = accuracy_on_unlabelled(identity, mlp_weights)
-print(f"MLP (A_hat = I), {args.epochs} epochs: loss {mlp_losses[-1]:.4f}; accuracy on the 32 "
+print(f"MLP (A_hat = I), {EPOCHS} epochs: loss {mlp_losses[-1]:.4f}; accuracy on the 32 "
       f"others {mlp_accuracy:.3f}")
+page.record(mlp_accuracy_unlabelled=mlp_accuracy)
 
 # %% [markdown]
 # ## What to look at
@@ -144,20 +153,17 @@ def principal_plane(h: np.ndarray) -> np.ndarray:
     return centred @ directions[:2].T
 
 
-layout = nx.spring_layout(nx.from_numpy_array(graph.adjacency), seed=args.seed)
+layout = nx.spring_layout(nx.from_numpy_array(graph.adjacency), seed=page.seed)
 predicted = np.argmax(graph_convolutions(a_hat, features, weights)[0].numpy(), axis=1)
 wrong = [int(node) for node in unlabelled if predicted[node] != graph.labels[node]]
 print(f"misclassified members: {wrong}")
+page.record(misclassified=wrong)
 plot_graph_panels({
     "the karate club (force layout)": np.array([layout[n] for n in range(graph.num_nodes)]),
     "hidden features H, untrained (PCA)":
         principal_plane(graph_convolutions(a_hat, features, untrained)[1].numpy()),
-    f"hidden features H after {args.epochs} epochs (PCA)":
+    f"hidden features H after {EPOCHS} epochs (PCA)":
         principal_plane(graph_convolutions(a_hat, features, weights)[1].numpy()),
-}, graph.edges, graph.labels, graph.class_names, args.output_dir / "karate_club.png",
+}, graph.edges, graph.labels, graph.class_names, page.output_dir / "karate_club.png",
     labelled=labelled, wrong=wrong)
-print(f"Plot in {args.output_dir}/karate_club.png")
-
-save_results(args, graph=str(graph), labelled_nodes=labelled.tolist(),
-             gcn_accuracy_unlabelled=gcn_accuracy, mlp_accuracy_unlabelled=mlp_accuracy,
-             misclassified=wrong, epochs=args.epochs)
+print(f"Plot in {page.output_dir}/karate_club.png")

@@ -17,20 +17,28 @@
 # output (a **multilayer perceptron**) is enough to solve XOR.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.models import build_mlp
 from dlbook.plots import plot_decision_boundaries
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch02_concepts/perceptron", "The perceptron learns AND and OR, never XOR; an "
-                    "MLP solves XOR (section 2)", epochs=100, quick_epochs=100,
-                    dataset=None)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--hidden-units 2`; `--help` lists them). The page
+# takes a second, so `--quick` changes nothing.
+
+# %%
+EPOCHS = 100  # passes of the perceptron rule over the four examples, at most
+LEARNING_RATE = 0.1  # eta of the perceptron rule
+HIDDEN_UNITS = 8  # ReLU units of the MLP's hidden layer
+MLP_STEPS = 500  # steps of Adam that train the MLP on XOR
+QUICK = {}
+
+page = start_page("ch02_concepts/perceptron", globals())
 
 # %% [markdown]
 # ## Three truth tables
@@ -58,8 +66,8 @@ for name, y in targets.items():
 # $$w \leftarrow w + \eta\,(y - \hat y)\,x, \qquad b \leftarrow b + \eta\,(y - \hat y).$$
 #
 # A correct answer changes nothing ($y - \hat y = 0$). The weights start small and random,
-# $\eta = 0.1$. An epoch is one pass over the four
-# examples; training has converged when an epoch makes no mistake. The convergence theorem says
+# $\eta =$ `LEARNING_RATE` (0.1). An epoch is one pass over the four examples; training has
+# converged when an epoch makes no mistake. The convergence theorem says
 # this happens after finitely many mistakes whenever a line separates the classes. The rule also
 # keeps the best weights it has met, counted over the four examples after each update (the
 # "pocket" variant), so that on XOR we can ask what the best line it ever found achieves.
@@ -93,15 +101,16 @@ def train_perceptron(x: np.ndarray, y: np.ndarray, epochs: int, rate: float = 0.
 
 perceptrons = {}
 for name, y in targets.items():
-    perceptrons[name] = result = train_perceptron(inputs, y, args.epochs, seed=args.seed)
+    perceptrons[name] = result = train_perceptron(inputs, y, EPOCHS, LEARNING_RATE, page.seed)
     when = (f"converged after {result['converged_at']} epoch(s)" if result["converged_at"]
-            else f"not converged after {args.epochs} epoch(s)")
+            else f"not converged after {EPOCHS} epoch(s)")
     print(f"{name:>3}: {when}; best accuracy {result['accuracy']:.2f} with w = "
           f"{np.round(result['w'], 3)}, b = {result['b']:+.3f}")
+page.record(perceptron_epochs_to_converge={n: r["converged_at"] for n, r in perceptrons.items()},
+            perceptron_best_accuracy={n: r["accuracy"] for n, r in perceptrons.items()})
 
 # %% [markdown]
-# AND and OR converge within a few epochs (not in the single epoch of a `--quick` run). XOR never
-# does: the rule keeps correcting one
+# AND and OR converge within a few epochs. XOR never does: the rule keeps correcting one
 # mistake by making another, and the best line it meets gets 3 of the 4 examples right.
 #
 # No other line does better. A line would need $b \le 0$ for $(0, 0)$, $w_2 + b > 0$ and
@@ -110,11 +119,12 @@ for name, y in targets.items():
 # search over 100,000 random lines says the same.
 
 # %%
-rng = np.random.default_rng(args.seed)
+rng = np.random.default_rng(page.seed)
 lines = rng.normal(size=(100_000, 3))  # w1, w2, b
 random_line_accuracy = ((inputs @ lines[:, :2].T + lines[:, 2] > 0).astype(int)
                         == targets["XOR"][:, None]).mean(axis=0)
 print(f"best of 100,000 random lines on XOR: accuracy {random_line_accuracy.max():.2f}")
+page.record(best_random_line_accuracy_xor=random_line_accuracy.max())
 
 # %% [markdown]
 # ## A hidden layer solves XOR
@@ -125,12 +135,12 @@ print(f"best of 100,000 random lines on XOR: accuracy {random_line_accuracy.max(
 # descent on the cross-entropy (sections 3 and 4), not by the perceptron rule: the step function
 # has no useful derivative, which is why networks use smooth activations.
 #
-# `dlbook.models.build_mlp` builds it: 8 hidden ReLU units and one output logit $z$ (the sigmoid
-# is inside the loss, `from_logits=True`). 500 steps of Adam on the four examples, all at once,
-# each step the tape step of section 3.
+# `dlbook.models.build_mlp` builds it: `HIDDEN_UNITS` (8) hidden ReLU units and one output logit
+# $z$ (the sigmoid is inside the loss, `from_logits=True`). `MLP_STEPS` (500) steps of Adam on the
+# four examples, all at once, each step the tape step of section 3.
 
 # %%
-mlp = build_mlp((2,), (8,), 1, name="xor_mlp")
+mlp = build_mlp((2,), (HIDDEN_UNITS,), 1, name="xor_mlp")
 loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
 optimizer = keras.optimizers.Adam(0.05)
 xor_targets = targets["XOR"][:, None].astype(np.float32)
@@ -145,11 +155,12 @@ def train_step():
     return loss
 
 
-mlp_losses = [float(train_step()) for _ in range(500)]
+mlp_losses = [float(train_step()) for _ in range(MLP_STEPS)]
 logits = mlp(inputs).numpy()[:, 0]
 mlp_accuracy = float(np.mean((logits > 0).astype(int) == targets["XOR"]))
 print(f"MLP on XOR: loss {mlp_losses[0]:.3f} -> {mlp_losses[-1]:.4f}, accuracy {mlp_accuracy:.2f}")
 print("outputs sigma(z):", np.round(keras.ops.sigmoid(logits).numpy(), 3))
+page.record(mlp_accuracy_xor=mlp_accuracy, mlp_final_loss_xor=mlp_losses[-1])
 
 # %% [markdown]
 # ## What to look at
@@ -163,14 +174,8 @@ print("outputs sigma(z):", np.round(keras.ops.sigmoid(logits).numpy(), 3))
 panels = [(f"perceptron, {name}: accuracy {r['accuracy']:.2f}",
            lambda p, r=r: perceptron_predict(r["w"], r["b"], p), inputs, targets[name])
           for name, r in perceptrons.items()]
-panels.append((f"MLP (8 hidden units), XOR: accuracy {mlp_accuracy:.2f}",
+panels.append((f"MLP ({HIDDEN_UNITS} hidden units), XOR: accuracy {mlp_accuracy:.2f}",
                lambda p: keras.ops.sigmoid(mlp(p)[:, 0]).numpy(),
                inputs, targets["XOR"]))
-plot_decision_boundaries(panels, args.output_dir / "decision_boundaries.png")
-print(f"Plot in {args.output_dir}/decision_boundaries.png")
-
-save_results(args,
-             perceptron_epochs_to_converge={n: r["converged_at"] for n, r in perceptrons.items()},
-             perceptron_best_accuracy={n: r["accuracy"] for n, r in perceptrons.items()},
-             best_random_line_accuracy_xor=random_line_accuracy.max(),
-             mlp_accuracy_xor=mlp_accuracy, mlp_final_loss_xor=mlp_losses[-1])
+plot_decision_boundaries(panels, page.output_dir / "decision_boundaries.png")
+print(f"Plot in {page.output_dir}/decision_boundaries.png")

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 3 · Exercises: the algorithm, step by step, written by you
 #
+# Tutorial: section 3 · 核心算法原理与具体操作步骤 (seed 000 §3)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: one update of gradient
 # descent through the six steps (`six_steps.py`), the scale of the initial weights
 # (`initialization.py`), gradient clipping by the global norm (`gradients.py`), early stopping
@@ -19,14 +21,12 @@
 # `make check EX=3.1`, `make check EX=3`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch03_algorithm/exercises", "Exercises on section 3's algorithm, checked "
-                    "offline", epochs=1, dataset=None)
+page = start_page("ch03_algorithm/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 3.1 · One update of gradient descent, by hand
@@ -157,4 +157,4 @@ solution("3.5")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("3"))
+page.record(exercises=outcomes("3"))

@@ -17,42 +17,54 @@
 # without clipping.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.data.pipeline import batches
 from dlbook.data.sequences import adding_problem
 from dlbook.plots import plot_curves
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers
 
-args = chapter_args("ch03_algorithm/gradients", "Vanishing gradients in a deep sigmoid network, "
-                    "exploding gradients in an RNN, and clipping (section 3)", epochs=20)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--clip-norm 5`, `make ch03-gradients EPOCHS=5`;
+# `--help` lists them). `--quick` trains the recurrent network for one epoch on 2,048 sequences.
+
+# %%
+EPOCHS = 20  # epochs of each recurrent run
+BATCH_SIZE = 128  # images in the batch whose gradients the deep networks measure
+DEPTH = 20  # dense layers of the deep sigmoid and ReLU networks
+SEQUENCES = 10_000  # training sequences of the adding problem
+RNN_BATCH_SIZE = 64  # sequences per step of the recurrent runs
+LEARNING_RATE = 0.1  # plain SGD's rate in the recurrent runs
+CLIP_NORM = 1.0  # the clipped run's gradients are scaled down to this global norm
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+QUICK = {"EPOCHS": 1, "SEQUENCES": 2_048}
+
+page = start_page("ch03_algorithm/gradients", globals())
 
 # %% [markdown]
 # ## A deep sigmoid network and a deep ReLU network, at initialization
 #
-# Twenty dense layers of 128 units, Keras's default (Glorot) initialization, one batch of
+# `DEPTH` (20) dense layers of 128 units, Keras's default (Glorot) initialization, one batch of
 # images and its cross-entropy. The tape gives the gradient of every layer's weights; we compare
 # its size (the Frobenius norm) from the first layer to the last. The sigmoid's derivative is at
 # most $1/4$, so each sigmoid layer passes back at most a quarter of the gradient it receives
 # (times its weights); ReLU's derivative is 1 wherever a unit is active.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 images, labels = next(iter(data.train))
-DEPTH = 20
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 layer_norms, ratio = {}, {}
 for activation in ("sigmoid", "relu"):
-    set_seed(args.seed)
+    keras.utils.set_random_seed(page.seed)
     hidden = [layers.Dense(128, activation=activation) for _ in range(DEPTH)]
     model = keras.Sequential([keras.Input(data.image_shape), layers.Flatten(), *hidden,
                               layers.Dense(len(data.class_names))])
@@ -63,6 +75,8 @@ for activation in ("sigmoid", "relu"):
     ratio[activation] = layer_norms[activation][0] / layer_norms[activation][-1]
     print(f"{activation:<8} gradient norm, layer 1: {layer_norms[activation][0]:.2e}, layer "
           f"{DEPTH}: {layer_norms[activation][-1]:.2e}; first / last = {ratio[activation]:.1e}")
+page.record(layer_gradient_norms=layer_norms, first_to_last_layer_gradient_ratio=ratio,
+            identity=data.identity)
 
 # %% [markdown]
 # In the sigmoid network the first layer's gradient is many orders of magnitude smaller than the
@@ -81,24 +95,25 @@ for activation in ("sigmoid", "relu"):
 # below that has been learnt.
 #
 # The network is a `SimpleRNN` of 64 tanh units, $h_t = \tanh(W_{hh} h_{t-1} + W_{xh} x_t + b)$,
-# and a dense output on the last state, trained with plain SGD (rate 0.1, batches of 64). The
-# training step, written here, measures the global norm of the gradient,
-# $\lVert g \rVert = \sqrt{\sum_W \lVert \partial J / \partial W \rVert^2}$, before the update.
-# Clipping rescales the gradient to norm `clip_norm` whenever it is larger, keeping its direction:
-# $g \leftarrow g \cdot \min(1, c / \lVert g \rVert)$. (`dlbook.training.Trainer` has the same
-# option, `clip_norm=`.)
+# and a dense output on the last state, trained with plain SGD (`LEARNING_RATE` 0.1, batches of
+# `RNN_BATCH_SIZE` 64). The training step, written here, measures the global norm of the
+# gradient, $\lVert g \rVert = \sqrt{\sum_W \lVert \partial J / \partial W \rVert^2}$, before the
+# update. Clipping rescales the gradient to norm $c$ (`CLIP_NORM`, 1) whenever it is larger,
+# keeping its direction: $g \leftarrow g \cdot \min(1, c / \lVert g \rVert)$.
+# (`dlbook.training.Trainer` has the same option, `clip_norm=`.)
 
 # %%
-LENGTH = 50
-x_train, y_train = adding_problem(args.limit or 10_000, LENGTH, seed=args.seed)
-x_test, y_test = adding_problem(2_000, LENGTH, seed=args.seed + 1)
-train_batches = batches((x_train, y_train), 64, shuffle_seed=args.seed)
+SEQUENCE_LENGTH = 50
+x_train, y_train = adding_problem(SEQUENCES, SEQUENCE_LENGTH, seed=page.seed)
+x_test, y_test = adding_problem(2_000, SEQUENCE_LENGTH, seed=page.seed + 1)
+train_batches = batches((x_train, y_train), RNN_BATCH_SIZE, shuffle_seed=page.seed)
 
 
 def train_rnn(clip_norm: float | None) -> dict:
-    set_seed(args.seed)
-    model = keras.Sequential([keras.Input((LENGTH, 2)), layers.SimpleRNN(64), layers.Dense(1)])
-    optimizer = keras.optimizers.SGD(0.1)
+    keras.utils.set_random_seed(page.seed)
+    model = keras.Sequential([keras.Input((SEQUENCE_LENGTH, 2)), layers.SimpleRNN(64),
+                              layers.Dense(1)])
+    optimizer = keras.optimizers.SGD(LEARNING_RATE)
 
     @tf.function
     def train_step(x, y):
@@ -112,7 +127,7 @@ def train_rnn(clip_norm: float | None) -> dict:
         return loss, norm
 
     losses, norms = [], []
-    for epoch in range(1, args.epochs + 1):
+    for epoch in range(1, EPOCHS + 1):
         for x, y in train_batches:
             loss, norm = (float(value) for value in train_step(x, y))
             losses.append(loss)
@@ -133,7 +148,7 @@ def largest_finite(values: list[float]) -> float:
 
 
 runs = {}
-for name, clip_norm in (("no clipping", None), ("clipped to norm 1", 1.0)):
+for name, clip_norm in (("no clipping", None), (f"clipped to norm {CLIP_NORM:g}", CLIP_NORM)):
     print(f"--- {name}")
     runs[name] = train_rnn(clip_norm)
     run = runs[name]
@@ -142,6 +157,10 @@ for name, clip_norm in (("no clipping", None), ("clipped to norm 1", 1.0)):
           f"{largest_finite(run['norms']):.3g}; test MSE "
           + (f"{run['test_mse']:.4f}" if run["survived"] else "none (no model left)")
           + f" (always answering 1: {1 / 6:.4f})")
+page.record(rnn={name: {"steps": len(r["losses"]), "survived": r["survived"],
+                        "largest_finite_gradient_norm": largest_finite(r["norms"]),
+                        "median_gradient_norm": float(np.median(r["norms"])),
+                        "test_mse": r["test_mse"]} for name, r in runs.items()})
 
 # %% [markdown]
 # Without clipping, the gradient norm jumps by orders of magnitude within a few dozen steps; each
@@ -161,27 +180,18 @@ for name, clip_norm in (("no clipping", None), ("clipped to norm 1", 1.0)):
 # %%
 plot_curves({"gradient norm of each layer's weights, at initialization":
              {f"{DEPTH} {a} layers": norms for a, norms in layer_norms.items()}},
-            args.output_dir / "layer_gradients.png", xlabel="layer (1 = next to the input)",
+            page.output_dir / "layer_gradients.png", xlabel="layer (1 = next to the input)",
             ylabel="||dJ/dW||", log_y=True)
 first_loss, first_norm = "loss, first 100 steps", "gradient norm before clipping, first 100 steps"
-clipped = runs["clipped to norm 1"]["losses"]
+clipped = runs[f"clipped to norm {CLIP_NORM:g}"]["losses"]
 window = min(50, len(clipped))
 clipped_loss = f"loss of the clipped run, mean of {window} steps"
 plot_curves({first_loss: {n: r["losses"][:100] for n, r in runs.items()},
              first_norm: {n: r["norms"][:100] for n, r in runs.items()},
-             clipped_loss: {"clipped to norm 1": np.convolve(clipped, np.ones(window) / window,
-                                                             "valid")}},
-            args.output_dir / "rnn_training.png", xlabel="step", ylabel="",
+             clipped_loss: {f"clipped to norm {CLIP_NORM:g}": np.convolve(
+                 clipped, np.ones(window) / window, "valid")}},
+            page.output_dir / "rnn_training.png", xlabel="step", ylabel="",
             log_y=[first_loss, first_norm],
             references={first_loss: (1 / 6, "always answering 1"),
                         clipped_loss: (1 / 6, "always answering 1 (MSE 1/6)")})
-print(f"Plots in {args.output_dir}/")
-
-save_results(args, identity=data.identity, dataset=data.name, depth=DEPTH,
-             layer_gradient_norms=layer_norms, first_to_last_layer_gradient_ratio=ratio,
-             rnn_sequence_length=LENGTH,
-             rnn={name: {"steps": len(r["losses"]), "survived": r["survived"],
-                         "largest_finite_gradient_norm": largest_finite(r["norms"]),
-                         "median_gradient_norm": float(np.median(r["norms"])),
-                         "test_mse": r["test_mse"]} for name, r in runs.items()},
-             rnn_baseline_mse=1 / 6)
+print(f"Plots in {page.output_dir}/")

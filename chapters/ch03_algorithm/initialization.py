@@ -18,11 +18,9 @@
 # plain SGD and compares the curves.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.plots import plot_curves, plot_runs
-from dlbook.results import save_results
 from dlbook.training import Trainer
 
 import keras
@@ -30,16 +28,35 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-args = chapter_args("ch03_algorithm/initialization", "Zero, small random, Glorot and He "
-                    "initialization of a deep ReLU network (section 3)", epochs=5)
-set_seed(args.seed)
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
-print(data)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--depth 20`, `make ch03-initialization EPOCHS=3`;
+# `--help` lists them). `--quick` trains one epoch on 2,048 images.
 
 # %%
-DEPTH, WIDTH = 8, 128
+EPOCHS = 5  # epochs of plain SGD for each of the four networks
+BATCH_SIZE = 128  # images per gradient step
+LEARNING_RATE = 0.05  # SGD's rate
+DEPTH = 8  # hidden layers
+WIDTH = 128  # ReLU units in each hidden layer
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch03_algorithm/initialization", globals())
+
+# %%
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
+print(data)
+
+# %% [markdown]
+# ## The network and the four ways to start it
+#
+# Every scheme is a Keras initializer, made with a seed of its own for each layer; the biases
+# start at 0 in every network.
+
+# %%
 SCHEMES = {
     "zeros": lambda seed: keras.initializers.Zeros(),
     "small random (std 0.01)": lambda seed: keras.initializers.RandomNormal(stddev=0.01, seed=seed),
@@ -54,9 +71,9 @@ def deep_network(initializer) -> keras.Sequential:
     model = keras.Sequential([keras.Input(data.image_shape), layers.Flatten()])
     for depth in range(DEPTH):
         model.add(layers.Dense(WIDTH, activation="relu",
-                               kernel_initializer=initializer(args.seed + depth)))
+                               kernel_initializer=initializer(page.seed + depth)))
     model.add(layers.Dense(len(data.class_names),
-                           kernel_initializer=initializer(args.seed + DEPTH)))
+                           kernel_initializer=initializer(page.seed + DEPTH)))
     return model
 
 
@@ -83,24 +100,27 @@ for name, initializer in SCHEMES.items():
 print(f"input images: std {float(tf.math.reduce_std(images)):.2f}; the factor per layer for "
       f"std 0.01 is sqrt({WIDTH} * 0.01^2 / 2) = {np.sqrt(WIDTH * 1e-4 / 2):.3f}, for Glorot "
       f"sqrt({WIDTH} * 2/{2 * WIDTH} / 2) = {np.sqrt(0.5):.3f}")
+page.record(signal_std_per_layer=signal)
 
 # %% [markdown]
 # ## Training the four networks
 #
-# Plain SGD, rate 0.05, `--epochs` epochs; `dlbook.training.Trainer` runs the tape step of
-# section 3 over the data.
+# Plain SGD at the rate `LEARNING_RATE` (0.05), `EPOCHS` epochs (5); `dlbook.training.Trainer`
+# runs the tape step of section 3 over the data. Each network starts from the same seed.
 
 # %%
 histories, trained, test_accuracy = {}, {}, {}
 for name, initializer in SCHEMES.items():
     print(f"--- {name}")
-    set_seed(args.seed)
+    keras.utils.set_random_seed(page.seed)
     trained[name] = model = deep_network(initializer)
-    trainer = Trainer(model, keras.optimizers.SGD(0.05))
-    histories[name] = trainer.fit(data.train, args.epochs, validation_data=data.validation)
+    trainer = Trainer(model, keras.optimizers.SGD(LEARNING_RATE))
+    histories[name] = trainer.fit(data.train, EPOCHS, validation_data=data.validation)
     test_accuracy[name] = trainer.evaluate(data.test)["accuracy"]
 for name, accuracy in test_accuracy.items():
     print(f"{name:<24} test accuracy {accuracy:.4f}")
+page.record(test_accuracy=test_accuracy, identity=data.identity,
+            final_training_loss={n: h.history["loss"][-1] for n, h in histories.items()})
 
 # %% [markdown]
 # ## Zeros: symmetry that never breaks
@@ -121,15 +141,18 @@ def distinct_units(kernel: np.ndarray) -> int:
 zero_kernel = trained["zeros"].layers[1].kernel.numpy()
 print(f"zeros: first hidden layer, largest |weight| after training {np.abs(zero_kernel).max()}, "
       f"distinct units {distinct_units(zero_kernel)} of {WIDTH}")
-set_seed(args.seed)
+keras.utils.set_random_seed(page.seed)
 constant = deep_network(lambda seed: keras.initializers.Constant(0.01))
-Trainer(constant, keras.optimizers.SGD(0.05)).fit(data.train, 1, verbose=0)
+Trainer(constant, keras.optimizers.SGD(LEARNING_RATE)).fit(data.train, 1, verbose=0)
 constant_kernel = constant.layers[1].kernel.numpy()
 print(f"constant 0.01, one epoch: first hidden layer, weights moved by up to "
       f"{np.abs(constant_kernel - 0.01).max():.3f}, distinct units "
       f"{distinct_units(constant_kernel)} of {WIDTH}")
 he_kernel = trained["He normal"].layers[1].kernel.numpy()
 print(f"He normal: distinct units {distinct_units(he_kernel)} of {WIDTH}")
+page.record(distinct_units_first_layer={"zeros": distinct_units(zero_kernel),
+                                        "constant 0.01": distinct_units(constant_kernel),
+                                        "He normal": distinct_units(he_kernel)})
 
 # %% [markdown]
 # ## What to look at
@@ -148,17 +171,10 @@ print(f"He normal: distinct units {distinct_units(he_kernel)} of {WIDTH}")
 # %%
 plot_curves({"std of each hidden layer's outputs at initialization":
              {name: stds for name, stds in signal.items() if name != "zeros"}},
-            args.output_dir / "signal.png", xlabel="hidden layer", ylabel="standard deviation",
+            page.output_dir / "signal.png", xlabel="hidden layer", ylabel="standard deviation",
             log_y=True)
 watched = "val_accuracy" if data.validation else "accuracy"  # --validation-fraction 0: none
-plot_runs(histories, args.output_dir / "curves.png", metrics=("loss", watched))
-print(f"Plots in {args.output_dir}/")
-
-save_results(args, identity=data.identity, dataset=data.name, depth=DEPTH, width=WIDTH,
-             signal_std_per_layer=signal, test_accuracy=test_accuracy,
-             final_training_loss={n: h.history["loss"][-1] for n, h in histories.items()},
-             first_epoch_accuracy={"measured on": watched,
-                                   **{n: h.history[watched][0] for n, h in histories.items()}},
-             distinct_units_first_layer={"zeros": distinct_units(zero_kernel),
-                                         "constant 0.01": distinct_units(constant_kernel),
-                                         "He normal": distinct_units(he_kernel)})
+plot_runs(histories, page.output_dir / "curves.png", metrics=("loss", watched))
+print(f"Plots in {page.output_dir}/")
+page.record(first_epoch_accuracy={"measured on": watched,
+                                  **{n: h.history[watched][0] for n, h in histories.items()}})

@@ -23,24 +23,32 @@
 # more from probabilities alone, to find which part of the listing makes it fail.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.models import LeNet
 from dlbook.plots import plot_curves
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch03_algorithm/learning_rate", "LeNet-5 trained by gradient descent over a "
-                    "sweep of learning rates, and on the listing's unreduced loss (section 3)",
-                    epochs=2, batch_size=100)
-set_seed(args.seed)
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`make ch03-learning-rate EPOCHS=1`; `--help` lists
+# them). `--quick` trains each run for one epoch on 2,048 images.
+
+# %%
+EPOCHS = 2  # epochs of each of the seven runs
+BATCH_SIZE = 100  # images per step, as in the listing
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch03_algorithm/learning_rate", globals())
+
+# %%
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -82,14 +90,12 @@ def loss_per_example(labels: tf.Tensor, logits: tf.Tensor, form: str) -> tf.Tens
 def same_batches() -> tf.data.Dataset:
     """The training pipeline made afresh: each run sees the same batches in the same order (a
     pipeline reshuffles every time it is read, so runs reading one pipeline would not)."""
-    return load_images(data.name if args.dataset == "auto" else args.dataset,
-                       batch_size=args.batch_size, limit=args.limit,
-                       validation_fraction=args.validation_fraction, seed=args.seed,
-                       data_dir=args.data_dir).train
+    return load_images(data.name if DATASET == "auto" else DATASET, batch_size=BATCH_SIZE,
+                       image_size=IMAGE_SIZE, **page.data_options).train
 
 
 def train(rate: float, reduce: str, form: str) -> dict:
-    set_seed(args.seed)
+    keras.utils.set_random_seed(page.seed)
     batches = same_batches()
     model = LeNet(len(data.class_names), data.image_shape)
     model(tf.zeros((1, *data.image_shape)))
@@ -105,7 +111,7 @@ def train(rate: float, reduce: str, form: str) -> dict:
         return tf.reduce_mean(losses)
 
     losses = []
-    for _ in range(args.epochs):
+    for _ in range(EPOCHS):
         for images, labels in batches:
             losses.append(float(step(images, labels)))
             if not np.isfinite(losses[-1]):
@@ -136,6 +142,9 @@ same_as_logits = bool(np.array_equal(runs["rate 0.1, summed, softmax (listing)"]
                                      runs["rate 0.1, summed, logits"]["losses"], equal_nan=True))
 print(f"the listing's softmax form and the logits form, summed: the same loss at every step: "
       f"{same_as_logits}")
+page.record(identity=data.identity, listing_form_same_as_logits=same_as_logits, runs={
+    name: {"steps": len(run["losses"]), "largest_loss": max(run["losses"])}
+    | {key: value for key, value in run.items() if key != "losses"} for name, run in runs.items()})
 
 # %% [markdown]
 # ## What the runs show
@@ -179,15 +188,7 @@ zoomed = "the same, losses up to 3"
 plot_curves({every_run: {name: run["losses"] for name, run in runs.items()},
              zoomed: {name: np.where(np.array(run["losses"]) <= 3, run["losses"], np.nan)
                       for name, run in runs.items()}},
-            args.output_dir / "learning_rates.png", xlabel="step", ylabel="batch mean loss",
+            page.output_dir / "learning_rates.png", xlabel="step", ylabel="batch mean loss",
             log_y=[every_run], references={every_run: (np.log(10), "log 10 (guessing)"),
                                            zoomed: (np.log(10), "log 10 (guessing)")})
-print(f"Plot in {args.output_dir}/learning_rates.png")
-
-save_results(args, identity=data.identity, dataset=data.name, epochs=args.epochs, runs={
-    name: {"rate": RUNS[name][0], "reduce": RUNS[name][1], "form": RUNS[name][2],
-           "steps": len(run["losses"]), "first_loss": run["losses"][0],
-           "largest_loss": max(run["losses"]), "largest_finite_loss": run["largest_finite_loss"],
-           "not_finite_at_step": run["not_finite_at"], "final_loss": run["final_loss"],
-           "validation_accuracy": run["validation_accuracy"]}
-    for name, run in runs.items()}, listing_form_same_as_logits=same_as_logits)
+print(f"Plot in {page.output_dir}/learning_rates.png")

@@ -31,28 +31,38 @@
 # compared.
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
-from dlbook.results import save_results
 
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch03_algorithm/six_steps", "The six steps of section 3 on one batch, the "
-                    "gradient by hand beside the tape's", epochs=10)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--learning-rate 0.1`, `make ch03-six-steps
+# EPOCHS=3`; `--help` lists them). `--quick` iterates one epoch over 2,048 images.
+
+# %%
+EPOCHS = 10  # passes over the training set at most, at the end of the page
+BATCH_SIZE = 128  # images per batch, in the six steps and in the loop over the data
+HIDDEN_UNITS = 64  # ReLU units of the hidden layer
+LEARNING_RATE = 0.2  # eta of plain gradient descent
+PATIENCE = 2  # epochs without a better validation accuracy before the loop stops
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch03_algorithm/six_steps", globals())
 
 # %% [markdown]
 # ## Data preparation
 #
 # Images of 28x28 pixels scaled to $[0, 1]$, flattened into vectors $x$ of 784 numbers; labels
-# $y$ from 0 to 9. A batch of `--batch-size` images (128) is what the steps work on.
+# $y$ from 0 to 9. A batch of `BATCH_SIZE` images (128) is what the steps work on.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 images, labels = next(iter(data.train))
 x = tf.reshape(images, (len(images), -1))
@@ -62,12 +72,12 @@ print(f"one batch: x {tuple(x.shape)}, y {tuple(labels.shape)}, first labels "
 # %% [markdown]
 # ## Step 1: build the network and initialize its weights
 #
-# 784 inputs, a hidden layer of 64 ReLU units, 10 outputs. The weights start small and random
-# (normal, standard deviation 0.05), the biases at 0. Random, because units that start equal
-# would stay equal (the initialization page shows it).
+# 784 inputs, a hidden layer of `HIDDEN_UNITS` (64) ReLU units, 10 outputs. The weights start
+# small and random (normal, standard deviation 0.05), the biases at 0. Random, because units
+# that start equal would stay equal (the initialization page shows it).
 
 # %%
-inputs, hidden, classes = x.shape[1], 64, len(data.class_names)
+inputs, hidden, classes = x.shape[1], HIDDEN_UNITS, len(data.class_names)
 W1 = tf.Variable(tf.random.normal((inputs, hidden), stddev=0.05), name="W1")
 b1 = tf.Variable(tf.zeros(hidden), name="b1")
 W2 = tf.Variable(tf.random.normal((hidden, classes), stddev=0.05), name="W2")
@@ -153,18 +163,18 @@ for weight, by_hand, by_tape in zip(weights, hand_gradients, tape_gradients, str
     gradient_differences[name] = float(tf.reduce_max(tf.abs(by_hand - by_tape)))
     print(f"dJ/d{name}: largest |gradient| {float(tf.reduce_max(tf.abs(by_tape))):.2e}, largest "
           f"difference hand - tape {gradient_differences[name]:.1e}")
+page.record(hand_vs_tape_gradient_difference=gradient_differences)
 
 # %% [markdown]
 # ## Step 5: update
 #
-# $W \leftarrow W - \eta\, \partial J / \partial W$ for each of the four, with $\eta = 0.2$:
-# plain gradient descent. The loss on the same batch, before and after:
+# $W \leftarrow W - \eta\, \partial J / \partial W$ for each of the four, with $\eta =$
+# `LEARNING_RATE` (0.2): plain gradient descent. The loss on the same batch, before and after:
 
 # %%
-rate = 0.2
 loss_before = float(loss)
 for weight, gradient in zip(weights, tape_gradients, strict=True):
-    weight.assign_sub(rate * gradient)
+    weight.assign_sub(LEARNING_RATE * gradient)
 loss_after = float(loss_of(forward(x)[2], labels))
 print(f"J before the update {loss_before:.4f}, after {loss_after:.4f}")
 
@@ -180,7 +190,7 @@ def train_step(x, labels):
     with tf.GradientTape() as tape:
         loss = loss_of(forward(x)[2], labels)
     for weight, gradient in zip(weights, tape.gradient(loss, weights), strict=True):
-        weight.assign_sub(rate * gradient)
+        weight.assign_sub(LEARNING_RATE * gradient)
     return loss
 
 
@@ -190,15 +200,54 @@ for update in range(2, 12):
     after = float(loss_of(forward(x)[2], labels))
     batch_losses.append(after)
     print(f"update {update:>2}: J {before:.4f} -> {after:.4f}")
+page.record(batch_loss_before_and_after_updates=batch_losses,
+            batch_loss_fell_at_every_update=bool(np.all(np.diff(batch_losses) < 0)))
 
 # %% [markdown]
 # ## Iterate over the data, until the validation accuracy stops improving
 #
 # The same step over every batch of the training set is an epoch. After each epoch, the accuracy
-# on the held-out validation images decides: keep going while it improves, stop after two epochs
-# without improvement and keep the best weights. The test set is used once, at the very end.
-# (`dlbook.training.Trainer` does the same with `patience=`; chapter 3's overfitting page uses
-# it.)
+# on the held-out validation images decides: keep going while it improves, stop after
+# `PATIENCE` (2) epochs without improvement and keep the best weights. The test set is used
+# once, at the very end.
+#
+# The rule reads the validation figures of the epochs so far, a history like the one Keras's
+# `fit` returns: the best epoch is the one with the highest accuracy (the lowest loss, when a
+# loss is watched), an epoch that only equals the best does not count as better, and the loop
+# stops once the best lies `patience` epochs back. The first line of the cell,
+# `#@save dlbook/training/early_stopping.py`, makes the class part of the package too
+# (`make export` writes the module from this page): `dlbook.training.Trainer` stops by it when
+# given `patience=` (chapter 3's overfitting page), so the rule is written once, here.
+
+# %%
+#@save dlbook/training/early_stopping.py
+class EarlyStopping:
+    """Section 3's step 6: iterate until the figure ``monitor`` of the validation data has not
+    improved for ``patience`` epochs (lower is better for a loss, higher for anything else).
+
+    `update` reads every epoch's figure from the history, so a run resumed from a checkpoint,
+    which keeps its history (`dlbook.training.Trainer`), knows its best epoch and its wait.
+    """
+
+    def __init__(self, monitor: str, patience: int) -> None:
+        if patience < 1:
+            raise ValueError(f"patience={patience}: expected at least 1 epoch")
+        self.monitor, self.patience = monitor, patience
+        self.lower_is_better = "loss" in monitor
+        self.best_epoch = 0
+        self.should_stop = False
+
+    def update(self, history: dict[str, list[float]]) -> bool:
+        """Read the epochs so far from ``history``; True when the last one is the best."""
+        if self.monitor not in history:
+            raise KeyError(f"early stopping watches {self.monitor!r}, which the history lacks; "
+                           f"it has {sorted(history)}")
+        values = history[self.monitor]
+        best_value = (min if self.lower_is_better else max)(values)
+        self.best_epoch = values.index(best_value) + 1
+        self.should_stop = len(values) - self.best_epoch >= self.patience
+        return self.best_epoch == len(values)
+
 
 # %%
 def accuracy(dataset) -> float:
@@ -212,26 +261,22 @@ def accuracy(dataset) -> float:
 
 compiled_step = tf.function(train_step)
 held_out = data.validation or data.test
-best_accuracy, best_weights, best_epoch, validation_accuracies = 0.0, None, 0, []
-for epoch in range(1, args.epochs + 1):
+stopper = EarlyStopping("val_accuracy", PATIENCE)
+history = {"val_accuracy": []}
+for epoch in range(1, EPOCHS + 1):
     for images, labels in data.train:
         compiled_step(tf.reshape(images, (len(images), -1)), labels)
-    validation_accuracies.append(accuracy(held_out))
-    print(f"epoch {epoch}: validation accuracy {validation_accuracies[-1]:.4f}")
-    if validation_accuracies[-1] > best_accuracy:
-        best_accuracy, best_epoch = validation_accuracies[-1], epoch
+    history["val_accuracy"].append(accuracy(held_out))
+    print(f"epoch {epoch}: validation accuracy {history['val_accuracy'][-1]:.4f}")
+    if stopper.update(history):
         best_weights = [w.numpy() for w in weights]
-    elif epoch - best_epoch >= 2:
-        print(f"no improvement for 2 epochs: stop, keep the weights of epoch {best_epoch}")
+    if stopper.should_stop:
+        print(f"no improvement for {PATIENCE} epochs: stop, keep the weights of epoch "
+              f"{stopper.best_epoch}")
         break
 for weight, value in zip(weights, best_weights, strict=True):
     weight.assign(value)
 test_accuracy = accuracy(data.test)
-print(f"test accuracy {test_accuracy:.4f} (weights of epoch {best_epoch})")
-
-save_results(args, identity=data.identity, dataset=data.name,
-             hand_vs_tape_gradient_difference=gradient_differences,
-             batch_loss_before_and_after_updates=batch_losses,
-             batch_loss_fell_at_every_update=bool(np.all(np.diff(batch_losses) < 0)),
-             validation_accuracy=validation_accuracies, best_epoch=best_epoch,
-             test_accuracy=test_accuracy)
+print(f"test accuracy {test_accuracy:.4f} (weights of epoch {stopper.best_epoch})")
+page.record(validation_accuracy=history["val_accuracy"], best_epoch=stopper.best_epoch,
+            test_accuracy=test_accuracy, identity=data.identity)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 4 · Exercises: the formulas, written by you
 #
+# Tutorial: section 4 · 数学模型和公式详细讲解与举例说明 (seed 000 §4)
+#
 # Eight exercises on this chapter's pages, each a NumPy function to write: the softmax and the
 # cross-entropy of `losses.py`, the output size and the forward pass of the layer of
 # `convolution.py`, max pooling (`pooling.py`), one step of the recurrent network (`rnn.py`) and
@@ -22,14 +24,12 @@
 # done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch04_math/exercises", "Exercises on section 4's formulas, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch04_math/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 4.1 · A softmax that survives large scores
@@ -234,4 +234,4 @@ solution("4.8")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("4"))
+page.record(exercises=outcomes("4"))

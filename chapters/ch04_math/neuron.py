@@ -8,25 +8,31 @@
 # sum through an activation function $f$. A layer is several neurons reading the same inputs,
 # and a network is layers stacked so that each reads the previous one's outputs.
 #
-# Each cell below writes one formula in NumPy, then checks it with one line against
-# `dlbook.scratch` (the tested NumPy implementation the other pages reuse) and one line against
-# Keras given the same weights. Everything runs in float64, so the two agree to rounding
+# Each cell below writes one formula in NumPy, then checks it with one line against Keras given
+# the same weights. Everything runs in float64, so the two agree to rounding
 # ($\approx 10^{-16}$).
+#
+# The activation functions are written as functions, in cells whose first line is
+# `#@save dlbook/scratch/activations.py`. Such a cell is part of the package as well as of the
+# page: `make export` writes the module `dlbook/scratch/activations.py` from these cells, and the
+# next pages (and your own code) import the functions from it, `from dlbook.scratch import
+# sigmoid`. So each is written once, here, where it is explained.
 
 # %%
-from dlbook.cli import chapter_args
+from collections.abc import Callable
+
+from dlbook.cli import start_page
 from dlbook.plots import plot_functions
-from dlbook.results import save_results
-from dlbook.scratch import Comparisons, activations, dense_forward
+from dlbook.scratch import Comparisons
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch04_math/neuron", "A neuron, a layer and the activation functions, in "
-                    "NumPy against dlbook.scratch and Keras (section 4)", epochs=1, dataset=None)
-rng = np.random.default_rng(args.seed)
-check = Comparisons()
+# %%
+page = start_page("ch04_math/neuron", globals())
+rng = np.random.default_rng(page.seed)
+check = Comparisons(page.record)  # prints each comparison and records it in results.json
 
 # %% [markdown]
 # ## One neuron
@@ -35,16 +41,27 @@ check = Comparisons()
 #
 # Three inputs $x_i$, three weights $w_i$, a bias $b$, and for $f$ the sigmoid
 # $\sigma(z) = 1 / (1 + e^{-z})$, which squashes any sum into $(0, 1)$.
+#
+# Written as a function, the sigmoid needs one care: for a large negative $z$, $e^{-z}$
+# overflows (`np.exp(1000.0)` is `inf`). So the function computes $e^{-|z|}$, at most 1, and
+# uses $\sigma(z) = 1 / (1 + e^{-z})$ where $z \ge 0$ and the same value written
+# $e^{z} / (1 + e^{z})$ where $z < 0$.
+
+# %%
+#@save dlbook/scratch/activations.py
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """Section 4's sigmoid ``sigma(z) = 1 / (1 + e^-z)``, in (0, 1), without overflow."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
 
 # %%
 x = rng.normal(size=3)
 w, b = rng.normal(size=3), rng.normal()
 z = np.sum(w * x) + b
-y = 1 / (1 + np.exp(-z))
+y = sigmoid(z)
 print(f"z = sum w_i x_i + b = {z:.4f},  y = sigmoid(z) = {y:.4f}")
 
-scratch_y, _ = dense_forward(x[np.newaxis], w[np.newaxis], np.array([b]), "sigmoid")
-check("one neuron vs dlbook.scratch.dense_forward", y, scratch_y[0, 0])
 neuron = keras.layers.Dense(1, activation="sigmoid", dtype="float64")
 neuron.build((None, 3))
 neuron.set_weights([w[:, np.newaxis], np.array([b])])  # Keras's kernel is (inputs, outputs)
@@ -71,7 +88,7 @@ check("one neuron vs keras.layers.Dense(1, 'sigmoid')", y, neuron(x[np.newaxis])
 
 # %%
 W, b = rng.normal(size=(4, 3)), rng.normal(size=4)
-y = 1 / (1 + np.exp(-(W @ x + b)))
+y = sigmoid(W @ x + b)
 print(f"W {W.shape} @ x {x.shape} + b {b.shape} -> y {y.shape}: {y.round(4)}")
 print(f"(their sum, {y.sum():.4f}, is not what the next layer reads)")
 
@@ -80,13 +97,14 @@ print(f"(their sum, {y.sum():.4f}, is not what the next layer reads)")
 #
 # Keras and `dlbook.scratch` hold a batch as a matrix $X$ with one example per row. Computing
 # $W x + b$ for every row at once is $X W^\top + b$; Keras stores $W^\top$ as its `kernel`.
+# (`backprop.py` writes this line as the function `dense_forward`, for any activation, beside
+# its backward pass.)
 
 # %%
 X = rng.normal(size=(5, 3))
-Y = 1 / (1 + np.exp(-(X @ W.T + b)))
+Y = sigmoid(X @ W.T + b)
 print(f"X {X.shape} @ W.T {W.T.shape} + b -> Y {Y.shape}")
 
-check("a layer, batch of 5 vs dlbook.scratch.dense_forward", Y, dense_forward(X, W, b)[0])
 layer = keras.layers.Dense(4, activation="sigmoid", dtype="float64")
 layer.build((None, 3))
 layer.set_weights([W.T, b])
@@ -108,63 +126,171 @@ check("a layer, batch of 5 vs keras.layers.Dense(4, 'sigmoid')", Y, layer(X))
 # | ReLU | $\max(0, z)$ | $1$ if $z > 0$, else $0$ |
 # | leaky ReLU | $z$ if $z > 0$, else $\alpha z$ | $1$ if $z > 0$, else $\alpha$ |
 #
-# with $\alpha = 0.2$, the default of `keras.activations.leaky_relu`.
+# with $\alpha = 0.2$, the default of `keras.activations.leaky_relu` (the `LeakyReLU` layer's
+# is 0.3). One more, `linear`, $f(z) = z$, is no activation at all: the layer that gives a
+# classifier's scores (logits) has it.
+
+# %%
+#@save dlbook/scratch/activations.py
+def tanh(z: np.ndarray) -> np.ndarray:
+    """``tanh(z) = (e^z - e^-z) / (e^z + e^-z)``, in (-1, 1)."""
+    return np.tanh(z)
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """``ReLU(z) = max(0, z)``."""
+    return np.maximum(z, 0)
+
+
+def leaky_relu(z: np.ndarray, alpha: float = 0.2) -> np.ndarray:
+    """``LeakyReLU(z) = z if z > 0 else alpha z``, with the slope of
+    ``keras.activations.leaky_relu`` by default."""
+    return np.where(z > 0, z, alpha * z)
+
+
+def linear(z: np.ndarray) -> np.ndarray:
+    """``f(z) = z``: no activation, as for the logits of an output layer."""
+    return z
+
 
 # %%
 z = np.linspace(-4, 4, 161)
-sigmoid = 1 / (1 + np.exp(-z))
-tanh = np.tanh(z)
-relu = np.maximum(0, z)
-leaky_relu = np.where(z > 0, z, 0.2 * z)
+values = {"sigmoid": sigmoid(z), "tanh": tanh(z), "relu": relu(z), "leaky_relu": leaky_relu(z)}
 
-check("sigmoid vs dlbook.scratch", sigmoid, activations.sigmoid(z))
-check("sigmoid vs keras.activations.sigmoid", sigmoid, keras.activations.sigmoid(z))
-check("tanh vs dlbook.scratch", tanh, activations.tanh(z))
-check("tanh vs keras.activations.tanh", tanh, keras.activations.tanh(z))
-check("ReLU vs dlbook.scratch", relu, activations.relu(z))
-check("ReLU vs keras.activations.relu", relu, keras.activations.relu(z))
-check("leaky ReLU vs dlbook.scratch", leaky_relu, activations.leaky_relu(z))
-check("leaky ReLU vs keras.activations.leaky_relu", leaky_relu, keras.activations.leaky_relu(z))
+check("sigmoid vs keras.activations.sigmoid", values["sigmoid"], keras.activations.sigmoid(z))
+check("tanh vs keras.activations.tanh", values["tanh"], keras.activations.tanh(z))
+check("ReLU vs keras.activations.relu", values["relu"], keras.activations.relu(z))
+check("leaky ReLU vs keras.activations.leaky_relu", values["leaky_relu"],
+      keras.activations.leaky_relu(z))
 
 # %% [markdown]
-# The derivatives, checked against `dlbook.scratch` and against TensorFlow's own, which
-# `tf.GradientTape` takes through the Keras function (of an element-wise $f$, the gradient of
-# $\sum f(z)$ is $f'(z)$).
+# The derivatives take the pre-activation $z$, not $f(z)$: the delta rule of `backprop.py`
+# multiplies by $f'(z)$ at $z = Wx + b$. At $z = 0$, where ReLU has no derivative, they take 0,
+# as TensorFlow does. The layers of the next pages name their activation as Keras's layers do
+# (`activation="sigmoid"`), and `get_activation` finds the pair $(f, f')$ by that name.
 
 # %%
-sigmoid_derivative = sigmoid * (1 - sigmoid)
-tanh_derivative = 1 - tanh**2
-relu_derivative = np.where(z > 0, 1.0, 0.0)
-leaky_relu_derivative = np.where(z > 0, 1.0, 0.2)
+#@save dlbook/scratch/activations.py
+def sigmoid_derivative(z: np.ndarray) -> np.ndarray:
+    """``sigma'(z) = sigma(z) (1 - sigma(z))``."""
+    s = sigmoid(z)
+    return s * (1 - s)
 
+
+def tanh_derivative(z: np.ndarray) -> np.ndarray:
+    """``tanh'(z) = 1 - tanh(z)^2``."""
+    return 1 - np.tanh(z) ** 2
+
+
+def relu_derivative(z: np.ndarray) -> np.ndarray:
+    """``ReLU'(z) = 1 if z > 0 else 0`` (0 at ``z = 0``, as TensorFlow takes it)."""
+    return (z > 0).astype(z.dtype)
+
+
+def leaky_relu_derivative(z: np.ndarray, alpha: float = 0.2) -> np.ndarray:
+    """``LeakyReLU'(z) = 1 if z > 0 else alpha``."""
+    return np.where(z > 0, 1, alpha).astype(z.dtype)
+
+
+def linear_derivative(z: np.ndarray) -> np.ndarray:
+    """``f'(z) = 1``."""
+    return np.ones_like(z)
+
+
+Activation = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
+    "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "linear": (linear, linear_derivative),
+}
+"""Each element-wise activation by name, as ``(f, f')``."""
+
+
+def get_activation(name: str) -> Activation:
+    """``(f, f')`` for ``name``; a clear error for an unknown name."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+# %% [markdown]
+# Checked against TensorFlow's own derivatives, which `tf.GradientTape` takes through the Keras
+# function (of an element-wise $f$, the gradient of $\sum f(z)$ is $f'(z)$):
+
+# %%
 z_tensor = tf.constant(z)
 with tf.GradientTape(persistent=True) as tape:
     tape.watch(z_tensor)
-    outputs = {name: keras.activations.get(name)(z_tensor)
-               for name in ("sigmoid", "tanh", "relu", "leaky_relu")}
-tape_derivative = {name: tape.gradient(output, z_tensor).numpy()
-                   for name, output in outputs.items()}
+    outputs = {name: keras.activations.get(name)(z_tensor) for name in values}
+derivatives = {name: get_activation(name)[1](z) for name in values}
 
-check("sigmoid' vs dlbook.scratch", sigmoid_derivative, activations.sigmoid_derivative(z))
-check("sigmoid' vs GradientTape", sigmoid_derivative, tape_derivative["sigmoid"])
-check("tanh' vs dlbook.scratch", tanh_derivative, activations.tanh_derivative(z))
-check("tanh' vs GradientTape", tanh_derivative, tape_derivative["tanh"])
-check("ReLU' vs dlbook.scratch", relu_derivative, activations.relu_derivative(z))
-check("ReLU' vs GradientTape", relu_derivative, tape_derivative["relu"])
-check("leaky ReLU' vs dlbook.scratch", leaky_relu_derivative,
-      activations.leaky_relu_derivative(z))
-check("leaky ReLU' vs GradientTape", leaky_relu_derivative, tape_derivative["leaky_relu"])
+check("sigmoid' vs GradientTape", derivatives["sigmoid"],
+      tape.gradient(outputs["sigmoid"], z_tensor))
+check("tanh' vs GradientTape", derivatives["tanh"], tape.gradient(outputs["tanh"], z_tensor))
+check("ReLU' vs GradientTape", derivatives["relu"], tape.gradient(outputs["relu"], z_tensor))
+check("leaky ReLU' vs GradientTape", derivatives["leaky_relu"],
+      tape.gradient(outputs["leaky_relu"], z_tensor))
 
 # %%
+names = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU"}
 path = plot_functions(z, {
-    "f(z)": {"sigmoid": sigmoid, "tanh": tanh, "ReLU": relu, "leaky ReLU": leaky_relu},
-    "f'(z)": {"sigmoid": sigmoid_derivative, "tanh": tanh_derivative, "ReLU": relu_derivative,
-              "leaky ReLU": leaky_relu_derivative},
-}, args.output_dir / "activations.png")
+    "f(z)": {names[name]: value for name, value in values.items()},
+    "f'(z)": {names[name]: value for name, value in derivatives.items()},
+}, page.output_dir / "activations.png")
 print(f"The activations and their derivatives: {path}")
-results_file = save_results(args, max_relative_error=check.largest,
-                            relative_errors=check.errors)
-print(f"Results in {results_file}")
+
+# %% [markdown]
+# ## The softmax: one activation for the whole output layer
+#
+# A classifier's last layer gives one score $z_j$ per class, and seed 000 (§3.2) turns the
+# scores into probabilities with the softmax (`losses.py` takes it up with the cross-entropy):
+#
+# $$s_j = \operatorname{softmax}(z)_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$$
+#
+# Unlike the four above it is not element-wise: every $s_j$ depends on every score, so its
+# derivative is a matrix, $\partial s_j / \partial z_k = s_j (\delta_{jk} - s_k)$. The backward
+# pass needs only that matrix times the gradient arriving at $s$:
+#
+# $$\frac{\partial L}{\partial z_k} = \sum_j \frac{\partial L}{\partial s_j}\, s_j
+# (\delta_{jk} - s_k) = s_k \Big(\frac{\partial L}{\partial s_k} - \sum_j
+# \frac{\partial L}{\partial s_j} s_j\Big)$$
+#
+# The function subtracts each row's largest score before the exponentials: the factor
+# $e^{-\max z}$ cancels in the ratio, and no exponential exceeds 1 (`losses.py` shows what
+# happens without it).
+
+# %%
+#@save dlbook/scratch/activations.py
+def softmax(z: np.ndarray) -> np.ndarray:
+    """``softmax(z)_j = e^{z_j} / sum_k e^{z_k}`` over the last axis (seed 000 §3.2), the
+    largest score subtracted first so that no ``exp`` overflows."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_backward(dL_ds: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``dL/dz`` from ``dL/ds`` at ``s = softmax(z)``:
+    ``dL/dz_k = s_k (dL/ds_k - sum_j dL/ds_j s_j)``."""
+    return s * (dL_ds - np.sum(dL_ds * s, axis=-1, keepdims=True))
+
+
+# %%
+scores = rng.normal(scale=2, size=(4, 5))  # 4 examples, 5 classes
+dL_ds = rng.normal(size=scores.shape)  # a gradient arriving at the probabilities
+s = softmax(scores)
+print("softmax of 4 rows of scores, row sums:", s.sum(axis=1))
+
+scores_tensor = tf.constant(scores)
+with tf.GradientTape() as tape:  # L = sum(s * dL/ds): its gradient at s is dL/ds
+    tape.watch(scores_tensor)
+    keras_s = keras.activations.softmax(scores_tensor)
+    weighted_sum = tf.reduce_sum(keras_s * dL_ds)
+check("softmax vs keras.activations.softmax", s, keras_s)
+check("softmax backward vs GradientTape", softmax_backward(dL_ds, s),
+      tape.gradient(weighted_sum, scores_tensor))
 
 # %% [markdown]
 # ## What to notice

@@ -15,21 +15,22 @@
 # hidden state (`last_inputs`, `last_hs`) without using them or saying why, and returns the last
 # output and hidden state. This page runs the same forward pass, then adds a backward pass
 # through time, which the listing does not have and which needs exactly what it stores.
+#
+# Both are written in cells marked `#@save dlbook/scratch/rnn.py`: `make export` writes that
+# module of the package from them (`from dlbook.scratch import rnn_forward`).
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.results import save_results
-from dlbook.scratch import Comparisons, rnn_backward, rnn_forward
+from dlbook.cli import start_page
+from dlbook.scratch import Comparisons
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch04_math/rnn", "The recurrent network and back-propagation through time, "
-                    "in NumPy against dlbook.scratch and Keras (section 4)", epochs=1,
-                    dataset=None)
-rng = np.random.default_rng(args.seed)
-check = Comparisons()
+# %%
+page = start_page("ch04_math/rnn", globals())
+rng = np.random.default_rng(page.seed)
+check = Comparisons(page.record)  # prints each comparison and records it in results.json
 
 T, D, H, K = 6, 3, 5, 2  # steps, input features, hidden units, outputs
 xs = rng.normal(size=(T, D))  # one sequence: x_1 ... x_T
@@ -47,27 +48,61 @@ b_y = rng.normal(size=K) * 0.5
 # ## Forward, step by step
 #
 # Exactly the formula; $g$ is the identity (a classifier would take a softmax), and the output is
-# read at the last step. The vectors here are 1-D NumPy arrays of shape `(H,)`; the listing's
-# are columns of shape `(H, 1)`, which give the same numbers in one more dimension.
+# read at the last step. `rnn_forward` runs a batch of sequences at once, shape `(N, T, D)`, one
+# sequence per row as in Keras, so each step computes the formula transposed,
+# $h_t^\top = \tanh(x_t^\top W_{xh}^\top + h_{t-1}^\top W_{hh}^\top + b_h)$, for every row; the
+# weights keep the formula's shapes. The listing's vectors are columns of shape `(H, 1)`, which
+# give the same numbers in another layout.
 
 # %%
-h = np.zeros(H)  # h_0
-hs = []
-for x_t in xs:
-    h = np.tanh(W_hh @ h + W_xh @ x_t + b_h)
-    hs.append(h)
-hs = np.array(hs)  # (T, H): every hidden state, kept for the backward pass
+#@save dlbook/scratch/rnn.py
+def check_sequence(xs: np.ndarray, features: int, weights: str, shape: tuple[int, ...]) -> None:
+    """Raise unless ``xs`` is ``(N, T, features)``, naming the weights that expect ``features``."""
+    if xs.ndim != 3 or xs.shape[2] != features:
+        raise ValueError(
+            f"the sequence has shape {xs.shape} but {weights} has shape {shape}; "
+            f"expected a sequence of shape (N, T, {features})"
+        )
+
+
+Params = dict[str, np.ndarray]
+"""The weights of a recurrent layer by their names in the formulas (``W_xh``, ``b_h``...)."""
+
+
+def rnn_forward(xs: np.ndarray, params: Params, h0: np.ndarray | None = None) -> np.ndarray:
+    """Every hidden state ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` (seed 004 §4.3.1) of the
+    sequences ``xs`` (N, T, D): shape ``(N, T, H)``; ``h_0`` is zeros by default."""
+    W_xh, W_hh, b_h = params["W_xh"], params["W_hh"], params["b_h"]
+    check_sequence(xs, W_xh.shape[1], "W_xh", W_xh.shape)
+    h = np.zeros((xs.shape[0], W_hh.shape[0]), dtype=xs.dtype) if h0 is None else h0
+    hs = []
+    for t in range(xs.shape[1]):
+        h = np.tanh(xs[:, t] @ W_xh.T + h @ W_hh.T + b_h)
+        hs.append(h)
+    return np.stack(hs, axis=1)
+
+
+# %%
+params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
+hs = rnn_forward(xs[np.newaxis], params)[0]  # (T, H): every hidden state, kept for later
+h = hs[-1]
 y = W_hy @ h + b_y  # the output at the last step
 print("h_T =", h.round(4), " y_T =", y.round(4))
 
 # %% [markdown]
-# `dlbook.scratch.rnn_forward` runs a batch of sequences at once, one per row
-# (`x_t @ W_xh.T`); Keras's `SimpleRNN` stores $W_{xh}^\top$ and $W_{hh}^\top$.
+# Keras's `SimpleRNN` computes the same recurrence and stores $W_{xh}^\top$ as its `kernel` and
+# $W_{hh}^\top$ as its `recurrent_kernel`; `rnn_params_from_keras` reads them back into the
+# formula's names.
 
 # %%
-params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h}
-check("h_1..h_T vs dlbook.scratch.rnn_forward", hs, rnn_forward(xs[np.newaxis], params)[0])
+#@save dlbook/scratch/rnn.py
+def rnn_params_from_keras(kernel: np.ndarray, recurrent_kernel: np.ndarray,
+                          bias: np.ndarray) -> Params:
+    """``{"W_xh", "W_hh", "b_h"}`` from the weights of a Keras ``SimpleRNN``."""
+    return {"W_xh": kernel.T, "W_hh": recurrent_kernel.T, "b_h": bias}
 
+
+# %%
 keras_rnn = keras.layers.SimpleRNN(H, return_sequences=True, dtype="float64")
 keras_rnn.build((None, T, D))
 keras_rnn.set_weights([W_xh.T, W_hh.T, b_h])
@@ -93,43 +128,57 @@ check("y_T vs keras.layers.Dense on the last state", y, keras_output(hs[np.newax
 # $$\frac{\partial L}{\partial W_{xh}} = \sum_t \delta_t x_t^\top, \qquad
 # \frac{\partial L}{\partial W_{hh}} = \sum_t \delta_t h_{t-1}^\top, \qquad
 # \frac{\partial L}{\partial b_h} = \sum_t \delta_t$$
+#
+# `rnn_backward` takes the gradient of the loss at every hidden state, $\partial L / \partial h_t$
+# from the outputs read at step $t$ (here 0 except at the last); the gradient that reaches $h_t$
+# is that plus what $h_{t+1}$ sends back. It returns the weights' gradients and the inputs',
+# $\partial L / \partial x_t = W_{xh}^\top \delta_t$.
+
+# %%
+#@save dlbook/scratch/rnn.py
+def rnn_backward(
+    dhs: np.ndarray, xs: np.ndarray, hs: np.ndarray, params: Params,
+    h0: np.ndarray | None = None,
+) -> tuple[np.ndarray, Params]:
+    """Back-propagation through time: ``(dL/dxs, gradients of params)`` from ``dhs = dL/dh_t``
+    (N, T, H), the gradient the loss puts on each hidden state directly."""
+    W_xh, W_hh = params["W_xh"], params["W_hh"]
+    h0 = np.zeros_like(hs[:, 0]) if h0 is None else h0
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    dxs = np.zeros_like(xs)
+    dh_from_next = np.zeros_like(h0)
+    for t in reversed(range(xs.shape[1])):
+        h_prev = hs[:, t - 1] if t > 0 else h0
+        delta = (dhs[:, t] + dh_from_next) * (1 - hs[:, t] ** 2)
+        grads["W_xh"] += delta.T @ xs[:, t]
+        grads["W_hh"] += delta.T @ h_prev
+        grads["b_h"] += delta.sum(axis=0)
+        dxs[:, t] = delta @ W_xh
+        dh_from_next = delta @ W_hh
+    return dxs, grads
+
+
+# %% [markdown]
+# GradientTape differentiates the same loss through the Keras layers:
 
 # %%
 target = rng.normal(size=K)
 dL_dy = y - target
-dW_hy, db_y = np.outer(dL_dy, h), dL_dy
-dW_xh, dW_hh, db_h = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b_h)
-dL_dh = W_hy.T @ dL_dy  # at h_T
-gradient_norms = []  # |dL/dh_t|, from t = T back to 1
-for t in reversed(range(T)):
-    gradient_norms.append(np.linalg.norm(dL_dh))
-    h_prev = hs[t - 1] if t > 0 else np.zeros(H)
-    delta = dL_dh * (1 - hs[t] ** 2)
-    dW_xh += np.outer(delta, xs[t])
-    dW_hh += np.outer(delta, h_prev)
-    db_h += delta
-    dL_dh = W_hh.T @ delta  # on to h_{t-1}
-
-# %% [markdown]
-# `dlbook.scratch.rnn_backward` takes $\partial L / \partial h_t$ at every step (here 0 except
-# at the last); GradientTape differentiates the same loss through the Keras layers.
-
-# %%
+dW_hy, db_y = np.outer(dL_dy, h), dL_dy  # the output layer's gradients
 dL_dhs = np.zeros((1, T, H))
-dL_dhs[0, -1] = W_hy.T @ dL_dy
-_, scratch_grads = rnn_backward(dL_dhs, xs[np.newaxis], hs[np.newaxis], params)
+dL_dhs[0, -1] = W_hy.T @ dL_dy  # the loss reaches the last hidden state only
+_, grads = rnn_backward(dL_dhs, xs[np.newaxis], hs[np.newaxis], params)
+
 with tf.GradientTape() as tape:
     keras_y = keras_output(keras_rnn(xs[np.newaxis])[:, -1])
     keras_loss = 0.5 * tf.reduce_sum((keras_y - target) ** 2)
-(keras_dW_xh, keras_dW_hh, keras_db_h), (keras_dW_hy, keras_db_y) = tape.gradient(
+keras_rnn_grads, (keras_dW_hy, keras_db_y) = tape.gradient(
     keras_loss, [keras_rnn.trainable_weights, keras_output.trainable_weights])
+keras_grads = rnn_params_from_keras(*(gradient.numpy() for gradient in keras_rnn_grads))
 
-check("dL/dW_xh vs dlbook.scratch.rnn_backward", dW_xh, scratch_grads["W_xh"])
-check("dL/dW_hh vs dlbook.scratch.rnn_backward", dW_hh, scratch_grads["W_hh"])
-check("dL/db_h vs dlbook.scratch.rnn_backward", db_h, scratch_grads["b_h"])
-check("dL/dW_xh vs GradientTape", dW_xh, keras_dW_xh.numpy().T)
-check("dL/dW_hh vs GradientTape", dW_hh, keras_dW_hh.numpy().T)
-check("dL/db_h vs GradientTape", db_h, keras_db_h)
+check("dL/dW_xh vs GradientTape", grads["W_xh"], keras_grads["W_xh"])
+check("dL/dW_hh vs GradientTape", grads["W_hh"], keras_grads["W_hh"])
+check("dL/db_h vs GradientTape", grads["b_h"], keras_grads["b_h"])
 check("dL/dW_hy vs GradientTape", dW_hy, keras_dW_hy.numpy().T)
 check("dL/db_y vs GradientTape", db_y, keras_db_y)
 
@@ -140,22 +189,23 @@ check("dL/db_y vs GradientTape", db_y, keras_db_y)
 # Unless $W_{hh}$ makes up for it, the signal from the loss shrinks step after step: the early
 # inputs barely change the weights. This is the vanishing gradient that seed 000 lists among
 # deep learning's weaknesses (in section 3), and the reason for the LSTM's cell state
-# (`lstm_gru.py`).
+# (`lstm_gru.py`). Following $\partial L / \partial h_t$ back from the last step:
 
 # %%
+dL_dh = W_hy.T @ dL_dy  # at h_T
+gradient_norms = []  # |dL/dh_t|, from t = T back to 1
+for t in reversed(range(T)):
+    gradient_norms.append(np.linalg.norm(dL_dh))
+    dL_dh = W_hh.T @ (dL_dh * (1 - hs[t] ** 2))  # the delta, sent on to h_{t-1}
 for t, norm in zip(range(T, 0, -1), gradient_norms, strict=True):
     print(f"|dL/dh_{t}| = {norm:.4f}")
-
-results_file = save_results(args, max_relative_error=check.largest,
-                            relative_errors=check.errors,
-                            gradient_norms_from_last_step=gradient_norms)
-print(f"Results in {results_file}")
+page.record(gradient_norms_from_last_step=gradient_norms)
 
 # %% [markdown]
 # ## What to notice
 #
-# - The recurrence is one line, `h = np.tanh(W_hh @ h + W_xh @ x_t + b_h)`, and with the same
-#   weights it is exactly what Keras's `SimpleRNN` computes.
+# - The recurrence is one line of `rnn_forward`, and with the same weights it is exactly what
+#   Keras's `SimpleRNN` computes.
 # - The hidden states the listing keeps are what the backward pass needs: $h_t$ for $\tanh'$ and
 #   $h_{t-1}$ for $\partial L / \partial W_{hh}$.
 # - $|\partial L / \partial h_t|$ falls as $t$ goes back from $T$ (with seed 0, by a factor

@@ -24,32 +24,30 @@
 # listing's recipe (no dropout, constant rate) to compare.
 
 # %%
-import argparse
-
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
-from dlbook.models.cnn import build_cnn
+from dlbook.models.layers import ExpectShape
 from dlbook.models.saving import save_model
 from dlbook.plots import plot_history, plot_test_results
-from dlbook.results import save_results
-from dlbook.training import (
-    EpochTimer,
-    adam_cosine,
-    keras_verbose,
-    resumable_run,
-    run_identity,
-)
+from dlbook.training import EpochTimer, adam_cosine, keras_verbose, resumable_run, run_identity
 
 import keras
+from keras import layers
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--listing", action="store_true",
-                        help="train with the listing's recipe: no dropout, Adam at a constant "
-                             "rate of 1e-3")
-args = chapter_args("ch05_practice/cnn", "The Sequential CNN trained with compile and fit "
-                    "(section 5)", epochs=10, batch_size=32, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--epochs 3`, `--listing`; `--help` lists them).
+# `--quick` trains one epoch on 2,048 images.
+
+# %%
+EPOCHS = 10  # epochs of the full run, the listing's 10
+BATCH_SIZE = 32  # images per gradient step, the listing's 32
+LISTING = False  # train with the listing's recipe: no dropout, Adam at a constant rate of 1e-3
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch05_practice/cnn", globals(), resumable=True)
 
 # %% [markdown]
 # ## The data
@@ -58,28 +56,50 @@ set_seed(args.seed)
 # images (at most 5,000) is held out for validation.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
 # ## The model
 #
-# `dlbook.models.cnn.build_cnn` is the listing's `Sequential`, with a first `keras.Input` (how
-# Keras 3 learns the input shape) and a layer that names the expected shape when an image of
-# another size comes in. Each 3x3 convolution without padding takes 2 pixels off each side, each
-# pooling halves the rest: $28 \to 26 \to 13 \to 11 \to 5$, so `Flatten` hands
-# $5 \cdot 5 \cdot 64 = 1600$ numbers to the dense layers. The dense 64 layer is named
-# `features`: `dcgan.py` measures generated images in its output.
+# The listing's `Sequential`, written here, with a first `keras.Input` (how Keras 3 learns the
+# input shape) and a layer that names the expected shape when an image of another size comes
+# in. Each 3x3 convolution without padding takes 2 pixels off each side, each pooling halves
+# the rest: $28 \to 26 \to 13 \to 11 \to 5$, so `Flatten` hands $5 \cdot 5 \cdot 64 = 1600$
+# numbers to the dense layers. The dense 64 layer is named `features`: `dcgan.py` measures
+# generated images in its output.
 #
 # Dropout sets each of those 1600 numbers to 0 with probability 1/2 at every training step (and
 # doubles the others), so that no unit can rely on a few particular inputs; it is off when the
-# model predicts. It adds no weights.
+# model predicts. It adds no weights; `dropout=0` builds the listing's layers exactly.
+#
+# The cell's first line, `#@save dlbook/models/cnn.py`, makes it part of the package as well
+# (that module runs this page's cells so marked): `dcgan.py`, chapter 8's pages and the tests
+# build this network with `from dlbook.models import build_cnn`, so it is written once, here.
 
 # %%
-model = build_cnn(len(data.class_names), data.image_shape,
-                  dropout=0.0 if args.listing else 0.5)
+#@save dlbook/models/cnn.py
+def build_cnn(num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1),
+              dropout: float = 0.5) -> keras.Sequential:
+    """Section 5's CNN listing for small images, ending in logits, with dropout on the
+    flattened features (121,930 parameters for 28x28x1 images and 10 classes)."""
+    return keras.Sequential([
+        keras.Input(tuple(input_shape)),
+        ExpectShape(input_shape),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        *([layers.Dropout(dropout)] if dropout else []),
+        layers.Dense(64, activation="relu", name="features"),
+        layers.Dense(num_classes),
+    ], name="cnn")
+
+
+# %%
+model = build_cnn(len(data.class_names), data.image_shape, dropout=0.0 if LISTING else 0.5)
 model.summary()
 
 # %% [markdown]
@@ -95,16 +115,28 @@ model.summary()
 # `adam_cosine` sets Adam's rate at step $t$ of $T$ to
 # $\eta_t = \frac{\eta_0}{2} \left(1 + \cos \frac{\pi t}{T}\right)$: large steps while the loss is
 # high, small ones to settle at the end.
+#
+# `compile_cnn` is chapter 5's CNN recipe, dlbook's and (`listing=True`) the listing's. Its
+# cell's first line, `#@save dlbook/training/cnn_recipe.py`, saves it to the package: chapter
+# 8's pages train the CNN with it when they find no model of this page's, so the recipe is
+# written once, here.
 
 # %%
-steps_per_epoch = int(data.train.cardinality())
-if args.listing:
-    optimizer = keras.optimizers.Adam(1e-3)
-else:
-    optimizer = adam_cosine(2e-3, args.epochs, steps_per_epoch)
-model.compile(optimizer=optimizer,
-              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-              metrics=["accuracy"])
+#@save dlbook/training/cnn_recipe.py
+def compile_cnn(model: keras.Model, epochs: int, steps_per_epoch: int,
+                listing: bool = False) -> None:
+    """Compile ``model`` with chapter 5's CNN recipe: Adam from 2e-3 down to 0 along a cosine
+    over ``epochs * steps_per_epoch`` steps (``listing=True``: the listing's Adam at a constant
+    1e-3), the batch-mean cross-entropy of the logits, and the accuracy."""
+    optimizer = (keras.optimizers.Adam(1e-3) if listing
+                 else adam_cosine(2e-3, epochs, steps_per_epoch))
+    model.compile(optimizer=optimizer,
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+
+
+# %%
+compile_cnn(model, EPOCHS, int(data.train.cardinality()), listing=LISTING)
 
 # %% [markdown]
 # ## `fit`
@@ -118,10 +150,10 @@ model.compile(optimizer=optimizer,
 
 # %%
 timer = EpochTimer()
-history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
+history = model.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
-                    callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart, data.train), timer])
+                    callbacks=[*resumable_run(page.output_dir / data.name, model, EPOCHS,
+                                              data.identity, page.restart, data.train), timer])
 
 # %% [markdown]
 # ## Evaluation
@@ -132,19 +164,15 @@ history = model.fit(data.train, epochs=args.epochs, validation_data=data.validat
 # %%
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
-model_path = save_model(model, args.output_dir / f"cnn-{data.name}.keras",
+page.record(test_accuracy=test_accuracy, train_accuracy=history.history["accuracy"][-1],
+            parameters=model.count_params(), seconds_per_epoch=timer.seconds_per_epoch,
+            identity=run_identity(model, model.optimizer, EPOCHS, data.identity))
+model_path = save_model(model, page.output_dir / f"cnn-{data.name}.keras",
                         trained_on=data.identity)
 
-plot_history(history, args.output_dir / "curves.png")
-plot_test_results(model, data.test, data.class_names, args.output_dir)
-print(f"{model_path.name}, plots and TensorBoard logs in {args.output_dir}/")
-
-identity = run_identity(model, model.optimizer, args.epochs, data.identity)
-save_results(args, identity=identity, model="Sequential CNN (compile/fit)",
-             recipe="listing" if args.listing else "dlbook", dataset=data.name,
-             parameters=model.count_params(), epochs=len(history.epoch),
-             test_accuracy=test_accuracy, train_accuracy=history.history["accuracy"][-1],
-             epoch_seconds=timer.epoch_seconds)
+plot_history(history, page.output_dir / "curves.png")
+plot_test_results(model, data.test, data.class_names, page.output_dir)
+print(f"{model_path.name}, plots and TensorBoard logs in {page.output_dir}/")
 
 # %% [markdown]
 # ## What to look at

@@ -21,12 +21,11 @@
 # by eye, the page measures them through a trained classifier.
 
 # %%
-import argparse
 from pathlib import Path
 
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images, to_tanh_range
+from dlbook.errors import DlbookError
 from dlbook.gan_scores import (
     classifier_score,
     features_and_probabilities,
@@ -34,24 +33,32 @@ from dlbook.gan_scores import (
     load_judge,
     shuffled_pixels,
 )
-from dlbook.models.cnn import build_cnn
-from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
+from dlbook.models import build_cnn
+from dlbook.models.layers import ExpectShape
 from dlbook.models.saving import save_model
 from dlbook.plots import plot_history, plot_samples, save_gif
-from dlbook.results import save_results
-from dlbook.training import GAN, EpochTimer, Trainer, keras_verbose, resumable_run, run_identity
+from dlbook.training import EpochTimer, Trainer, keras_verbose, resumable_run, run_identity
 from dlbook.training.trained_cnn import chapter5_model_path
 
 import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--judge", type=Path, default=None,
-                        help="the trained classifier (.keras) whose features measure the images; "
-                             "default: cnn.py's model for the same dataset, if there is one")
-args = chapter_args("ch05_practice/dcgan", "A DCGAN learns to draw images from noise "
-                    "(section 5's demo of section 2's GAN)", epochs=20, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--epochs 5`, `--judge FILE`; `--help` lists them).
+# `--quick` trains one epoch on 2,048 images.
+
+# %%
+EPOCHS = 20  # epochs of the GAN's training
+BATCH_SIZE = 128  # real images per step (the generator draws as many)
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+JUDGE: Path | None = None  # the classifier (.keras) that measures the images (None: cnn.py's)
+
+page = start_page("ch05_practice/dcgan", globals(), resumable=True)
 
 # %% [markdown]
 # ## The data
@@ -61,8 +68,8 @@ set_seed(args.seed)
 # are held out (`--validation-fraction` does not apply); the test images serve the measurement.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=0.0, seed=args.seed, data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options | {"validation_fraction": 0})
 print(data)
 
 # %% [markdown]
@@ -75,28 +82,111 @@ print(data)
 # end.
 
 # %%
-judge_path = args.judge or chapter5_model_path(data.name, args.quick)
+judge_path = JUDGE or chapter5_model_path(data.name, page.quick)
 judge = None
-if args.judge or judge_path.is_file():
+if JUDGE or judge_path.is_file():
     judge = load_judge(judge_path, data.image_shape, len(data.class_names), data.identity)
     print(f"Judge: the classifier of {judge_path}")
 
 # %% [markdown]
 # ## The two networks
 #
-# Generator: dense $100 \to 7 \cdot 7 \cdot 256$, then transposed convolutions up to
+# Both are written here, as TensorFlow's DCGAN example writes them, for 28x28 images (7 doubled
+# twice); images of another size are refused before anything trains, naming the size to resize
+# them to. The first line of each cell, `#@save dlbook/models/dcgan.py`, makes the cell part of
+# the package as well (that module runs this page's cells so marked): chapter 2's family tree,
+# the tests and your own code take the networks with `from dlbook.models import
+# make_generator, make_discriminator`, so they are written once, here.
+
+# %%
+#@save dlbook/models/dcgan.py
+NOISE_DIM = 100
+"""Length of the noise vector the generator turns into an image."""
+
+IMAGE_SIZE = 28
+"""Height and width of the images the generator draws (7 doubled twice)."""
+
+
+class ImageSizeError(DlbookError):
+    """The images are not the size the DCGAN draws."""
+
+
+def check_image_shape(image_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """``image_shape`` as ``(28, 28, channels)``, or `ImageSizeError` naming the fix."""
+    image_shape = tuple(image_shape)
+    if len(image_shape) != 3 or image_shape[:2] != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ImageSizeError(
+            f"the DCGAN draws {IMAGE_SIZE}x{IMAGE_SIZE} images, the dataset's have shape "
+            f"{image_shape}; resize the images to {IMAGE_SIZE}x{IMAGE_SIZE}"
+        )
+    return image_shape
+
+
+# %% [markdown]
+# The generator: dense $100 \to 7 \cdot 7 \cdot 256$, then transposed convolutions up to
 # 7x7x128, 14x14x64 and 28x28 with the images' channels ($\tanh$), with batch normalization and
-# LeakyReLU between them.
-# Discriminator: two stride-2 convolutions (64 and 128 filters, LeakyReLU, dropout 0.3), then
-# one logit. Before any training $D$ cannot tell real from fake and says about $1/2$ to
-# everything, so each BCE term is about $\log 2 = 0.693$: $J_D \approx 1.386$,
-# $J_G \approx 0.693$. The two losses on the first batch:
+# LeakyReLU between them. A transposed convolution of stride 2 doubles the height and width;
+# the layers before batch normalization have no bias, which the normalization would cancel.
+
+# %%
+#@save dlbook/models/dcgan.py
+def make_generator(noise_dim: int = NOISE_DIM,
+                   image_shape: tuple[int, ...] = (28, 28, 1)) -> keras.Sequential:
+    """The DCGAN's generator (Radford et al., 2015): noise ``[batch, noise_dim]`` -> images
+    ``[batch, 28, 28, channels]`` in [-1, 1]."""
+    channels = check_image_shape(image_shape)[2]
+    return keras.Sequential([
+        keras.Input((noise_dim,)),
+        ExpectShape((noise_dim,)),
+        layers.Dense(7 * 7 * 256, use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Reshape((7, 7, 256)),
+        layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Conv2DTranspose(channels, 5, strides=2, padding="same", use_bias=False,
+                               activation="tanh"),
+    ], name="generator")
+
+
+# %% [markdown]
+# The discriminator: two stride-2 convolutions (64 and 128 filters, LeakyReLU, dropout 0.3),
+# then one logit, "real" when positive.
+
+# %%
+#@save dlbook/models/dcgan.py
+def make_discriminator(image_shape: tuple[int, ...] = (28, 28, 1)) -> keras.Sequential:
+    """The DCGAN's discriminator: images ``[batch, 28, 28, channels]`` in [-1, 1] -> one logit
+    per image (positive: "real")."""
+    image_shape = check_image_shape(image_shape)
+    return keras.Sequential([
+        keras.Input(image_shape),
+        ExpectShape(image_shape),
+        layers.Conv2D(64, 5, strides=2, padding="same"),
+        layers.LeakyReLU(),
+        layers.Dropout(0.3),
+        layers.Conv2D(128, 5, strides=2, padding="same"),
+        layers.LeakyReLU(),
+        layers.Dropout(0.3),
+        layers.Flatten(),
+        layers.Dense(1),
+    ], name="discriminator")
+
+
+# %% [markdown]
+# Before any training $D$ cannot tell real from fake and says about $1/2$ to everything, so
+# each BCE term is about $\log 2 = 0.693$: $J_D \approx 1.386$, $J_G \approx 0.693$. The two
+# losses on the first batch:
 
 # %%
 generator = make_generator(image_shape=data.image_shape)
 discriminator = make_discriminator(data.image_shape)
 real_images, _ = to_tanh_range(*next(iter(data.train)))
-fake_images = generator(np.random.default_rng(args.seed).normal(
+fake_images = generator(np.random.default_rng(page.seed).normal(
     size=(len(real_images), NOISE_DIM)).astype(np.float32), training=False)
 bce = keras.losses.BinaryCrossentropy(from_logits=True)
 real_logits = discriminator(real_images, training=False)
@@ -108,36 +198,146 @@ print(f"J_D = {float(discriminator_loss):.3f}, J_G = "
       f" log 2 = {np.log(2):.3f})")
 
 # %% [markdown]
+# ## The training step: two tapes
+#
+# `GAN` is a `keras.Model` that holds both networks and overrides `train_step`, as keras-io's
+# DCGAN example does, so `fit` runs the step once per batch. The step draws a batch of noise,
+# runs the generator and the discriminator (on the real images and on the fakes) under two
+# `tf.GradientTape`s, computes $J_G$ and $J_D$ from the same forward pass, and updates each
+# network with the gradients of its own loss, by its own optimizer: the discriminator's tape
+# never moves the generator, and the other way round. The losses are means over the whole
+# batch (`tf.nn.compute_average_loss`), so the step is the same under a `tf.distribute`
+# strategy, which sums the replicas' gradients. The noise comes from a seeded generator that
+# the model holds, so a checkpoint also holds where the noise was, and a resumed run draws the
+# same noise as one that never stopped.
+#
+# One more thing, not about GANs: `fit` is overridden to switch off a TensorFlow graph rewrite
+# that fails on this step, prints an error line and leaves the graph as it was; with it off
+# the losses are the same bit for bit, without the frightening line. The cell's first line
+# saves the class to `dlbook/training/gan.py` (`from dlbook.training import GAN`).
+
+# %%
+#@save dlbook/training/gan.py
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other by ``fit`` (section 2's
+    GAN); calling the model generates images from noise.
+
+    ``compile(generator_optimizer=..., discriminator_optimizer=...)`` gives each network its own
+    optimizer; ``fit`` takes batches ``(images in [-1, 1], labels)`` (the labels are ignored) and
+    its history holds ``generator_loss`` and ``discriminator_loss``. The noise comes from a
+    seeded generator that the model holds, so a checkpoint of the model holds where it is.
+    Under a ``tf.distribute`` strategy, create and compile the model in its scope.
+    """
+
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, seed: int = 0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.noise_dim = generator.input_shape[-1]
+        self.noise_seed = keras.random.SeedGenerator(seed)
+        self.built = True  # no weights of its own: the networks it holds are built
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def compile(self, generator_optimizer: keras.optimizers.Optimizer,
+                discriminator_optimizer: keras.optimizers.Optimizer, **kwargs) -> None:
+        """Give each network its optimizer (built now, for its own network's variables)."""
+        super().compile(optimizer=None, **kwargs)
+        self.generator_optimizer = generator_optimizer
+        self.discriminator_optimizer = discriminator_optimizer
+        generator_optimizer.build(self.generator.trainable_variables)
+        discriminator_optimizer.build(self.discriminator.trainable_variables)
+        self.cross_entropy = keras.losses.BinaryCrossentropy(from_logits=True, reduction=None)
+        self.generator_loss = keras.metrics.Mean(name="generator_loss")
+        self.discriminator_loss = keras.metrics.Mean(name="discriminator_loss")
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        return [self.generator_loss, self.discriminator_loss]
+
+    @property
+    def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        """The two optimizers by network, for `dlbook.training.run_identity`."""
+        return {"generator": self.generator_optimizer,
+                "discriminator": self.discriminator_optimizer}
+
+    def train_step(self, data):
+        """One step for each network on one batch; returns the two mean losses so far."""
+        images, _ = data
+        # The batch size is read at run time: the last, smaller batch draws as much noise.
+        noise = keras.random.normal((tf.shape(images)[0], self.noise_dim), seed=self.noise_seed)
+        with tf.GradientTape() as generator_tape, tf.GradientTape() as discriminator_tape:
+            fakes = self.generator(noise, training=True)
+            real_logits = self.discriminator(images, training=True)
+            fake_logits = self.discriminator(fakes, training=True)
+            generator_per_example = self.cross_entropy(tf.ones_like(fake_logits), fake_logits)
+            discriminator_per_example = self.cross_entropy(
+                tf.ones_like(real_logits), real_logits
+            ) + self.cross_entropy(tf.zeros_like(fake_logits), fake_logits)
+            # The mean over the global batch: a strategy sums the replicas' gradients.
+            generator_loss = tf.nn.compute_average_loss(generator_per_example)
+            discriminator_loss = tf.nn.compute_average_loss(discriminator_per_example)
+        for tape, loss, network, optimizer in [
+            (generator_tape, generator_loss, self.generator, self.generator_optimizer),
+            (discriminator_tape, discriminator_loss, self.discriminator,
+             self.discriminator_optimizer),
+        ]:
+            gradients = tape.gradient(loss, network.trainable_variables)
+            optimizer.apply_gradients(zip(gradients, network.trainable_variables, strict=True))
+        self.generator_loss.update_state(generator_per_example)
+        self.discriminator_loss.update_state(discriminator_per_example)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def fit(self, *args, **kwargs) -> keras.callbacks.History:
+        """``keras.Model.fit`` with TensorFlow's "remapper" graph rewrite off while it runs.
+
+        The remapper fuses a convolution with its bias and activation. On this step (the
+        discriminator's LeakyReLU differentiated in a compiled step) it fails, prints an
+        ``E0000 ... remapper failed`` error line and leaves the graph as it was: the losses are
+        the same bit for bit with it off, and no error line frightens the reader.
+        """
+        remapping = tf.config.optimizer.get_experimental_options().get("remapping", True)
+        tf.config.optimizer.set_experimental_options({"remapping": False})
+        try:
+            return super().fit(*args, **kwargs)
+        finally:
+            tf.config.optimizer.set_experimental_options({"remapping": remapping})
+
+
+# %% [markdown]
 # ## Training
 #
-# `dlbook.training.GAN` is a `keras.Model` that holds both networks and overrides
-# `train_step` with the two-tape step above (read `dlbook/training/gan.py`), so `fit` trains
-# it; `resumable_run` adds a checkpoint per epoch, an exact resume after an interruption and
-# the refusal of a folder that holds another run (`--restart` starts afresh). Both networks
-# use Adam with rate $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, the setting of the DCGAN paper
-# (Radford et al., 2015); its authors found that Adam's default momentum $\beta_1 = 0.9$ made
-# training oscillate, and 0.5 steadied it.
+# `fit` trains the GAN; `resumable_run` adds a checkpoint per epoch, an exact resume after an
+# interruption and the refusal of a folder that holds another run (`--restart` starts afresh).
+# Both networks use Adam with rate $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, the setting of the
+# DCGAN paper (Radford et al., 2015); its authors found that Adam's default momentum
+# $\beta_1 = 0.9$ made training oscillate, and 0.5 steadied it.
 #
 # After every epoch the generator draws from the same 16 noise vectors
 # (`samples/<dataset>/epoch_NNN.png`); at the end the frames become `progress.gif`.
 
 # %%
-gan = GAN(generator, discriminator, seed=args.seed)
+gan = GAN(generator, discriminator, seed=page.seed)
 gan.compile(generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
             discriminator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5))
-fixed_noise = np.random.default_rng(args.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
-samples_dir = args.output_dir / "samples" / data.name
+fixed_noise = np.random.default_rng(page.seed).normal(size=(16, NOISE_DIM)).astype(np.float32)
+samples_dir = page.output_dir / "samples" / data.name
 draw_samples = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: plot_samples(
     generator, fixed_noise, samples_dir / f"epoch_{epoch + 1:03d}.png"))
 train_images = data.train.map(to_tanh_range)
 timer = EpochTimer()
-history = gan.fit(train_images, epochs=args.epochs, shuffle=False, verbose=keras_verbose(),
-                  callbacks=[*resumable_run(args.output_dir / data.name, gan, args.epochs,
-                                            data.identity, args.restart, train_data=train_images,
+history = gan.fit(train_images, epochs=EPOCHS, shuffle=False, verbose=keras_verbose(),
+                  callbacks=[*resumable_run(page.output_dir / data.name, gan, EPOCHS,
+                                            data.identity, page.restart, train_data=train_images,
                                             optimizer=gan.optimizers), timer, draw_samples])
-plot_history(history, args.output_dir / "losses.png")
-save_gif(sorted(samples_dir.glob("epoch_*.png")), args.output_dir / "progress.gif")
-save_model(generator, args.output_dir / "generator.keras")
+page.record(parameters=generator.count_params() + discriminator.count_params(),
+            seconds_per_epoch=timer.seconds_per_epoch,
+            identity=run_identity(gan, gan.optimizers, EPOCHS, data.identity))
+plot_history(history, page.output_dir / "losses.png")
+save_gif(sorted(samples_dir.glob("epoch_*.png")), page.output_dir / "progress.gif")
+save_model(generator, page.output_dir / "generator.keras")
 
 # %% [markdown]
 # ## Measuring the images
@@ -157,22 +357,24 @@ save_model(generator, args.output_dir / "generator.keras")
 
 # %%
 if judge is None:
-    classifier_epochs = 1 if args.quick else 3
+    classifier_epochs = 1 if page.quick else 3
     print(f"No trained CNN at {judge_path} (chapters/ch05_practice/cnn.py makes it): training one "
           f"for {classifier_epochs} epochs, enough for a feature extractor")
     judge = build_cnn(num_classes=len(data.class_names), input_shape=data.image_shape)
     Trainer(judge, keras.optimizers.Adam(1e-3)).fit(data.train, epochs=classifier_epochs)
+page.record(judge=str(judge_path) if JUDGE or judge_path.is_file() else
+            "a CNN trained on this page")
 
 test_images = np.concatenate([images for images, _ in data.test.as_numpy_iterator()])
 half = len(test_images) // 2
 reference, other_real = test_images[:half], test_images[half : 2 * half]
-noise = np.random.default_rng(args.seed + 1).normal(size=(half, NOISE_DIM)).astype(np.float32)
+noise = np.random.default_rng(page.seed + 1).normal(size=(half, NOISE_DIM)).astype(np.float32)
 generated = (generator.predict(noise, batch_size=256, verbose=0) + 1.0) / 2.0
 
 reference_features, _ = features_and_probabilities(judge, reference)
 real_features, real_probabilities = features_and_probabilities(judge, other_real)
 fake_features, fake_probabilities = features_and_probabilities(judge, generated)
-noise_features, _ = features_and_probabilities(judge, shuffled_pixels(other_real, args.seed))
+noise_features, _ = features_and_probabilities(judge, shuffled_pixels(other_real, page.seed))
 
 frechet_real = frechet_distance(real_features, reference_features)
 frechet_fake = frechet_distance(fake_features, reference_features)
@@ -189,16 +391,10 @@ print(f"Classifier score (higher is better, at most {len(data.class_names)}):")
 print(f"  real test images        {score_real:10.3f}")
 print(f"  DCGAN images            {score_fake:10.3f}   "
       f"({score_fake / score_real:.1%} of the real value)")
-print(f"Samples, progress.gif, losses.png and checkpoints in {args.output_dir}/")
-
-save_results(args, identity=run_identity(gan, gan.optimizers, args.epochs, data.identity),
-             model="DCGAN", dataset=data.name, epochs=len(history.epoch),
-             parameters=generator.count_params() + discriminator.count_params(),
-             frechet_distance=frechet_fake, frechet_noise=frechet_noise,
-             frechet_real=frechet_real, classifier_score=score_fake,
-             classifier_score_real=score_real, judge=str(judge_path) if args.judge or
-             judge_path.is_file() else "a CNN trained on this page",
-             epoch_seconds=timer.epoch_seconds)
+page.record(frechet_distance=frechet_fake, frechet_real=frechet_real,
+            frechet_noise=frechet_noise, classifier_score=score_fake,
+            classifier_score_real=score_real)
+print(f"Samples, progress.gif, losses.png and checkpoints in {page.output_dir}/")
 
 # %% [markdown]
 # ## What to look at

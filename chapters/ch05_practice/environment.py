@@ -42,24 +42,13 @@ import platform
 import sys
 import time
 
-from dlbook.cli import chapter_args
+from dlbook import doctor
+from dlbook.cli import start_page
 from dlbook.data import resolve_dataset
-from dlbook.doctor import (
-    CHECKED_PACKAGES,
-    dataset_checks,
-    device_checks,
-    package_checks,
-    plot_checks,
-    python_check,
-    read_requirements,
-    summary,
-)
-from dlbook.results import save_results
 
 import tensorflow as tf
 
-args = chapter_args("ch05_practice/environment", "Is this machine ready? Python, packages, "
-                    "devices, datasets and plots checked (section 5.1)", epochs=1, dataset=None)
+page = start_page("ch05_practice/environment", globals())
 
 # %% [markdown]
 # ## Python and the packages
@@ -70,13 +59,15 @@ args = chapter_args("ch05_practice/environment", "Is this machine ready? Python,
 # why the tutorial's Python 3.8 cannot run this code.
 
 # %%
-checks = [python_check(read_requirements()[0]), *package_checks()]
+checks = [doctor.python_check(doctor.read_requirements()[0]), *doctor.package_checks()]
 for check in checks:
     print(check)
 print()
-for name in CHECKED_PACKAGES:
+for name in doctor.CHECKED_PACKAGES:
     print(f"{name} {importlib.metadata.version(name)} runs on Python "
           f"{importlib.metadata.metadata(name)['Requires-Python']}")
+page.record(python=platform.python_version(), executable=sys.executable,
+            **{name: importlib.metadata.version(name) for name in doctor.CHECKED_PACKAGES})
 
 # %% [markdown]
 # ## The devices
@@ -89,12 +80,12 @@ for name in CHECKED_PACKAGES:
 # that sets things up).
 
 # %%
-device_lines = device_checks()
+device_lines = doctor.device_checks()
 for check in device_lines:
     print(check)
 checks += device_lines
 
-a = tf.random.normal((1000, 1000), seed=args.seed)
+a = tf.random.normal((1000, 1000), seed=page.seed)
 product = a @ a
 start = time.perf_counter()
 for _ in range(10):
@@ -102,6 +93,8 @@ for _ in range(10):
 _ = product.numpy()
 gflops = 10 * 2 * 1000**3 / (time.perf_counter() - start) / 1e9
 print(f"A @ A ran on {product.device}: {gflops:.1f} GFLOP/s in float32")
+page.record(platform=platform.platform(), gpus=len(tf.config.list_physical_devices("GPU")),
+            matmul_gflops=gflops)
 
 # %% [markdown]
 # ## The datasets
@@ -114,12 +107,13 @@ print(f"A @ A ran on {product.device}: {gflops:.1f} GFLOP/s in float32")
 # will find:
 
 # %%
-dataset_lines = dataset_checks()
+dataset_lines = doctor.dataset_checks()
 for check in dataset_lines:
     print(check)
 checks += dataset_lines
 available = [check.topic for check in dataset_lines if check.ok]
 image_dataset = resolve_dataset("auto") if {"mnist", "fashion_mnist"} & set(available) else None
+page.record(datasets_available=available, image_dataset=image_dataset)
 
 # %% [markdown]
 # ## Plots
@@ -128,11 +122,12 @@ image_dataset = resolve_dataset("auto") if {"mnist", "fashion_mnist"} & set(avai
 # runs the same on a server; in a notebook they are also shown under their cell.
 
 # %%
-plot_lines = plot_checks()
+plot_lines = doctor.plot_checks()
 for check in plot_lines:
     print(check)
 checks += plot_lines
-print(summary(checks))
+print(doctor.summary(checks))
+page.record(missing=[check.topic for check in checks if not check.ok])
 
 # %% [markdown]
 # ## What to look at
@@ -142,11 +137,3 @@ print(summary(checks))
 # line says what to do. The figures go to `results.json`, so a README can quote the machine a
 # run was measured on.
 
-# %%
-save_results(
-    args, python=platform.python_version(),
-    **{name: importlib.metadata.version(name) for name in CHECKED_PACKAGES},
-    platform=platform.platform(), gpus=len(tf.config.list_physical_devices("GPU")),
-    matmul_gflops=gflops, image_dataset=image_dataset, datasets_available=available,
-    missing=[check.topic for check in checks if not check.ok], executable=sys.executable,
-)

@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 5 · Exercises: the practice code, written by you
 #
+# Tutorial: section 5 · 项目实践：代码实例和详细解释说明 (seeds 002 §5, 003 §5)
+#
 # Four exercises on this chapter's pages: the binary cross-entropy of a logit (`mlp_binary.py`)
 # and the word numbers of the text classifier (`text_classifier.py`) in NumPy, then the LeNet
 # training step with the listing's two defects fixed (`lenet.py`) and the DCGAN's two-tape step
@@ -21,16 +23,14 @@
 # `make check EX=5.1`, `make check EX=5`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch05_practice/exercises", "Exercises on section 5's code, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch05_practice/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 5.1 · The binary cross-entropy of a logit
@@ -138,4 +138,4 @@ solution("5.4")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("5"))
+page.record(exercises=outcomes("5"))

@@ -51,6 +51,7 @@ LEARNING_RATE = 6e-3  # Adam's peak rate; it falls to 0 along a cosine after the
 WARMUP = 0.2  # share of the steps whose rate rises to the peak from a tenth of it; 0 for none
 PAGE_EPOCHS = 1  # epochs of the loop written on this page; 0 skips it (make run does)
 DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
 
 page = start_page("ch05_practice/lenet", globals(), resumable=True,
                   may_be_zero={"PAGE_EPOCHS", "WARMUP"})
@@ -60,9 +61,12 @@ page = start_page("ch05_practice/lenet", globals(), resumable=True,
 #
 # 28x28 grayscale images with values scaled to $[0, 1]$, one channel (`(28, 28, 1)`), labels
 # 0-9. A tenth of the training images (at most 5,000) is held out to watch for overfitting.
+# A folder of your own images (`--dataset FOLDER`, one sub-folder per class) is read whatever
+# the images' sizes and formats, resized to `IMAGE_SIZE`, and the loader says in one line what it
+# did; LeNet is built for the images' shape and channels.
 
 # %%
-data = load_images(DATASET, batch_size=BATCH_SIZE, **page.data_options)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE, **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -82,7 +86,7 @@ print(data)
 # Two additions: the model checks the shape of its input, so a wrong image size is an error that
 # names both shapes, and `get_config` lets `keras.saving.load_model` rebuild it. The first line
 # of the cell, `#@save dlbook/models/lenet.py`, makes the cell part of the package too
-# (`make export` writes the module from the page): the other pages and the tests take this class
+# (that module runs the page's cells so marked): the other pages and the tests take this class
 # with `from dlbook.models import LeNet`, so it is written once, here.
 
 # %%

@@ -14,45 +14,82 @@
 # batches of 128 reshuffled every epoch), so the two pages' results can be compared.
 
 # %%
-import inspect
-
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.models import LeNet
 from dlbook.plots import plot_history
-from dlbook.results import save_results
-from dlbook.training import (
-    EpochTimer,
-    TapeStepModel,
-    adam_cosine,
-    keras_verbose,
-    resumable_run,
-    run_identity,
-)
+from dlbook.training import EpochTimer, adam_cosine, keras_verbose, resumable_run, run_identity
 
 import keras
+import tensorflow as tf
 
-args = chapter_args("ch05_practice/lenet_fit", "LeNet-5 with a GradientTape train_step run by "
-                    "model.fit (section 5.2)", epochs=10)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--epochs 3`; `--help` lists them). `--quick`
+# trains one epoch on 2,048 images.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+EPOCHS = 10  # epochs of the run
+BATCH_SIZE = 128  # images per gradient step
+LEARNING_RATE = 3e-3  # Adam's rate at the first step; it falls to 0 along a cosine
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch05_practice/lenet_fit", globals(), resumable=True)
+
+# %%
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
 # ## The step `fit` runs
 #
-# `dlbook.training.TapeStepModel` wraps a network and overrides `train_step`. Its body is the
-# step of `lenet.py`: forward pass under the tape, the batch-mean loss (`compute_loss` applies
-# the loss given to `compile`, which reduces to the mean), gradients, update, metrics. `fit`
-# compiles it with `tf.function` itself. The code that runs:
+# `TapeStepModel` wraps a network and overrides `train_step`. Its body is the step of
+# `lenet.py`: forward pass under the tape, the batch-mean loss (`compute_loss` applies the loss
+# given to `compile`, which reduces to the mean), gradients, update, metrics. `fit` compiles it
+# with `tf.function` itself, and calls it once per batch. `clip_norm`, unused here, clips the
+# gradients to a global norm first (section 3 clips them when it trains an RNN).
+#
+# The cell's first line, `#@save dlbook/training/keras_step.py`, makes the class part of the
+# package as well (that module runs this page's cells so marked), so the tests and your own
+# code take it with `from dlbook.training import TapeStepModel`.
 
 # %%
-print(inspect.getsource(TapeStepModel.train_step))
+#@save dlbook/training/keras_step.py
+class TapeStepModel(keras.Model):
+    """Wrap ``network`` so that ``fit()`` runs a GradientTape step written by hand (section
+    5.2's step, in the ``train_step`` that Keras lets a model override).
+
+    Compile it as usual, e.g. ``compile(optimizer, loss=SparseCategoricalCrossentropy(
+    from_logits=True), metrics=["accuracy"])``; ``clip_norm`` clips gradients by global norm.
+    """
+
+    def __init__(self, network: keras.Model, clip_norm: float | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.network = network
+        self.clip_norm = clip_norm
+
+    def call(self, inputs, training=False):
+        return self.network(inputs, training=training)
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            logits = self(x, training=True)
+            loss = self.compute_loss(x=x, y=y, y_pred=logits)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        if self.clip_norm is not None:
+            gradients, _ = tf.clip_by_global_norm(gradients, self.clip_norm)
+        self.optimizer.apply(gradients, self.trainable_variables)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, logits)
+        return {metric.name: metric.result() for metric in self.metrics}
+
 
 # %% [markdown]
 # `resumable_run` below restores a checkpoint into the weights, so they must exist before
@@ -61,7 +98,7 @@ print(inspect.getsource(TapeStepModel.train_step))
 # %%
 model = TapeStepModel(LeNet(len(data.class_names), data.image_shape))
 model(keras.ops.zeros((1, *data.image_shape)))
-model.compile(adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.cardinality())),
+model.compile(adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch=int(data.train.cardinality())),
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 
@@ -75,19 +112,18 @@ model.compile(adam_cosine(3e-3, args.epochs, steps_per_epoch=int(data.train.card
 
 # %%
 timer = EpochTimer()
-history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
+history = model.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
-                    callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart, data.train), timer])
+                    callbacks=[*resumable_run(page.output_dir / data.name, model, EPOCHS,
+                                              data.identity, page.restart, data.train), timer])
 test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
 print(f"Test accuracy on {data.name}: {test_accuracy:.4f} (loss {test_loss:.4f})")
+page.record(test_accuracy=test_accuracy, parameters=model.count_params(),
+            seconds_per_epoch=timer.seconds_per_epoch,
+            identity=run_identity(model, model.optimizer, EPOCHS, data.identity))
 
-plot_history(history, args.output_dir / "curves.png")
-print(f"Curves and TensorBoard logs in {args.output_dir}/")
-identity = run_identity(model, model.optimizer, args.epochs, data.identity)
-save_results(args, identity=identity, model="LeNet-5 (fit with custom train_step)",
-             dataset=data.name, parameters=model.count_params(), epochs=len(history.epoch),
-             test_accuracy=test_accuracy, epoch_seconds=timer.epoch_seconds)
+plot_history(history, page.output_dir / "curves.png")
+print(f"Curves and TensorBoard logs in {page.output_dir}/")
 
 # %% [markdown]
 # ## Which loop to use

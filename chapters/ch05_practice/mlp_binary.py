@@ -19,22 +19,29 @@
 # - **Labels checked**: the loss refuses a label other than 0 or 1 (Keras would train on it).
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data.pipeline import DataSplits, train_validation_test
 from dlbook.data.synthetic import TwoGaussians
 from dlbook.losses import CheckedBinaryCrossentropy
-from dlbook.models.mlp import build_binary_mlp
+from dlbook.models.layers import ExpectShape
 from dlbook.plots import plot_confusion_matrix, plot_history
-from dlbook.results import save_results
 from dlbook.training import EpochTimer, keras_verbose, resumable_run, run_identity
 
 import keras
 import numpy as np
+from keras import layers
 
-args = chapter_args("ch05_practice/mlp_binary", "An MLP for two classes of 10 features "
-                    "(section 5)", epochs=10, dataset=None, batch_size=32)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--epochs 3`; `--help` lists them). `--quick`
+# trains one epoch on 2,048 examples.
+
+# %%
+EPOCHS = 10  # epochs of the run, the listing's 10
+BATCH_SIZE = 32  # examples per gradient step, the listing's 32
+
+page = start_page("ch05_practice/mlp_binary", globals(), resumable=True)
 
 # %% [markdown]
 # ## Data with a known ceiling
@@ -49,13 +56,13 @@ set_seed(args.seed)
 # 10,000 training examples (a tenth held out for validation) and 20,000 test examples.
 
 # %%
-problem = TwoGaussians.random(num_features=10, distance=2.5, seed=args.seed)
-train = problem.sample(args.limit or 10_000, seed=args.seed + 1)
-x_test, y_test = problem.sample(20_000, seed=args.seed + 2)
+problem = TwoGaussians.random(num_features=10, distance=2.5, seed=page.seed)
+train = problem.sample(page.limit or 10_000, seed=page.seed + 1)
+x_test, y_test = problem.sample(20_000, seed=page.seed + 2)
 data = DataSplits(name="two_gaussians", class_names=["class 0", "class 1"],
-                  source=f"dlbook.data.synthetic.TwoGaussians (seed {args.seed})",
-                  **train_validation_test("two_gaussians", train, (x_test, y_test),
-                                          args.batch_size, args.validation_fraction, args.seed))
+                  source=f"dlbook.data.synthetic.TwoGaussians (seed {page.seed})",
+                  **train_validation_test("two_gaussians", train, (x_test, y_test), BATCH_SIZE,
+                                          page.validation_fraction, page.seed))
 print(data)
 print(f"Bayes accuracy Phi(Delta/2) = {problem.bayes_accuracy:.4f} "
       f"(Delta = {problem.mahalanobis_distance:.2f})")
@@ -63,9 +70,28 @@ print(f"Bayes accuracy Phi(Delta/2) = {problem.bayes_accuracy:.4f} "
 # %% [markdown]
 # ## The model
 #
-# `dlbook.models.mlp.build_binary_mlp` is the listing's network, with a first `keras.Input`
-# (how Keras 3 learns the input shape) and a last layer without the sigmoid:
-# $(10 + 1) \cdot 64 + (64 + 1) \cdot 64 + (64 + 1) = 4{,}929$ weights.
+# The listing's network, written here, with a first `keras.Input` (how Keras 3 learns the input
+# shape), a layer that names the expected shape when an input of another size comes in, and a
+# last layer without the sigmoid: $(10 + 1) \cdot 64 + (64 + 1) \cdot 64 + (64 + 1) = 4{,}929$
+# weights.
+#
+# The cell's first line, `#@save dlbook/models/mlp_binary.py`, makes it part of the package as
+# well (that module runs this page's cells so marked): the tests and your own code build it
+# with `from dlbook.models import build_binary_mlp`, so it is written once, here.
+
+# %%
+#@save dlbook/models/mlp_binary.py
+def build_binary_mlp(num_features: int = 10) -> keras.Sequential:
+    """Section 5's MLP listing for two classes: dense 64 and 64 (ReLU), then one logit per
+    example, where the listing has a sigmoid unit."""
+    return keras.Sequential([
+        keras.Input((num_features,)),
+        ExpectShape((num_features,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(1),
+    ], name="binary_mlp")
+
 
 # %%
 model = build_binary_mlp(num_features=problem.num_features)
@@ -114,10 +140,10 @@ model.compile(optimizer="adam", loss=CheckedBinaryCrossentropy(from_logits=True)
 
 # %%
 timer = EpochTimer()
-history = model.fit(data.train, epochs=args.epochs, validation_data=data.validation,
+history = model.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
                     shuffle=False, verbose=keras_verbose(),
-                    callbacks=[*resumable_run(args.output_dir / data.name, model, args.epochs,
-                                              data.identity, args.restart, data.train), timer])
+                    callbacks=[*resumable_run(page.output_dir / data.name, model, EPOCHS,
+                                              data.identity, page.restart, data.train), timer])
 
 # %% [markdown]
 # ## Against the ceiling
@@ -133,18 +159,15 @@ print(f"Test accuracy of the MLP:          {test_accuracy:.4f}")
 print(f"Bayes rule on the same test set:   {bayes_on_test:.4f}")
 print(f"Bayes accuracy Phi(Delta/2):       {problem.bayes_accuracy:.4f}  "
       f"(no classifier can do better on average)")
+page.record(test_accuracy=test_accuracy, bayes_accuracy_on_test=bayes_on_test,
+            bayes_accuracy=problem.bayes_accuracy, parameters=model.count_params(),
+            seconds_per_epoch=timer.seconds_per_epoch,
+            identity=run_identity(model, model.optimizer, EPOCHS, data.identity))
 
-plot_history(history, args.output_dir / "curves.png")
+plot_history(history, page.output_dir / "curves.png")
 plot_confusion_matrix(y_test, predicted, data.class_names,
-                      args.output_dir / "confusion_matrix.png")
-print(f"Plots in {args.output_dir}/")
-
-identity = run_identity(model, model.optimizer, args.epochs, data.identity)
-save_results(args, identity=identity, model="MLP 10-64-64-1 (section 5)",
-             dataset="two Gaussians (synthetic)", parameters=model.count_params(),
-             epochs=len(history.epoch), test_accuracy=test_accuracy,
-             bayes_accuracy=problem.bayes_accuracy, bayes_accuracy_on_test=bayes_on_test,
-             epoch_seconds=timer.epoch_seconds)
+                      page.output_dir / "confusion_matrix.png")
+print(f"Plots in {page.output_dir}/")
 
 # %% [markdown]
 # ## What to look at

@@ -15,25 +15,34 @@
 # %% [markdown]
 # ## 1. Structure
 #
-# This page holds what the project decides; the package holds the machinery it imports:
-# `dlbook.data` (loading and checking the images, the `tf.data` pipeline), `dlbook.models.mlp`
-# (the network), `dlbook.training` (the GradientTape training loop, with checkpoints),
-# `dlbook.plots` and `dlbook.results` (what the run leaves behind in `outputs/`).
+# This page holds what the project decides, its settings and its network; the package holds
+# the machinery it imports: `dlbook.cli` (the settings as flags, the output folder),
+# `dlbook.data` (loading and checking the images, the `tf.data` pipeline), `dlbook.training`
+# (the GradientTape training loop, with checkpoints) and `dlbook.plots` (what the run leaves
+# behind in `outputs/`).
 
 # %%
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
-from dlbook.models.mlp import build_image_mlp
+from dlbook.models.layers import ExpectShape
 from dlbook.plots import plot_history, plot_test_results
-from dlbook.results import save_results
 from dlbook.training import Trainer
 
 import keras
+from keras import layers
 
-args = chapter_args("ch05_practice/mlp_images", "The MLP project: images classified by dense "
-                    "layers (section 5)", epochs=15)
-set_seed(args.seed)
+# %% [markdown]
+# The project's settings are constants, each also a flag of the page (`--epochs 3`; `--help`
+# lists them). `--quick` trains one epoch on 2,048 images.
+
+# %%
+EPOCHS = 15  # epochs of the run
+BATCH_SIZE = 128  # images per gradient step
+LEARNING_RATE = 1e-3  # Adam's rate, its default
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+
+page = start_page("ch05_practice/mlp_images", globals(), resumable=True)
 
 # %% [markdown]
 # ## 2. Loading the data
@@ -43,9 +52,8 @@ set_seed(args.seed)
 # for overfitting; the test images are used once, at the end.
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -55,6 +63,35 @@ print(data)
 # $h_1 = \operatorname{relu}(W_1 x + b_1)$ (256 units) and
 # $h_2 = \operatorname{relu}(W_2 h_1 + b_2)$ (128 units), and the ten class scores (logits)
 # $z = W_3 h_2 + b_3$. The loss applies the softmax to $z$ itself.
+#
+# `build_mlp` writes that for any input and any hidden layers (chapter 2's network for XOR is
+# one with 2 inputs, 8 hidden units and one logit); `build_image_mlp` is this project's. The
+# cell's first line, `#@save dlbook/models/mlp.py`, makes both part of the package as well
+# (that module runs this page's cells so marked): other pages and the tests take them with
+# `from dlbook.models import build_mlp, build_image_mlp`, so they are written once, here.
+
+# %%
+#@save dlbook/models/mlp.py
+def build_mlp(input_shape: tuple[int, ...], hidden_units: tuple[int, ...], num_outputs: int,
+              name: str = "mlp") -> keras.Sequential:
+    """A multilayer perceptron (sections 2 and 5): ``[Flatten] -> Dense(units, relu)`` for each
+    hidden layer ``-> Dense(num_outputs)``, the logits. The flatten is there only for inputs of
+    more than one axis, such as images."""
+    return keras.Sequential([
+        keras.Input(tuple(input_shape)),
+        ExpectShape(input_shape),
+        *([layers.Flatten()] if len(input_shape) > 1 else []),
+        *(layers.Dense(units, activation="relu") for units in hidden_units),
+        layers.Dense(num_outputs),
+    ], name=name)
+
+
+def build_image_mlp(num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1),
+                    hidden_units: tuple[int, ...] = (256, 128)) -> keras.Sequential:
+    """The MLP project's network (section 5): the image flattened, two hidden dense layers,
+    one logit per class."""
+    return build_mlp(input_shape, hidden_units, num_classes, name="image_mlp")
+
 
 # %%
 model = build_image_mlp(len(data.class_names), data.image_shape)
@@ -70,11 +107,11 @@ model.summary()
 # seed, batch size, data) is refused, `--restart` starts afresh.
 
 # %%
-trainer = Trainer(model, keras.optimizers.Adam(learning_rate=1e-3))
-history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                      checkpoint_dir=args.output_dir / "checkpoints" / data.name,
-                      log_dir=args.output_dir / "logs" / data.name,
-                      identity=data.identity, restart=args.restart)
+trainer = Trainer(model, keras.optimizers.Adam(learning_rate=LEARNING_RATE))
+history = trainer.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
+                      checkpoint_dir=page.output_dir / "checkpoints" / data.name,
+                      log_dir=page.output_dir / "logs" / data.name,
+                      identity=data.identity, restart=page.restart)
 
 # %% [markdown]
 # ## 5. Evaluation
@@ -85,14 +122,12 @@ history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.valid
 # %%
 test = trainer.evaluate(data.test)
 print(f"Test accuracy on {data.name}: {test['accuracy']:.4f} (loss {test['loss']:.4f})")
+page.record(test_accuracy=test["accuracy"], parameters=model.count_params(),
+            seconds_per_epoch=trainer.seconds_per_epoch, identity=trainer.identity)
 
-plot_history(history, args.output_dir / "curves.png")
-plot_test_results(model, data.test, data.class_names, args.output_dir)
-print(f"Plots, checkpoints and TensorBoard logs in {args.output_dir}/")
-
-save_results(args, identity=trainer.identity, model="MLP 784-256-128-10 (GradientTape Trainer)",
-             dataset=data.name, parameters=model.count_params(), epochs=trainer.epochs_done,
-             test_accuracy=test["accuracy"], epoch_seconds=trainer.epoch_seconds)
+plot_history(history, page.output_dir / "curves.png")
+plot_test_results(model, data.test, data.class_names, page.output_dir)
+print(f"Plots, checkpoints and TensorBoard logs in {page.output_dir}/")
 
 # %% [markdown]
 # ## What to look at

@@ -32,15 +32,12 @@
 # Each change is measured against the listing at the end of the page.
 
 # %%
-import argparse
+from typing import Literal
 
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_text
 from dlbook.models.saving import save_model
-from dlbook.models.text import RNN_KINDS, TextClassifier
 from dlbook.plots import plot_confusion_matrix, plot_history, plot_runs
-from dlbook.results import save_results
 from dlbook.training import EpochTimer, Trainer, keras_verbose, resumable_run
 
 import keras
@@ -48,20 +45,22 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--rnn", choices=RNN_KINDS, default="lstm",
-                        help="the recurrent layer of dlbook's model, default lstm")
-page_flags.add_argument("--text-column", metavar="NAME|N",
-                        help="a table's text column, by header name or number from 1 (default: "
-                             "found by its header or its content)")
-page_flags.add_argument("--label-column", metavar="NAME|N",
-                        help="a table's label column, by header name or number from 1")
-page_flags.add_argument("--encoding", default="utf-8",
-                        help="the text encoding of a table, default utf-8 (e.g. latin-1)")
-args = chapter_args("ch05_practice/text_classifier", "A simple RNN for text classification "
-                    "(section 5); --dataset auto|imdb|synthetic|FOLDER|FILE.csv|FILE.tsv",
-                    epochs=10, batch_size=32, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--rnn gru`, `--dataset reviews.csv`; `--help`
+# lists them). `--quick` trains one epoch on 2,048 texts.
+
+# %%
+EPOCHS = 10  # epochs of each model at most, the listing's 10 (early stopping may end sooner)
+BATCH_SIZE = 32  # texts per gradient step, the listing's 32
+RNN: Literal["lstm", "gru", "bilstm", "bigru"] = "lstm"  # the recurrent layer of dlbook's model
+DATASET = "auto"  # auto, imdb, synthetic, a folder of texts, or a CSV/TSV file
+TEXT_COLUMN: str | None = None  # a table's text column, by header name or number from 1
+LABEL_COLUMN: str | None = None  # a table's label column, by header name or number from 1
+ENCODING = "utf-8"  # the text encoding of a table (e.g. latin-1)
+
+page = start_page("ch05_practice/text_classifier", globals(), resumable=True)
 
 # %% [markdown]
 # ## The data
@@ -69,7 +68,7 @@ set_seed(args.seed)
 # Batches of raw texts (`tf.string`) and their class numbers. A table is read by what its columns
 # hold: the label and the text column are found by their header (`label`, `sentiment`, `text`,
 # `review`...) or by their content (few distinct short values; long varied texts); the line
-# printed below says which, and `--label-column`, `--text-column` name them. A table whose
+# printed below says which, and `LABEL_COLUMN`, `TEXT_COLUMN` name them. A table whose
 # labels cannot be classes (thousands of distinct values, a class of one text) is refused here,
 # before any training. A table keeps a fifth of each class for the test (IMDB and folders have
 # their own test split), and a tenth of the training texts is held out for validation.
@@ -80,11 +79,10 @@ set_seed(args.seed)
 # holds the same kinds of words; only their order tells the label (`dlbook/data/sentiment.py`).
 
 # %%
-data = load_text(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                 validation_fraction=args.validation_fraction, seed=args.seed,
-                 data_dir=args.data_dir, encoding=args.encoding,
-                 label_column=args.label_column, text_column=args.text_column)
+data = load_text(DATASET, batch_size=BATCH_SIZE, encoding=ENCODING, label_column=LABEL_COLUMN,
+                 text_column=TEXT_COLUMN, **page.data_options)
 print(data)
+page.record(dataset=data.name, classes=data.class_names)  # chapter 6 reads the classes here
 texts, labels = next(iter(data.train))
 for text, label in zip(texts[:4].numpy(), labels[:4].numpy(), strict=True):
     print(f"  {data.class_names[label]:>10}: {text.decode(errors='replace')[:90]!r}")
@@ -135,38 +133,157 @@ listing.summary()
 listing_timer = EpochTimer()
 listing_validation = data.validation.map(as_word_numbers) if data.validation else None
 listing_history = listing.fit(
-    data.train.map(as_word_numbers), epochs=args.epochs, validation_data=listing_validation,
+    data.train.map(as_word_numbers), epochs=EPOCHS, validation_data=listing_validation,
     shuffle=False, verbose=keras_verbose(),
-    callbacks=[*resumable_run(args.output_dir / "checkpoints" / f"{data.name}-listing", listing,
-                              args.epochs, data.identity, args.restart, data.train),
+    callbacks=[*resumable_run(page.output_dir / "checkpoints" / f"{data.name}-listing", listing,
+                              EPOCHS, data.identity, page.restart, data.train),
                listing_timer])
 _, listing_accuracy = listing.evaluate(data.test.map(as_word_numbers), verbose=0)
 print(f"The listing's model: test accuracy {listing_accuracy:.4f} on {data.name}")
+page.record(listing_test_accuracy=listing_accuracy,
+            listing_seconds_per_epoch=listing_timer.seconds_per_epoch)
 
 # %% [markdown]
 # ## dlbook's model
 #
-# `dlbook.models.text.TextClassifier` is the same network with the changes listed at the top:
-# its own `TextVectorization` first (`adapt` builds its vocabulary from the training texts), an
+# `TextClassifier` is the same network with the changes listed at the top: its own
+# `TextVectorization` first (`adapt` builds its vocabulary from the training texts), an
 # embedding that marks the padding (`mask_zero=True`) so that the LSTM skips those steps, and a
-# last layer of one logit per class. It trains with dlbook's `Trainer` (the GradientTape loop of
-# `lenet.py`, with checkpoints) on the batch mean of the cross-entropy, the gradients clipped to
-# a global norm of 1, with early stopping on the validation loss.
+# last layer of one logit per class. `rnn` picks the layer that reads the word vectors: the
+# listing's LSTM, a GRU, either of them reading the text in both directions (`bilstm`,
+# `bigru`), or `bag`, below, no recurrent layer at all.
+#
+# Saved as a `.keras` file, the model keeps its vocabulary in its configuration (JSON), not in
+# Keras's `vocabulary.txt` of one word per line: a word that holds a line separator other than
+# `\n` (U+0085, which a Windows ellipsis becomes when read as Latin-1, or U+2028) would split
+# that file's line in two, and the model would not load back.
+#
+# The cell's first line, `#@save dlbook/models/text.py`, makes it part of the package as well
+# (that module runs this page's cells so marked): chapter 6's sentiment page, the tests and
+# your own code take it with `from dlbook.models import TextClassifier`, and a saved model
+# loads back wherever `dlbook.models` is imported.
 
 # %%
-model = TextClassifier(num_classes=len(data.class_names), rnn=args.rnn)
+#@save dlbook/models/text.py
+RNN_KINDS = ("lstm", "gru", "bilstm", "bigru")
+"""Recurrent layers `TextClassifier` can use; ``bi`` reads the text in both directions."""
+
+SEQUENCE_READERS = (*RNN_KINDS, "bag")
+"""What `TextClassifier` can read the word vectors with: a recurrent layer, or ``bag``, their
+mean (order-blind)."""
+
+
+def sequence_reader(rnn: str, units: int) -> layers.Layer:
+    """The layer named ``rnn`` (one of `SEQUENCE_READERS`): a recurrent layer of ``units`` units,
+    or for ``bag`` the mean of the unmasked word vectors, which no reordering of the words
+    changes."""
+    if rnn not in SEQUENCE_READERS:
+        raise ValueError(f"unknown rnn {rnn!r}; expected one of {', '.join(SEQUENCE_READERS)}")
+    if rnn == "bag":
+        return layers.GlobalAveragePooling1D()
+    cell = layers.LSTM(units) if rnn.endswith("lstm") else layers.GRU(units)
+    return layers.Bidirectional(cell) if rnn.startswith("bi") else cell
+
+
+@keras.saving.register_keras_serializable(package="dlbook")
+class TextClassifier(keras.Model):
+    """Section 5's text model reading raw text: a batch of strings ``[batch]`` -> logits
+    ``[batch, num_classes]``, through TextVectorization (``vocab_size`` tokens: padding, [UNK]
+    and the most frequent words; ``sequence_length`` per text), a masked embedding, the layer
+    ``rnn`` and dense ``units`` (ReLU).
+
+    Call `adapt` on the training texts before training: it builds the vocabulary.
+    """
+
+    def __init__(
+        self,
+        num_classes: int = 2,
+        rnn: str = "lstm",
+        vocab_size: int = 10_000,
+        sequence_length: int = 100,
+        embedding_dim: int = 64,
+        units: int = 64,
+        vocabulary: list[str] | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.num_classes = num_classes
+        self.rnn = rnn
+        self.vocab_size = vocab_size
+        self.sequence_length = sequence_length
+        self.embedding_dim = embedding_dim
+        self.units = units
+        # Token 0 pads, token 1 stands for words outside the vocabulary.
+        self.vectorizer = layers.TextVectorization(
+            max_tokens=vocab_size, output_sequence_length=sequence_length, vocabulary=vocabulary
+        )
+        self.network = keras.Sequential(
+            [
+                keras.Input((sequence_length,), dtype="int64"),
+                layers.Embedding(vocab_size, embedding_dim, mask_zero=True),
+                sequence_reader(rnn, units),
+                layers.Dense(units, activation="relu"),
+                layers.Dense(num_classes),
+            ],
+            name="network",
+        )
+
+    def adapt(self, texts: tf.data.Dataset) -> None:
+        """Build the vocabulary from the most frequent words of ``texts``: batches of strings,
+        or of ``(strings, labels)`` such as ``load_text(...).train``."""
+        if isinstance(texts.element_spec, tuple):
+            texts = texts.map(lambda text, label: text)
+        self.vectorizer.adapt(texts)
+
+    def build(self, input_shape) -> None:
+        """Nothing left to create: the network is built from its ``keras.Input`` and the
+        vocabulary comes from `adapt` (or, loading a ``.keras`` file, from the file)."""
+
+    def call(self, texts, training=False):
+        if keras.backend.standardize_dtype(texts.dtype) != "string" or len(texts.shape) != 1:
+            raise ValueError(
+                f"TextClassifier expects a batch of strings of shape (batch,), got "
+                f"{keras.backend.standardize_dtype(texts.dtype)} of shape {tuple(texts.shape)}"
+            )
+        if tf.executing_eagerly() and self.vectorizer.vocabulary_size() <= 2:
+            raise RuntimeError(
+                "TextClassifier has no vocabulary yet: call model.adapt(training_texts) first"
+            )
+        return self.network(self.vectorizer(texts), training=training)
+
+    def get_config(self) -> dict:
+        """The settings, and the vocabulary once `adapt` has built it: in the configuration,
+        not in a file of one word per line, which a word holding a line separator such as
+        U+0085 or U+2028 would break."""
+        vocabulary = [str(word) for word in self.vectorizer.get_vocabulary()]
+        return {**super().get_config(), "num_classes": self.num_classes, "rnn": self.rnn,
+                "vocab_size": self.vocab_size, "sequence_length": self.sequence_length,
+                "embedding_dim": self.embedding_dim, "units": self.units,
+                "vocabulary": vocabulary if len(vocabulary) > 2 else None}
+
+
+# %% [markdown]
+# It trains with dlbook's `Trainer` (the GradientTape loop of `lenet.py`, with checkpoints) on
+# the batch mean of the cross-entropy, the gradients clipped to a global norm of 1, with early
+# stopping on the validation loss.
+
+# %%
+model = TextClassifier(num_classes=len(data.class_names), rnn=RNN)
 model.adapt(data.train)
 model.network.summary()
 
 patience = 2 if data.validation else None  # early stopping watches the validation loss
 trainer = Trainer(model, keras.optimizers.Adam(), clip_norm=1.0)
-history = trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                      checkpoint_dir=args.output_dir / "checkpoints" / f"{data.name}-{args.rnn}",
-                      log_dir=args.output_dir / "logs" / f"{data.name}-{args.rnn}",
-                      identity=data.identity, restart=args.restart, patience=patience)
+history = trainer.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
+                      checkpoint_dir=page.output_dir / "checkpoints" / f"{data.name}-{RNN}",
+                      log_dir=page.output_dir / "logs" / f"{data.name}-{RNN}",
+                      identity=data.identity, restart=page.restart, patience=patience)
 test = trainer.evaluate(data.test)
-print(f"Test accuracy of the {args.rnn.upper()} on {data.name}: {test['accuracy']:.4f} "
+print(f"Test accuracy of the {RNN.upper()} on {data.name}: {test['accuracy']:.4f} "
       f"(loss {test['loss']:.4f})")
+page.record(test_accuracy=test["accuracy"], parameters=model.count_params(),
+            epochs_trained=trainer.epochs_done, best_epoch=trainer.best_epoch,
+            seconds_per_epoch=trainer.seconds_per_epoch, identity=trainer.identity)
 
 # %% [markdown]
 # ## Accuracy is not enough on unbalanced classes
@@ -179,15 +296,15 @@ print(f"Test accuracy of the {args.rnn.upper()} on {data.name}: {test['accuracy'
 # %%
 logits = model.predict(data.test, verbose=0)
 texts, labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
-f1 = None
 if len(data.class_names) == 2:
     f1_per_class = keras.metrics.F1Score(average=None)  # on the arg-max of each row
     f1_per_class.update_state(keras.ops.one_hot(labels, 2), keras.ops.softmax(logits))
     f1 = float(f1_per_class.result()[1])
     print(f"F1 of the class {data.class_names[1]!r}: {f1:.4f}")
-plot_history(history, args.output_dir / "curves.png")
+    page.record(f1=f1)
+plot_history(history, page.output_dir / "curves.png")
 plot_confusion_matrix(labels, np.argmax(logits, axis=1), data.class_names,
-                      args.output_dir / "confusion_matrix.png")
+                      page.output_dir / "confusion_matrix.png")
 
 # %% [markdown]
 # ## Does the order of the words matter?
@@ -200,15 +317,16 @@ plot_confusion_matrix(labels, np.argmax(logits, axis=1), data.class_names,
 bag = TextClassifier(num_classes=len(data.class_names), rnn="bag")
 bag.adapt(data.train)
 bag_trainer = Trainer(bag, keras.optimizers.Adam(), clip_norm=1.0)
-bag_history = bag_trainer.fit(data.train, epochs=args.epochs, validation_data=data.validation,
-                              checkpoint_dir=args.output_dir / "checkpoints" / f"{data.name}-bag",
-                              identity=data.identity, restart=args.restart, patience=patience,
+bag_history = bag_trainer.fit(data.train, epochs=EPOCHS, validation_data=data.validation,
+                              checkpoint_dir=page.output_dir / "checkpoints" / f"{data.name}-bag",
+                              identity=data.identity, restart=page.restart, patience=patience,
                               verbose=0)
 bag_accuracy = bag_trainer.evaluate(data.test)["accuracy"]
-print(f"Test accuracy on {data.name}: {args.rnn.upper()} {test['accuracy']:.4f}, bag of words "
+print(f"Test accuracy on {data.name}: {RNN.upper()} {test['accuracy']:.4f}, bag of words "
       f"{bag_accuracy:.4f}")
-plot_runs({"the listing": listing_history, f"dlbook's {args.rnn.upper()}": history,
-           "bag of words": bag_history}, args.output_dir / "models.png",
+page.record(bag_of_words_test_accuracy=bag_accuracy)
+plot_runs({"the listing": listing_history, f"dlbook's {RNN.upper()}": history,
+           "bag of words": bag_history}, page.output_dir / "models.png",
           metrics=("loss", "val_accuracy" if data.validation else "accuracy"))
 
 # %% [markdown]
@@ -219,7 +337,7 @@ plot_runs({"the listing": listing_history, f"dlbook's {args.rnn.upper()}": histo
 # %%
 pair = tf.constant(["the plot was not good and the music was dull",
                     "the plot was good and the music was not dull"])
-for name, classifier in ((args.rnn.upper(), model), ("bag of words", bag)):
+for name, classifier in ((RNN.upper(), model), ("bag of words", bag)):
     probabilities = keras.ops.softmax(classifier(pair)).numpy()
     print(f"{name:>12}: " + "; ".join(
         f"{data.class_names[p.argmax()]} ({p.max():.2f})" for p in probabilities))
@@ -231,7 +349,7 @@ for name, classifier in ((args.rnn.upper(), model), ("bag of words", bag)):
 # The first test text of each class:
 
 # %%
-model_path = save_model(model, args.output_dir / f"{data.name}-{args.rnn}.keras",
+model_path = save_model(model, page.output_dir / f"{data.name}-{RNN}.keras",
                         trained_on={**data.identity, "class_names": data.class_names})
 reloaded = keras.saving.load_model(model_path)
 examples = [np.flatnonzero(labels == label)[0] for label in np.unique(labels)]
@@ -239,17 +357,7 @@ probabilities = keras.ops.softmax(reloaded(tf.constant(texts[examples]))).numpy(
 for text, label, p in zip(texts[examples], labels[examples], probabilities, strict=True):
     print(f"  predicted {data.class_names[p.argmax()]} ({p.max():.2f}), "
           f"true {data.class_names[label]}: {text.decode(errors='replace')[:70]!r}")
-print(f"Model in {model_path}; plots, checkpoints and TensorBoard logs in {args.output_dir}/")
-
-save_results(args, identity=trainer.identity,
-             model=f"{args.rnn.upper()} text classifier (Trainer, clip_norm=1)",
-             dataset=data.name, classes=data.class_names, parameters=model.count_params(),
-             epochs=trainer.epochs_done, best_epoch=trainer.best_epoch,
-             test_accuracy=test["accuracy"], f1=f1, epoch_seconds=trainer.epoch_seconds,
-             listing_test_accuracy=listing_accuracy,
-             listing_seconds_per_epoch=(np.mean(listing_timer.epoch_seconds)
-                                        if listing_timer.epoch_seconds else None),
-             bag_of_words_test_accuracy=bag_accuracy)
+print(f"Model in {model_path}; plots, checkpoints and TensorBoard logs in {page.output_dir}/")
 
 # %% [markdown]
 # ## What to look at

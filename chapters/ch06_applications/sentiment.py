@@ -13,8 +13,8 @@
 #
 # ```sh
 # make ch06-sentiment TEXT="the acting was superb and the story was not boring"
-# python chapters/ch06_applications/sentiment.py --text "one sentence" --text "another"
-# echo "one sentence per line" | python chapters/ch06_applications/sentiment.py
+# python chapters/ch06_applications/sentiment.py --text "one sentence"
+# printf 'one sentence\nanother\n' | python chapters/ch06_applications/sentiment.py
 # ```
 #
 # Without any sentence it classifies a few examples. The model knows only the words of its
@@ -22,25 +22,37 @@
 # whose vocabulary is a few dozen words. Any other word counts as one unknown word.
 
 # %%
-import argparse
-import json
 import os
 import stat
 import sys
 from pathlib import Path
+from typing import Literal
 
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.config import output_root
 from dlbook.data.errors import InvalidDataError
 from dlbook.data.text import resolve_text_dataset
-from dlbook.models import RNN_KINDS
-from dlbook.models.loading import SavedModelError, load_classifier
+from dlbook.models.loading import load_text_classifier
 from dlbook.notebook import in_notebook
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+# %% [markdown]
+# ## Settings
+#
+# Each constant is also a flag of the page (`--text`, `--rnn`, `--model`, `--dataset`; `--help`
+# lists them). The page trains nothing: `--quick` only makes it use the model of chapter 5's
+# quick run.
+
+# %%
+TEXT: str | None = None  # sentences to classify, one per line (None: standard input)
+RNN: Literal["lstm", "gru", "bilstm", "bigru"] = "lstm"  # chapter 5's model with this layer
+MODEL: Path | None = None  # a saved text model (None: chapter 5's model of DATASET)
+DATASET = "auto"  # what chapter 5's model learned: auto, synthetic, imdb, a table or folder
+
+page = start_page("ch06_applications/sentiment", globals())
 
 EXAMPLES = [
     "the acting was superb and the story was not boring",
@@ -51,24 +63,12 @@ EXAMPLES = [
     "a wonderful film, I loved every minute of it",
 ]
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--text", action="append", metavar="SENTENCE",
-                        help="a sentence to classify (repeat for more); default: the lines of "
-                             "standard input, else a few examples")
-page_flags.add_argument("--rnn", choices=RNN_KINDS, default="lstm",
-                        help="which of chapter 5's models, by its recurrent layer, default lstm")
-page_flags.add_argument("--model", type=Path, metavar="FILE",
-                        help="the trained text model (default: the one `make "
-                             "ch05-text-classifier` saves for the dataset)")
-args = chapter_args("ch06_applications/sentiment", "Classify sentences with the chapter-5 text "
-                    "model (section 6)", epochs=1, own_flags=page_flags)
-
 # %% [markdown]
 # ## The sentences
 #
-# From `--text`, else one per line of standard input when it is a pipe or a file (not in a
-# notebook, whose standard input never ends), else the examples. An empty sentence, a pipe
-# that brings none, or bytes that are not UTF-8 text stop the page with one line: nothing is
+# From `TEXT`, one per line, else one per line of standard input when it is a pipe or a file
+# (not in a notebook, whose standard input never ends), else the examples. An empty sentence, a
+# pipe that brings none, or bytes that are not UTF-8 text stop the page with one line: nothing is
 # classified in their place.
 
 # %%
@@ -96,37 +96,36 @@ def input_lines() -> list[str]:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise InvalidDataError("standard input holds no sentence; give one per line, or pass "
-                               "--text SENTENCE")
+                               "text=SENTENCE")
     return lines
 
 
-if args.text is not None and (blank := [text for text in args.text if not text.strip()]):
-    raise InvalidDataError(f"--text {blank[0]!r}: no words to classify; give a sentence")
-sentences = args.text or (input_lines() if piped() else EXAMPLES)
+if TEXT is None:
+    sentences = input_lines() if piped() else EXAMPLES
+elif not (sentences := [line.strip() for line in TEXT.splitlines() if line.strip()]):
+    raise InvalidDataError(f"text={TEXT!r}: no words to classify; give a sentence")
 
 # %% [markdown]
 # ## The saved model and its classes
 #
 # `text_classifier.py` saves `<dataset>-<rnn>.keras` under `outputs/ch05_practice/text_classifier/`
-# (`text_classifier-quick/` for a `--quick` run) and writes the dataset's class names, in the
-# order of the model's outputs, to the `results.json` beside it.
+# (`text_classifier-quick/` for a `--quick` run) and, beside it, a record of the data that trained
+# it: the dataset, a fingerprint of its texts and the class names in the order of the model's
+# outputs. `load_text_classifier` loads the file in safe mode and checks it against that record:
+# a model of another dataset, one whose classes are not recorded, or one that takes no raw text
+# (no `TextVectorization` layer: numbers in, not words) stops the page here, in one line.
 
 # %%
-dataset = resolve_text_dataset(args.dataset, args.data_dir)
-folder = output_root() / "ch05_practice" / ("text_classifier-quick" if args.quick
-                                            else "text_classifier")
-model_path = args.model or folder / f"{Path(dataset).stem}-{args.rnn}.keras"
-how_to_make = (f"train it first with `make ch05-text-classifier DATASET={args.dataset}"
-               f"{' QUICK=1' if args.quick else ''}`, or name a model with --model")
-record_path = model_path.parent / "results.json"
-record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-if not model_path.stem.startswith(f"{record.get('dataset')}-") or "classes" not in record:
-    raise SavedModelError(f"{record_path} does not describe {model_path.name} (it names no "
-                          "classes for it): the class names are unknown; " + how_to_make)
-class_names = record["classes"]
-model = load_classifier(model_path, how_to_make, num_classes=len(class_names))
+dataset = (None if MODEL is not None and DATASET == "auto"
+           else Path(resolve_text_dataset(DATASET, page.data_dir)).stem)
+model_path = MODEL or (output_root() / "ch05_practice" / ("text_classifier-quick" if page.quick
+                                                          else "text_classifier")
+                       / f"{dataset}-{RNN}.keras")
+model, vectorizer, class_names = load_text_classifier(
+    model_path, f"train it first with `make ch05-text-classifier DATASET={DATASET}"
+    f"{' QUICK=1' if page.quick else ''}`, or pass model=FILE", dataset)
 print(f"{model_path}: {model.count_params():,} parameters, classes {', '.join(class_names)}, "
-      f"a vocabulary of {model.vectorizer.vocabulary_size():,} words")
+      f"a vocabulary of {vectorizer.vocabulary_size():,} words")
 
 # %% [markdown]
 # ## Class probabilities
@@ -136,10 +135,9 @@ print(f"{model_path}: {model.count_params():,} parameters, classes {', '.join(cl
 # (its token 1): a sentence made of them is a guess, and its probabilities say so.
 
 # %%
-batches = [tf.constant(sentences[start:start + args.batch_size])
-           for start in range(0, len(sentences), args.batch_size)]
+batches = [tf.constant(sentences[start:start + 256]) for start in range(0, len(sentences), 256)]
 probabilities = np.concatenate([keras.ops.softmax(model(batch)).numpy() for batch in batches])
-tokens = np.concatenate([model.vectorizer(batch).numpy() for batch in batches])
+tokens = np.concatenate([vectorizer(batch).numpy() for batch in batches])
 answers = []
 for sentence, p, sequence in zip(sentences, probabilities, tokens, strict=True):
     words, unknown = int((sequence > 0).sum()), int((sequence == 1).sum())
@@ -149,9 +147,7 @@ for sentence, p, sequence in zip(sentences, probabilities, tokens, strict=True):
     shown = "  ".join(f"p({name})={value:.3f}" for name, value in zip(class_names, p, strict=True))
     note = f"  [{unknown} of {words} words unknown]" if unknown else ""
     print(f"{shown}  -> {class_names[p.argmax()]:<9} {sentence!r}{note}")
-
-save_results(args, model=str(model_path), dataset=record["dataset"], classes=class_names,
-             sentences=answers)
+page.record(model=str(model_path), classes=class_names, sentences=answers)
 
 # %% [markdown]
 # ## Speech, the outlook, and the fields of section 3

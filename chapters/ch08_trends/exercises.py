@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 8 · Exercises: efficiency and scale, written by you
 #
+# Tutorial: section 8 · 总结：未来发展趋势与挑战 (seeds 002 §8, 003 §8)
+#
 # Five exercises on this chapter's pages, each a NumPy function to write: the magnitude mask and
 # the gradual schedule of `pruning.py`, int8 quantization with a scale and a zero point and the
 # way back (`quantization.py`), and the loss each worker computes in `distributed.py`'s
@@ -19,14 +21,12 @@
 # `make check EX=8.1`, `make check EX=8`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch08_trends/exercises", "Exercises on section 8's trends, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch08_trends/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 8.1 · Which weights magnitude pruning keeps
@@ -152,4 +152,4 @@ solution("8.5")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("8"))
+page.record(exercises=outcomes("8"))

@@ -41,51 +41,102 @@
 #
 # The TensorFlow Model Optimization toolkit (`tensorflow-model-optimization`, whose
 # `prune_low_magnitude` does this) supports only Keras 2, the `tf.keras` of TensorFlow up to
-# 2.15 or the `tf_keras` package since; a Keras 3 model is refused. `dlbook.compression` has the
-# same machinery for Keras 3: the schedule, `PolynomialSparsity`, and a `model.fit` callback,
-# `Pruning`, that masks the kernels with a mask function of our choosing. This page writes that
-# function, the magnitude mask, and prunes the CNN of chapter 5 to 50, 80 and 90% sparsity.
+# 2.15 or the `tf_keras` package since; a Keras 3 model is refused. This page writes the same
+# machinery for Keras 3: the kernels to prune, the magnitude mask, the schedule,
+# `PolynomialSparsity`, and a `model.fit` callback, `Pruning`, that masks the kernels on that
+# schedule; then it prunes the CNN of chapter 5 to 50, 80 and 90% sparsity.
 
 # %%
-import argparse
 import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from dlbook.cli import chapter_args
-from dlbook.compression import PolynomialSparsity, Pruning, prunable_kernels, sparsity
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
+from dlbook.errors import DlbookError
 from dlbook.plots import plot_against, plot_bars
-from dlbook.results import save_results
 from dlbook.training import adam_cosine, keras_verbose
-from dlbook.training.trained_cnn import CNN_HELP, trained_cnn
+from dlbook.training.trained_cnn import trained_cnn
 
 import keras
 import numpy as np
 
-page_flags = argparse.ArgumentParser(add_help=False)  # dlbook.cli's page flags will replace it
-page_flags.add_argument("--cnn", type=Path, metavar="PATH", help=CNN_HELP)
-args = chapter_args("ch08_trends/pruning", "Magnitude pruning of the CNN (section 8)", epochs=5,
-                    batch_size=32, own_flags=page_flags)
-set_seed(args.seed)
-SPARSITIES = [0.5, 0.8, 0.9]
+# %% [markdown]
+# ## Settings
+#
+# Each constant is a flag of the page (`--epochs 3`, `--cnn PATH`; `--help` lists them).
+# `--quick` prunes for one epoch on 2,048 images.
+
+# %%
+EPOCHS = 5  # epochs of training while pruning, for each sparsity
+BATCH_SIZE = 32  # images per gradient step
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+CNN: Path | None = None  # the CNN (.keras file) to prune; default chapter 5's, or one trained here
+
+page = start_page("ch08_trends/pruning", globals())
 
 # %% [markdown]
 # ## The model to prune
 #
-# The CNN of chapter 5 (`cnn.py`): its saved model if that page has run, otherwise one trained
-# here with its recipe (kept for the next run). `--epochs` is the number of epochs of training
-# with pruning, for each sparsity.
+# The CNN of chapter 5 (`cnn.py`): its saved model if that page has run on the same data,
+# otherwise one trained here with its recipe (kept for the next run).
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
-model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", cnn=args.cnn,
-                            quick=args.quick)
+model, origin = trained_cnn(data, page.output_dir / f"cnn-{data.name}.keras", cnn=CNN,
+                            quick=page.quick)
 print(f"the CNN: {origin}")
-prunable_kernels(model, minimum=3)  # the mask below keeps the first and last layers whole
+page.record(cnn=origin, parameters=model.count_params(), float32_bytes=4 * model.count_params())
+
+# %% [markdown]
+# ## Which weights are pruned
+#
+# The kernels of the convolution and dense layers, the weights $w$ of the formulas above; the
+# biases are left whole. A model of fewer than three kernels cannot keep its first and last
+# layers whole and still prune something between them, so it is refused, in one line, before
+# anything trains.
+#
+# The first line of the cell, `#@save dlbook/compression/pruning.py`, makes it part of the
+# package too (that module runs this page's cells so marked): code beyond this page prunes
+# with `from dlbook.compression import Pruning, magnitude_masks, ...`, the definitions written
+# once, here.
+
+# %%
+#@save dlbook/compression/pruning.py
+class UnprunableModelError(DlbookError):
+    """The model has fewer Dense or Conv2D kernels than the pruning asked needs."""
+
+
+def prunable_kernels(model: keras.Model, minimum: int = 1) -> list[keras.Variable]:
+    """The kernels of the model's convolution and dense layers, nested models' included; fewer
+    than ``minimum`` of them is a one-line `UnprunableModelError`."""
+    kernels = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            kernels += prunable_kernels(layer, minimum=0)
+        elif isinstance(layer, keras.layers.Dense | keras.layers.Conv2D):
+            kernels.append(layer.kernel)
+    if len(kernels) < minimum:
+        raise UnprunableModelError(
+            f"model {model.name!r} has {len(kernels)} Dense or Conv2D kernel(s), this pruning "
+            f"needs at least {minimum}; use a model with more layers, such as chapter 5's CNN")
+    return kernels
+
+
+def sparsity(model: keras.Model) -> float:
+    """The fraction of zeros among the weights of the prunable kernels."""
+    kernels = [np.asarray(kernel) for kernel in prunable_kernels(model)]
+    return sum(int((k == 0).sum()) for k in kernels) / sum(k.size for k in kernels)
+
+
+# %%
+for kernel in prunable_kernels(model, minimum=3):
+    print(f"{kernel.path.split('/')[-2]}: kernel {tuple(kernel.shape)}, "
+          f"{int(np.prod(kernel.shape)):,} weights")
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 
 
@@ -96,20 +147,23 @@ def test_accuracy(network: keras.Model) -> float:
 
 dense_accuracy = test_accuracy(model)
 print(f"dense model: test accuracy {dense_accuracy:.4f}")
+page.record(dense_test_accuracy=dense_accuracy)
 
 # %% [markdown]
 # ## The mask function
 #
-# `Pruning` calls a mask function with the kernels (as NumPy arrays) and the sparsity of the
-# schedule, and wants one boolean mask per kernel back. `magnitude_masks` is the formula above,
-# one quantile over every kernel it is given. `masks_keeping_the_ends` leaves the first
-# convolution and the output layer whole, 928 weights, under 1% of the network, that everything
-# depends on: every feature map is computed from the first, every class score by the last. The
-# layers between are pruned a little further, to the same number of zeros in all.
+# A mask function takes the kernels (as NumPy arrays) and the sparsity, and gives one boolean
+# mask per kernel back. `magnitude_masks` is the formula above, one quantile over every kernel
+# it is given. `masks_keeping_the_ends` leaves the first convolution and the output layer whole,
+# 928 weights, under 1% of the network, that everything depends on: every feature map is
+# computed from the first, every class score by the last. The layers between are pruned a
+# little further, to the same number of zeros in all.
 
 # %%
+#@save dlbook/compression/pruning.py
 def magnitude_masks(kernels: list[np.ndarray], fraction: float) -> list[np.ndarray]:
-    """Keep the weights with |w| at or above the ``fraction``-quantile of all |w| together."""
+    """Keep the weights with |w| at or above the ``fraction``-quantile of all |w| together:
+    m = 1[|w| >= tau_s] (section 8, magnitude pruning)."""
     threshold = np.quantile(np.concatenate([np.abs(k).ravel() for k in kernels]), fraction)
     return [np.abs(k) >= threshold for k in kernels]
 
@@ -123,8 +177,10 @@ def masks_keeping_the_ends(kernels: list[np.ndarray], fraction: float) -> list[n
             np.ones(kernels[-1].shape, bool)]
 
 
+# %%
 MASKS = {"first and last layers whole": masks_keeping_the_ends,
          "every layer pruned": magnitude_masks}
+SPARSITIES = [0.5, 0.8, 0.9]
 
 # %% [markdown]
 # ## Pruned at once, without training
@@ -156,42 +212,130 @@ for name, mask_fn in MASKS.items():
                            for kernel, mask in zip(kernels, masks, strict=True))
         print(f"{name}, {fraction:.0%} at once: test accuracy {at_once[name][fraction]:.4f} "
               f"(pruned: {layers})")
+page.record(pruned_at_once=at_once)
 
 # %% [markdown]
 # ## The schedule
 #
-# Pruning during `--epochs` epochs of training: the sparsity rises over the first two thirds of
-# the steps and the masks are recomputed 20 times on the way; the last third trains at the
-# final sparsity. Adam's rate starts at $10^{-3}$, half of chapter 5's, and falls to 0 along a
-# cosine.
+# The formula of gradual pruning, $s_t$ at training step $t$ (counted from 0), with the
+# fraction $\frac{t - t_0}{t_1 - t_0}$ kept within $[0, 1]$: $s_0$ until $t_0$, $s_f$ from
+# $t_1$ on.
+
+# %%
+#@save dlbook/compression/pruning.py
+@dataclass(frozen=True)
+class PolynomialSparsity:
+    """Sparsity ``s_t`` at training step ``t`` (Zhu & Gupta, 2017): ``initial`` until
+    ``begin_step``, rising as ``s_t = s_f + (s_0 - s_f) (1 - (t - t_0) / (t_1 - t_0))^3`` to
+    ``final`` at ``end_step``, ``final`` after."""
+
+    final: float
+    begin_step: int
+    end_step: int
+    initial: float = 0.0
+    power: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.initial <= self.final < 1:
+            raise ValueError(f"sparsities initial={self.initial}, final={self.final}: expected "
+                             "0 <= initial <= final < 1")
+        if not 0 <= self.begin_step < self.end_step:
+            raise ValueError(f"steps begin={self.begin_step}, end={self.end_step}: expected "
+                             "0 <= begin < end")
+
+    def __call__(self, step: int) -> float:
+        progress = min(max((step - self.begin_step) / (self.end_step - self.begin_step), 0.0), 1.0)
+        return self.final + (self.initial - self.final) * (1.0 - progress) ** self.power
+
+
+# %% [markdown]
+# Here the pruning lasts `EPOCHS` epochs of training: the sparsity rises over the first two
+# thirds of the steps and the masks are recomputed 20 times on the way; the last third trains
+# at the final sparsity. Adam's rate starts at $10^{-3}$, half of chapter 5's, and falls to 0
+# along a cosine.
 
 # %%
 steps_per_epoch = int(data.train.cardinality())
-total_steps = args.epochs * steps_per_epoch
+total_steps = EPOCHS * steps_per_epoch
 end_step = max(1, 2 * total_steps // 3)
 update_every = max(1, end_step // 20)
 example = PolynomialSparsity(final=0.9, begin_step=0, end_step=end_step)
 print(f"{total_steps} steps; for a final sparsity of 90%: " + ", ".join(
     f"s({t}) = {example(t):.2f}" for t in np.linspace(0, end_step, 6).astype(int)))
+page.record(pruning_steps=end_step, mask_updates_every=update_every)
 
 # %% [markdown]
 # ## Pruning while training
 #
-# Each run starts from the trained dense network. `Pruning` recomputes the masks with the mask
-# function on the schedule and, after every step, sets the masked weights back to zero, so a
-# pruned weight stays pruned although Adam would move it. The three sparsities keep the ends
-# whole; one more run prunes every layer to 90%, to measure what keeping them is worth.
+# `Pruning` is a callback of `model.fit`. Every `update_every` steps while the schedule rises,
+# and once more at its end, it calls the mask function with the kernels and the sparsity of the
+# schedule; after every step it multiplies each kernel by its mask, so a pruned weight stays
+# pruned although Adam would move it. The model must run one step per call of its compiled
+# function (`compile`'s default), so that the callback sees every step.
 
 # %%
-def prune_while_training(fraction: float, mask_fn) -> keras.Model:
-    """A copy of the dense model trained for ``--epochs`` epochs while pruned to ``fraction``."""
-    set_seed(args.seed)
+#@save dlbook/compression/pruning.py
+MaskFunction = Callable[[list[np.ndarray], float], list[np.ndarray]]
+"""``mask_fn(kernels, sparsity)``: one boolean array per kernel, of its shape, False where the
+weight is pruned; ``sparsity`` is the fraction to prune (of each kernel, or of all together)."""
+
+
+class Pruning(keras.callbacks.Callback):
+    """Prune every kernel of `prunable_kernels` to ``schedule(step)`` with ``mask_fn``: the
+    masks recomputed every ``update_every`` steps while the schedule rises and once more at its
+    end, the kernels multiplied by their masks after every step."""
+
+    def __init__(self, schedule: PolynomialSparsity, mask_fn: MaskFunction,
+                 update_every: int = 50) -> None:
+        super().__init__()
+        if update_every < 1:
+            raise ValueError(f"update_every={update_every}: expected at least 1")
+        self.schedule = schedule
+        self.mask_fn = mask_fn
+        self.update_every = update_every
+        self.step = 0
+        self.kernels: list[keras.Variable] = []
+        self.masks: list[np.ndarray] = []
+
+    def on_train_begin(self, logs=None):
+        if getattr(self.model, "steps_per_execution", 1) != 1:
+            raise ValueError(f"Pruning needs compile(steps_per_execution=1), got "
+                             f"{self.model.steps_per_execution}: it masks after every step")
+        self.kernels = prunable_kernels(self.model)
+        self.masks = [np.ones(kernel.shape, bool) for kernel in self.kernels]
+
+    def on_train_batch_end(self, batch, logs=None):
+        schedule = self.schedule
+        due = self.step % self.update_every == 0 or self.step == schedule.end_step
+        if schedule.begin_step <= self.step <= schedule.end_step and due:
+            self.masks = self._new_masks(schedule(self.step))
+        for kernel, mask in zip(self.kernels, self.masks, strict=True):
+            kernel.assign(np.where(mask, np.asarray(kernel), 0.0))
+        self.step += 1
+
+    def _new_masks(self, fraction: float) -> list[np.ndarray]:
+        kernels = [np.asarray(kernel) for kernel in self.kernels]
+        masks = [np.asarray(mask, bool) for mask in self.mask_fn(kernels, fraction)]
+        if [mask.shape for mask in masks] != [kernel.shape for kernel in kernels]:
+            raise ValueError(f"mask_fn returned masks of shapes {[m.shape for m in masks]} for "
+                             f"kernels of shapes {[k.shape for k in kernels]}")
+        return masks
+
+
+# %% [markdown]
+# Each run starts from the trained dense network. The three sparsities keep the ends whole; one
+# more run prunes every layer to 90%, to measure what keeping them is worth.
+
+# %%
+def prune_while_training(fraction: float, mask_fn: MaskFunction) -> keras.Model:
+    """A copy of the dense model trained for `EPOCHS` epochs while pruned to ``fraction``."""
+    keras.utils.set_random_seed(page.seed)
     pruned = copy_of(model)
-    pruned.compile(optimizer=adam_cosine(1e-3, args.epochs, steps_per_epoch),
+    pruned.compile(optimizer=adam_cosine(1e-3, EPOCHS, steps_per_epoch),
                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                    metrics=["accuracy"])
     schedule = PolynomialSparsity(final=fraction, begin_step=0, end_step=end_step)
-    pruned.fit(data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
+    pruned.fit(data.train, epochs=EPOCHS, validation_data=data.validation, shuffle=False,
                verbose=keras_verbose(),
                callbacks=[Pruning(schedule, mask_fn, update_every=update_every)])
     return pruned
@@ -203,7 +347,6 @@ for fraction in SPARSITIES:
     fine_tuned[f"{fraction:.0%} sparse"] = prune_while_training(fraction, masks_keeping_the_ends)
 print("pruning to 90%, every layer:")
 every_layer = prune_while_training(0.9, magnitude_masks)
-
 # %% [markdown]
 # ## Accuracy and size
 #
@@ -247,9 +390,11 @@ for name, figures in rows.items():
           f"{figures['test_accuracy']:>8.4f} {figures['change_points']:>+7.2f} "
           f"{figures['gzip_bytes'] / 1024:>6.1f} KB {figures['smaller_than_dense']:>7.2f}x")
 print(f"(sparsity: zeros among the kernels' weights; at once: test accuracy pruned without "
-      f"training; trained: pruned on the schedule while training, {args.epochs} epoch(s); change: "
+      f"training; trained: pruned on the schedule while training, {EPOCHS} epoch(s); change: "
       f"points against the dense model; gzip: the {4 * model.count_params():,} bytes of float32 "
       f"weights compressed; accuracy on the {len(test_labels):,} test images)")
+page.record(pruned=rows, accuracy_change_at_90_points=rows["90% sparse"]["change_points"],
+            identity=data.identity)
 
 # %% [markdown]
 # ## What to look at
@@ -270,17 +415,11 @@ plot_against(percent, {"pruned while training (schedule)":
                         for f in [0, *SPARSITIES]],
                        "pruned at once, not retrained":
                        [dense_accuracy] + [at_once[ends][f] for f in SPARSITIES]},
-             args.output_dir / "pruning.png", xlabel="weights pruned (%)",
+             page.output_dir / "pruning.png", xlabel="weights pruned (%)",
              ylabel="test accuracy",
              title=f"Magnitude pruning of the CNN on {data.name} (first and last layers whole)")
 plot_bars({name: figures["gzip_bytes"] / 1024 for name, figures in rows.items()},
-          args.output_dir / "pruning_sizes.png", xlabel="weights as float32, gzip-compressed (KB)",
+          page.output_dir / "pruning_sizes.png", xlabel="weights as float32, gzip-compressed (KB)",
           title=f"The CNN on {data.name}, dense and pruned while training",
           notes={name: f"test accuracy {figures['test_accuracy']:.4f}"
                  for name, figures in rows.items()})
-save_results(args, identity=data.identity, model="Sequential CNN, magnitude pruning",
-             dataset=data.name, cnn=origin, parameters=model.count_params(),
-             float32_bytes=4 * model.count_params(), epochs_per_sparsity=args.epochs,
-             pruning_steps=end_step, mask_updates_every=update_every,
-             dense_test_accuracy=dense_accuracy, pruned=rows, pruned_at_once=at_once,
-             accuracy_change_at_90_points=rows["90% sparse"]["change_points"])

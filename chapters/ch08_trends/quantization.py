@@ -26,45 +26,52 @@
 # compares size and accuracy.
 
 # %%
-import argparse
 import os
 import time
 from pathlib import Path
 
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.plots import plot_bars
-from dlbook.results import save_results
-from dlbook.training.trained_cnn import CNN_HELP, trained_cnn
+from dlbook.training.trained_cnn import trained_cnn
 
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-page_flags = argparse.ArgumentParser(add_help=False)  # dlbook.cli's page flags will replace it
-page_flags.add_argument("--cnn", type=Path, metavar="PATH", help=CNN_HELP)
-args = chapter_args("ch08_trends/quantization", "Quantization of the CNN with TensorFlow Lite "
-                    "(section 8)", epochs=10, batch_size=32, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is a flag of the page (`--cnn PATH`; `--help` lists them). `--quick` runs on
+# 2,048 images.
+
+# %%
+EPOCHS = 10  # epochs of the CNN trained here when chapter 5 saved none for this data
+BATCH_SIZE = 32  # images per batch: of that training, and of the int8 calibration
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+CNN: Path | None = None  # the CNN (.keras file) to quantize; default chapter 5's, or trained here
+
+page = start_page("ch08_trends/quantization", globals())
 
 # %% [markdown]
 # ## The model to quantize
 #
-# The CNN of chapter 5 (`cnn.py`): its saved model if that page has run, otherwise one trained
-# here with the same recipe for `--epochs` epochs (and kept for the next run).
+# The CNN of chapter 5 (`cnn.py`): its saved model if that page has run on the same data,
+# otherwise one trained here with the same recipe for `EPOCHS` epochs (and kept for the next
+# run).
 
 # %%
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
-model, origin = trained_cnn(data, args.output_dir / f"cnn-{data.name}.keras", cnn=args.cnn,
-                            quick=args.quick, epochs=args.epochs)
+model, origin = trained_cnn(data, page.output_dir / f"cnn-{data.name}.keras", cnn=CNN,
+                            quick=page.quick, epochs=EPOCHS)
 print(f"the CNN: {origin}")
 test_images, test_labels = map(np.concatenate, zip(*data.test.as_numpy_iterator(), strict=True))
 keras_accuracy = float(np.mean(model.predict(test_images, verbose=0).argmax(1) == test_labels))
 print(f"Keras model: test accuracy {keras_accuracy:.4f}")
+page.record(cnn=origin, parameters=model.count_params(), keras_test_accuracy=keras_accuracy)
 
 # %% [markdown]
 # ## The formula on one layer
@@ -104,7 +111,7 @@ print(f"scale s = {scale:.5f}; largest error {np.abs(restored - weights).max():.
 # writes to standard error.
 
 # %%
-saved_model = args.output_dir / "saved_model"
+saved_model = page.output_dir / "saved_model"
 model.export(saved_model, verbose=False)
 
 
@@ -114,7 +121,7 @@ def converter() -> tf.lite.TFLiteConverter:
 
 def representative_images():
     """A few hundred training images, one at a time, for the int8 calibration."""
-    for images, _ in data.train.take(2 if args.quick else 8):
+    for images, _ in data.train.take(2 if page.quick else 8):
         for image in images:
             yield [image[tf.newaxis]]
 
@@ -134,7 +141,7 @@ int8.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
 int8.inference_input_type = int8.inference_output_type = tf.int8
 converted["int8"] = int8.convert()
 for name, flatbuffer in converted.items():
-    path = args.output_dir / f"cnn-{data.name}-{name.replace(' ', '-')}.tflite"
+    path = page.output_dir / f"cnn-{data.name}-{name.replace(' ', '-')}.tflite"
     temporary = path.with_suffix(".tmp")
     temporary.write_bytes(flatbuffer)
     os.replace(temporary, path)
@@ -184,6 +191,10 @@ for name, row in rows.items():
           f"{row['seconds_for_the_test_set']:>8.2f}")
 print(f"(change: points of accuracy against the Keras model's {keras_accuracy:.4f}; seconds: "
       f"the {len(test_labels):,} test images on this machine)")
+page.record(tflite=rows, int8_smaller_than_float32=rows["int8"]["smaller_than_float32"],
+            int8_accuracy_change_points=100 * (rows["int8"]["test_accuracy"]
+                                               - rows["float32"]["test_accuracy"]),
+            identity=data.identity)
 
 # %% [markdown]
 # ## What to look at
@@ -196,12 +207,6 @@ print(f"(change: points of accuracy against the Keras model's {keras_accuracy:.4
 
 # %%
 plot_bars({name: row["bytes"] / 1024 for name, row in rows.items()},
-          args.output_dir / "quantization.png", xlabel="size of the .tflite file (KB)",
+          page.output_dir / "quantization.png", xlabel="size of the .tflite file (KB)",
           title=f"The CNN on {data.name} as TensorFlow Lite files",
           notes={name: f"test accuracy {row['test_accuracy']:.4f}" for name, row in rows.items()})
-save_results(args, identity=data.identity, model="Sequential CNN (TensorFlow Lite)",
-             dataset=data.name, cnn=origin, keras_test_accuracy=keras_accuracy,
-             parameters=model.count_params(), tflite=rows,
-             int8_smaller_than_float32=rows["int8"]["smaller_than_float32"],
-             int8_accuracy_change_points=100 * (rows["int8"]["test_accuracy"]
-                                                - rows["float32"]["test_accuracy"]))

@@ -29,28 +29,34 @@
 # comparison with Adam (the chapter's README has both tables).
 
 # %%
-import argparse
+from typing import Literal
 
-from dlbook.cli import chapter_args
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import load_images
 from dlbook.plots import plot_runs
-from dlbook.results import save_results
 from dlbook.training import EpochTimer, keras_verbose, resumable_run
 
 import keras
 from keras import layers
 
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd",
-                        help="SGD with a rate of 0.1 (default), or Adam with its default 1e-3")
-args = chapter_args("ch09_faq/activations", "The same MLP trained with sigmoid, tanh, ReLU and "
-                    "leaky ReLU (section 9)", epochs=10, own_flags=page_flags)
-set_seed(args.seed)
+# %% [markdown]
+# ## Settings
+#
+# Each constant is a flag of the page (`--optimizer adam`; `--help` lists them). `--quick`
+# trains each network one epoch on 2,048 images.
 
-data = load_images(args.dataset, batch_size=args.batch_size, limit=args.limit,
-                   validation_fraction=args.validation_fraction, seed=args.seed,
-                   data_dir=args.data_dir)
+# %%
+EPOCHS = 10  # epochs of each of the four runs
+BATCH_SIZE = 128  # images per gradient step
+DATASET = "auto"  # mnist, fashion_mnist, auto (MNIST if it can be had), or an image folder
+IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 28x28 already)
+OPTIMIZER: Literal["sgd", "adam"] = "sgd"  # SGD with a rate of 0.1, or Adam with its 1e-3
+
+page = start_page("ch09_faq/activations", globals(), resumable=True)
+
+# %%
+data = load_images(DATASET, batch_size=BATCH_SIZE, image_size=IMAGE_SIZE,
+                   **page.data_options)
 print(data)
 
 # %% [markdown]
@@ -90,18 +96,18 @@ def mlp(activation) -> keras.Sequential:
 histories, results = {}, {}
 for name, activation in ACTIVATIONS.items():
     print(f"--- {name}")
-    set_seed(args.seed)
+    keras.utils.set_random_seed(page.seed)
     model = mlp(activation)
-    optimizer = keras.optimizers.SGD(0.1) if args.optimizer == "sgd" else keras.optimizers.Adam()
+    optimizer = keras.optimizers.SGD(0.1) if OPTIMIZER == "sgd" else keras.optimizers.Adam()
     model.compile(optimizer=optimizer,
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
     timer = EpochTimer()
-    run = args.output_dir / f"{name.replace(' ', '_').lower()}-{args.optimizer}" / data.name
+    run = page.output_dir / f"{name.replace(' ', '_').lower()}-{OPTIMIZER}" / data.name
     histories[name] = model.fit(
-        data.train, epochs=args.epochs, validation_data=data.validation, shuffle=False,
+        data.train, epochs=EPOCHS, validation_data=data.validation, shuffle=False,
         verbose=keras_verbose(),
-        callbacks=[*resumable_run(run, model, args.epochs, data.identity, args.restart,
+        callbacks=[*resumable_run(run, model, EPOCHS, data.identity, page.restart,
                                   data.train), timer])
     test_loss, test_accuracy = model.evaluate(data.test, verbose=0)
     curve = histories[name].history["val_accuracy" if data.validation else "accuracy"]
@@ -135,9 +141,7 @@ for name, row in results.items():
     seconds = f"{row['seconds_per_epoch']:.1f}" if row["seconds_per_epoch"] else "-"
     print(f"{name:<12}{row['test_accuracy']:>15.4f}{row['final_training_loss']:>15.4f}"
           f"{row['first_epoch_accuracy']:>10.4f}{seconds:>9}")
-plot_runs(histories, args.output_dir / f"curves-{args.optimizer}.png",
+page.record(activations=results, identity=data.identity,
+            optimizer=f"{type(optimizer).__name__}({float(optimizer.learning_rate):g})")
+plot_runs(histories, page.output_dir / f"curves-{OPTIMIZER}.png",
           metrics=("loss", "val_accuracy" if data.validation else "accuracy"))
-
-save_results(args, identity=data.identity, model="MLP 256-256-128",
-             optimizer=f"{type(optimizer).__name__}({float(optimizer.learning_rate):g})",
-             dataset=data.name, epochs=args.epochs, activations=results)

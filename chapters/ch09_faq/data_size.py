@@ -19,61 +19,53 @@
 # (a stratified sample), and each smaller sample is part of the larger ones.
 
 # %%
-import argparse
-
-from dlbook.cli import chapter_args, positive_int
-from dlbook.config import set_seed
+from dlbook.cli import start_page
 from dlbook.data import InvalidDataError, load_arrays, resolve_dataset
 from dlbook.data.images import scale
 from dlbook.data.pipeline import batches, stratified_split
 from dlbook.data.sources import dataset
 from dlbook.models import build_cnn
 from dlbook.plots import plot_against
-from dlbook.results import save_results
 from dlbook.training import adam_cosine
 
 import keras
 from keras import layers
 
+# %% [markdown]
+# ## Settings
+#
+# Each constant is a flag of the page (`--sizes 100,1000`, `--steps 300`; `--help` lists them).
+# `--quick` trains 30 steps on samples of 100 and 1,000 of 2,048 images.
 
-def sizes_list(text: str) -> list[int]:
-    """``"100,300,1000"`` -> ``[100, 300, 1000]``, each size at least 10 (one image a class)."""
-    sizes = sorted({int(size) for size in text.split(",")})
-    if sizes[0] < 10:
-        raise argparse.ArgumentTypeError(f"{sizes[0]}: expected sizes of at least 10")
-    return sizes
+# %%
+BATCH_SIZE = 64  # images per gradient step
+DATASET = "auto"  # mnist, fashion_mnist or auto (MNIST if it can be had)
+SIZES = (100, 300, 1000, 3000, 10000, 30000)  # training-set sizes, one point of the curve each
+STEPS = 1000  # gradient steps of every run, whatever its size
+QUICK = {"SIZES": (100, 1000), "STEPS": 30}
 
-
-page_flags = argparse.ArgumentParser(add_help=False)
-page_flags.add_argument("--sizes", type=sizes_list, default=None, metavar="N,N,...",
-                        help="training-set sizes, default 100,300,1000,3000,10000,30000 "
-                             "(--quick: 100,1000)")
-page_flags.add_argument("--steps", type=positive_int, default=None, metavar="N",
-                        help="gradient steps of every run, default 1000 (--quick: 30)")
-args = chapter_args("ch09_faq/data_size", "Test accuracy against the number of training "
-                    "images, with and without augmentation (section 9)", epochs=1,
-                    batch_size=64, own_flags=page_flags)
-sizes = args.sizes or ([100, 1000] if args.quick else [100, 300, 1000, 3000, 10000, 30000])
-steps = args.steps or (30 if args.quick else 1000)
-set_seed(args.seed)
+page = start_page("ch09_faq/data_size", globals())
 
 # %% [markdown]
 # ## The data
 #
 # The training and test images as arrays; a pipeline is made for each sample below. The test
-# set is the same, whole, for every run.
+# set is the same, whole, for every run. Each sample holds every class, so a size is at least
+# the number of classes, and at most the training images there are.
 
 # %%
-dataset_name = resolve_dataset(args.dataset, args.data_dir)
+dataset_name = resolve_dataset(DATASET, page.data_dir)
 num_classes = len(dataset(dataset_name).class_names)
 (train_images, train_labels), (test_images, test_labels) = load_arrays(
-    dataset_name, limit=args.limit, data_dir=args.data_dir)
-if max(sizes) > len(train_images):
-    raise InvalidDataError(f"--sizes asks for {max(sizes)} training images, {dataset_name} has "
-                           f"{len(train_images)} here; ask for at most that many")
+    dataset_name, limit=page.limit, data_dir=page.data_dir, seed=page.seed)
+sizes = sorted(set(SIZES))
+if not num_classes <= sizes[0] <= sizes[-1] <= len(train_images):
+    raise InvalidDataError(f"sizes={','.join(map(str, SIZES))}: {dataset_name} has "
+                           f"{num_classes} classes and {len(train_images)} training images here; "
+                           f"ask for sizes from {num_classes} to {len(train_images)}")
 test = batches((test_images, test_labels), 256, per_batch=scale)
 print(f"{len(train_images)} training and {len(test_images)} test images; sizes {sizes}, "
-      f"{steps} steps of {args.batch_size} images per run")
+      f"{STEPS} steps of {BATCH_SIZE} images per run")
 
 # %% [markdown]
 # ## Data augmentation with Keras preprocessing layers
@@ -104,17 +96,17 @@ print(f"augmentation on {dataset_name}: "
 
 def train_and_test(size: int, augment: bool) -> float:
     """Train a fresh CNN on a stratified sample of ``size`` images; its test accuracy."""
-    set_seed(args.seed)
-    chosen = stratified_split(train_labels, size / len(train_labels), args.seed)
-    train = batches((train_images[chosen], train_labels[chosen]), args.batch_size,
-                    shuffle_seed=args.seed, per_batch=scale).repeat()
+    keras.utils.set_random_seed(page.seed)
+    chosen = stratified_split(train_labels, size / len(train_labels), page.seed)
+    train = batches((train_images[chosen], train_labels[chosen]), BATCH_SIZE,
+                    shuffle_seed=page.seed, per_batch=scale).repeat()
     model = keras.Sequential([keras.Input(test_images.shape[1:] + (1,)),
                               *([augmentation()] if augment else []),
                               build_cnn(num_classes=num_classes, dropout=0)])
-    model.compile(optimizer=adam_cosine(2e-3, 1, steps),
+    model.compile(optimizer=adam_cosine(2e-3, 1, STEPS),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"])
-    model.fit(train, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+    model.fit(train, steps_per_epoch=STEPS, epochs=1, verbose=0, shuffle=False)
     return float(model.evaluate(test, verbose=0)[1])
 
 
@@ -130,9 +122,11 @@ for size in sizes:
         curves[curve].append(train_and_test(size, augment))
     print(f"{size:>6} training images: test accuracy {curves['without augmentation'][-1]:.4f}, "
           f"with augmentation {curves['with augmentation'][-1]:.4f}")
-plot_against(sizes, curves, args.output_dir / "learning_curve.png",
+page.record(dataset=dataset_name, sizes=sizes, test_accuracy=curves,
+            augmentation=[type(layer).__name__ for layer in augmentation().layers])
+plot_against(sizes, curves, page.output_dir / "learning_curve.png",
              xlabel="training images (log scale)", ylabel="test accuracy",
-             title=f"CNN, {steps} steps of {args.batch_size} images per run", log_x=True)
+             title=f"CNN, {STEPS} steps of {BATCH_SIZE} images per run", log_x=True)
 
 # %% [markdown]
 # ## The answer, measured
@@ -152,8 +146,3 @@ plot_against(sizes, curves, args.output_dir / "learning_curve.png",
 # will never meet. Augmentation pays where the test images do vary that way, as photos of objects
 # taken anywhere in the frame do; an augmentation is a claim about the test data, to be checked
 # on it, as here.
-
-# %%
-save_results(args, dataset=dataset_name, steps=steps, batch_size=args.batch_size, sizes=sizes,
-             test_accuracy=curves,
-             augmentation=[type(layer).__name__ for layer in augmentation().layers])

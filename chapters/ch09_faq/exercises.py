@@ -1,6 +1,8 @@
 # %% [markdown]
 # # Section 9 · Exercises: the FAQ's answers, worked by you
 #
+# Tutorial: section 9 · 附录：常见问题与解答 (seed 003 §9)
+#
 # Four exercises on this chapter's questions, each a NumPy function to write: the gradients that
 # cross-entropy and squared error send to a logit (`losses.py`), the gradient through a chain of
 # activations that makes it vanish (`activations.py`), the KL divergence of a soft target
@@ -19,14 +21,12 @@
 # `make check EX=9.1`, `make check EX=9`, `make check`; `make progress` counts what you have done.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.exercises import check, hint, outcomes, solution  # noqa: F401 (hint: yours to call)
-from dlbook.results import save_results
 
 import numpy as np
 
-args = chapter_args("ch09_faq/exercises", "Exercises on section 9's answers, checked offline",
-                    epochs=1, dataset=None)
+page = start_page("ch09_faq/exercises", globals())
 
 # %% [markdown]
 # ## Exercise 9.1 · What reaches the logit: cross-entropy against squared error
@@ -127,4 +127,4 @@ solution("9.4")
 # started.
 
 # %%
-save_results(args, exercises=outcomes("9"))
+page.record(exercises=outcomes("9"))

@@ -11,17 +11,20 @@
 # gradients. Then it shows why a classifier is trained with cross-entropy, not MSE.
 
 # %%
-from dlbook.cli import chapter_args
+from dlbook.cli import start_page
 from dlbook.plots import plot_functions
-from dlbook.results import save_results
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-args = chapter_args("ch09_faq/losses", "MSE, cross-entropy, log-likelihood and KL divergence "
-                    "on worked examples, checked against keras.losses (section 9)", epochs=1,
-                    dataset=None)
+page = start_page("ch09_faq/losses", globals())
+
+# %% [markdown]
+# Each loss below is computed twice: by hand, in NumPy, from its formula, and by the Keras loss
+# class that trains with it, in float64. `check` prints the two side by side and keeps them.
+
+# %%
 checks = {}
 
 
@@ -121,6 +124,7 @@ check("KL(y || p) for the one-hot y = CE", np.sum(y * np.log(np.where(y > 0, y, 
       keras.losses.CategoricalCrossentropy, y, p)
 largest = max(row["difference"] for row in checks.values())
 print(f"largest difference from keras.losses: {largest:.1e}")
+page.record(checks=checks, max_difference=largest)
 
 # %% [markdown]
 # ## Why a classifier is trained with cross-entropy, not MSE
@@ -153,11 +157,9 @@ at = np.searchsorted(z, -5.0)
 ratio = ce_gradient[at] / mse_gradient[at]
 print(f"at z = -5 (p = {sig[at]:.4f}): dCE/dz = {ce_gradient[at]:.4f}, dMSE/dz = "
       f"{mse_gradient[at]:.4f}, {ratio:.0f} times smaller")
+page.record(gradient_max_difference=gradient_error, gradient_ratio_at_minus_5=ratio)
 plot_functions(z, {"loss of an example of class 1": {"cross-entropy -log p": ce_curve.numpy(),
                                                      "squared error (1 - p)^2": mse_curve.numpy()},
                    "its gradient dL/dz": {"cross-entropy": ce_gradient, "squared error":
                                           mse_gradient}},
-               args.output_dir / "losses.png", xlabel="logit z (p = sigmoid(z))")
-
-save_results(args, checks=checks, max_difference=largest, gradient_max_difference=gradient_error,
-             gradient_ratio_at_minus_5=ratio)
+               page.output_dir / "losses.png", xlabel="logit z (p = sigmoid(z))")

@@ -41,8 +41,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) -> Path:
-    """Fetch ``url`` to ``destination`` if it is not there yet, checking its SHA-256.
+def download(url: str, destination: Path, sha256: str | None, timeout: float = 60.0) -> Path:
+    """Fetch ``url`` to ``destination`` if it is not there yet, checking its SHA-256 (``None``
+    for a file whose publisher gives none, such as Keras's ImageNet weights: its reader checks
+    it).
 
     Raises ``CorruptFileError`` on a checksum mismatch and ``OSError`` (``URLError``) when the
     server cannot be reached; in both cases nothing is left in the destination folder.
@@ -61,7 +63,7 @@ def download(url: str, destination: Path, sha256: str, timeout: float = 60.0) ->
             while chunk := reply.read(CHUNK_SIZE):
                 digest.update(chunk)
                 file.write(chunk)
-        if digest.hexdigest() != sha256:
+        if sha256 is not None and digest.hexdigest() != sha256:
             raise CorruptFileError(
                 f"{url}: SHA-256 {digest.hexdigest()}, expected {sha256}; "
                 f"the download was discarded, not saved as {destination}"

@@ -5,8 +5,10 @@ inside Keras with a message about its layers, or not at all; `load_classifier` t
 these into a one-line `SavedModelError` that names the file, the problem and how to make the
 right model. A model that ends in a softmax gives probabilities: `load_classifier` returns it
 with their logarithm as its output (a softmax of which gives the same probabilities back), so
-the pages' own softmax is not applied twice. (Importing it imports `dlbook.models`, which
-registers dlbook's layers, so that its models load in safe mode.)
+the pages' own softmax is not applied twice. `load_text_classifier` does the same for a text
+model and also gives its class names, from the record saved with it, and the layer that turns its
+text into tokens. (Importing it imports `dlbook.models`, which registers dlbook's layers, so that
+its models load in safe mode.)
 """
 
 from __future__ import annotations
@@ -97,6 +99,30 @@ def load_classifier(path: str | Path, how_to_make: str, input_shape: Sequence[in
     if trained_on is not None:
         check_trained_on(path, trained_on, how_to_make)
     return _with_logits(model, path, how_to_make) if logits and ends_in_softmax(model) else model
+
+
+def load_text_classifier(path: str | Path, how_to_make: str, dataset: str | None = None
+                         ) -> tuple[keras.Model, keras.layers.TextVectorization, list[str]]:
+    """The text classifier saved at ``path`` by `dlbook.models.saving.save_model` (as
+    ``text_classifier.py`` saves it, section 5), the ``TextVectorization`` layer that turns its raw
+    text into tokens, and its class names in the order of its outputs, read from the record saved
+    with it. `load_classifier` checks the file, its number of outputs and, when ``dataset`` is
+    given, that it was trained on that dataset; a model without a record of its classes, or one
+    that takes no raw text, is refused too, in one line ending in ``how_to_make``.
+    """
+    class_names = (training_record(path) or {}).get("class_names") or []
+    model = load_classifier(path, how_to_make, num_classes=len(class_names) or None,
+                            trained_on={"dataset": dataset} if dataset and class_names else None)
+    if not class_names:
+        raise SavedModelError(f"{path}: no record of the classes it was trained on beside it "
+                              f"({record_path(path).name}), so its outputs cannot be named; "
+                              f"{how_to_make}")
+    vectorizer = next((layer for layer in model.layers
+                       if isinstance(layer, keras.layers.TextVectorization)), None)
+    if vectorizer is None:
+        raise SavedModelError(f"{path} takes no raw text: it has no TextVectorization layer, the "
+                              f"vocabulary that turns words into tokens; {how_to_make}")
+    return model, vectorizer, list(class_names)
 
 
 def _load(path: Path, how_to_make: str) -> keras.Model:

@@ -1,19 +1,22 @@
-"""Section 4's formulas from scratch in NumPy (and nothing else), forward and backward, tested
-against Keras.
+"""Section 4's formulas from scratch in NumPy (and nothing else), forward and backward.
 
-The chapter 4 pages write each formula on the page and check it against these functions, the
-tested and reusable version (batches first, as in Keras):
+Each module is written on the chapter 4 page that teaches its formulas, in cells marked
+``#@save``, which the module runs (`dlbook.pages`); the page checks every function against Keras
+or ``tf.GradientTape``, and the tests check them again (batches first, as in Keras):
 
-- ``activations``: sigmoid, tanh, ReLU, leaky ReLU, softmax, their derivatives
-- ``losses``: MSE, binary and categorical cross-entropy, KL divergence, their gradients
-- ``dense``: a layer ``y = f(Wx + b)``, the delta rule, ``w <- w - eta dL/dw``
-- ``mlp``: a two-layer sigmoid MLP trained by back-propagation (section 5's NumPy MLP listing,
-  with scaled weights, a softmax output and a backward pass)
-- ``conv``: Conv2D (a cross-correlation) as loops and vectorized, stride, padding, backward
-- ``pooling``: max and average pooling, forward and backward
-- ``rnn``: ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and back-propagation through time
-- ``lstm``, ``gru``: the gated cells, forward and backward through time
-- ``gradcheck``: numerical gradients by central differences, the relative error, `Comparisons`
+- ``activations`` (``neuron.py``): sigmoid, tanh, ReLU, leaky ReLU, their derivatives, softmax
+- ``losses`` (``losses.py``): MSE, binary and categorical cross-entropy, KL divergence, gradients
+- ``dense`` (``backprop.py``): a layer ``y = f(Wx + b)``, the delta rule, ``w <- w - eta dL/dw``
+- ``gradcheck`` (``backprop.py``): gradients by central differences
+- ``mlp`` (``mlp_from_scratch.py``): a two-layer sigmoid MLP and its training loop
+- ``conv`` (``convolution.py``): Conv2D (a cross-correlation) as loops and vectorized, backward
+- ``pooling`` (``pooling.py``): max and average pooling, forward and backward
+- ``rnn`` (``rnn.py``): ``h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)`` and back-propagation
+  through time
+- ``lstm``, ``gru`` (``lstm_gru.py``): the gated cells, forward and backward through time
+
+``comparisons``, the pages' checking tool (`relative_error`, `Comparisons`), is written here by
+hand.
 """
 
 from dlbook.scratch.activations import (
@@ -24,9 +27,10 @@ from dlbook.scratch.activations import (
     softmax_backward,
     tanh,
 )
+from dlbook.scratch.comparisons import Comparisons, relative_error
 from dlbook.scratch.conv import conv2d, conv2d_backward, conv2d_loop
 from dlbook.scratch.dense import dense_backward, dense_forward, gradient_descent_step
-from dlbook.scratch.gradcheck import Comparisons, numerical_gradient, relative_error
+from dlbook.scratch.gradcheck import numerical_gradient
 from dlbook.scratch.gru import gru_backward, gru_forward, gru_params_from_keras
 from dlbook.scratch.losses import (
     binary_cross_entropy,

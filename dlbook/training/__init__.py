@@ -1,5 +1,10 @@
 """Training loops: the GradientTape `Trainer`, a GAN trained by ``fit``, a tape step inside
-``fit``, and the exact resume all of them share (`ResumableRun`)."""
+``fit``, and the exact resume all of them share (`ResumableRun`).
+
+`GAN`, `TapeStepModel` and chapter 5's CNN recipe (`cnn_recipe`) are written on chapter 5's
+pages (``dcgan.py``, ``lenet_fit.py``, ``cnn.py``); their modules run those cells
+(`dlbook.pages`).
+"""
 
 from dlbook.training.callbacks import EpochTimer, resumable_run
 from dlbook.training.engine import Trainer

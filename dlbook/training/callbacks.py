@@ -36,6 +36,11 @@ class EpochTimer(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epoch_seconds.append(time.perf_counter() - self._start)
 
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        """The mean of `epoch_seconds`; None if this run trained no epoch (all were done)."""
+        return sum(self.epoch_seconds) / len(self.epoch_seconds) if self.epoch_seconds else None
+
 
 class ResumeRun(keras.callbacks.History):
     """``fit``'s side of a `ResumableRun`: ``fit`` starts at the first epoch not done, each

@@ -117,6 +117,11 @@ class Trainer:
         """Epochs trained so far, counting those restored from a checkpoint."""
         return int(self.epoch.numpy())
 
+    @property
+    def seconds_per_epoch(self) -> float | None:
+        """The mean of `epoch_seconds`; None if this trainer ran no epoch (all were restored)."""
+        return sum(self.epoch_seconds) / len(self.epoch_seconds) if self.epoch_seconds else None
+
     # -- the two steps: what the tutorial writes, per replica ---------------------------------
 
     def _per_example_loss(self, y: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
@@ -340,7 +345,7 @@ class Trainer:
         """Record the epoch, keep the best weights so far, log the scalars, save the run."""
         run.record(epoch, logs)
         if stopper is not None and stopper.update(run.history):
-            stopper.remember(self.model, run.best_weights_path)
+            run.keep_best_weights()
         if writer is not None:
             with writer.as_default(step=epoch):
                 for key, value in logs.items():
@@ -361,7 +366,7 @@ class Trainer:
         """After early stopping, give the model the best epoch's weights back."""
         if stopper is None:
             return
-        stopper.restore_best(self.model, run.best_weights_path)
+        run.restore_best_weights()
         self.best_epoch = stopper.best_epoch
         if verbose:
             best = run.history[stopper.monitor][stopper.best_epoch - 1]

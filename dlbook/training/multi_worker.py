@@ -13,43 +13,65 @@ every machine gets the same ``cluster`` and its own ``index``, and the checkpoin
 they can all read (a network file system, a bucket).
 
 `WorkerGroup` starts the processes and never leaves one behind: whatever happens (an error, a
-worker that fails, Ctrl-C, its time limit) the ones still running are killed when it closes.
+worker that fails, Ctrl-C, its time limit) the ones still running are killed when it closes. A
+port is free when it is chosen, but another program can take it before the worker, which first
+imports TensorFlow, listens on it; the group then starts its workers again on other free ports
+and says so in one line.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dlbook.config import PACKAGE_DIR
 from dlbook.errors import DlbookError
 
 TRACEBACK = "Traceback (most recent call last):"
 ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt))\b", re.MULTILINE)
 
 
+STARTS = 3
+"""How many times `WorkerGroup` starts its workers when another program takes one of their ports
+first."""
+
+
 class WorkerError(RuntimeError):
     """A worker process failed or ran past its time; the message ends with its last log lines."""
 
 
+class WorkerPortError(DlbookError):
+    """Other programs took the workers' ports, on every start, before the workers could listen."""
+
+
 def free_ports(count: int) -> list[int]:
-    """``count`` distinct TCP ports of localhost that nothing listens on right now."""
+    """``count`` distinct TCP ports that nothing listens on right now, on any address of this
+    machine (a TensorFlow worker listens on all of them, ``0.0.0.0:<port>``)."""
     sockets = [socket.socket() for _ in range(count)]
     try:
         for sock in sockets:
-            sock.bind(("localhost", 0))  # port 0: the system picks a free one
+            sock.bind(("", 0))  # port 0: the system picks a free one
         return [sock.getsockname()[1] for sock in sockets]
     finally:
         for sock in sockets:
             sock.close()
+
+
+def port_in_use(port: int) -> bool:
+    """Whether a program listens on ``port`` now (connections that were closed on it, which
+    linger for a minute, do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return True
+    return False
 
 
 def tf_config(addresses: Sequence[str], index: int) -> str:
@@ -59,31 +81,6 @@ def tf_config(addresses: Sequence[str], index: int) -> str:
         raise ValueError(f"worker index {index} outside a cluster of {len(addresses)} workers")
     return json.dumps({"cluster": {"worker": list(addresses)},
                        "task": {"type": "worker", "index": index}})
-
-
-def page_path(script: str) -> Path:
-    """The file of the chapter script ``script`` (``"ch08_trends/distributed"``), which the
-    workers run; it works from a notebook too, which has no ``__file__``."""
-    path = PACKAGE_DIR.parent / "chapters" / f"{script}.py"
-    if not path.is_file():
-        raise DlbookError(f"the workers run {path}, which is missing; run the page from a "
-                          "checkout of dlbook installed with `pip install -e .`")
-    return path
-
-
-def worker_command(args: argparse.Namespace, *own_flags: str) -> list[str]:
-    """The command that runs the page of ``args`` (`dlbook.cli.chapter_args`) again with the same
-    shared flags (dataset, epochs, batch size, seed, folders, ``--quick``) and ``own_flags``."""
-    command = [sys.executable, str(page_path(args.script)), *own_flags,
-               "--dataset", str(args.dataset), "--epochs", str(args.epochs),
-               "--batch-size", str(args.batch_size), "--seed", str(args.seed),
-               "--validation-fraction", str(args.validation_fraction),
-               "--output-dir", str(args.output_dir)]
-    if args.data_dir is not None:
-        command += ["--data-dir", str(args.data_dir)]
-    if args.quick:
-        command.append("--quick")
-    return command
 
 
 class WorkerGroup:
@@ -103,12 +100,16 @@ class WorkerGroup:
         self.timeout = timeout
         self.addresses: list[str] = []
         self.processes: list[subprocess.Popen] = []
+        self.starts = 0
         self._deadline = 0.0
 
     def start(self) -> WorkerGroup:
-        """Start every worker, each told its place in the cluster by ``TF_CONFIG``."""
+        """Start every worker on free ports, each told its place in the cluster by
+        ``TF_CONFIG``."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.addresses = [f"localhost:{port}" for port in free_ports(self.workers)]
+        self.processes = []
+        self.starts += 1
         self._deadline = time.monotonic() + self.timeout
         for index in range(self.workers):
             environment = {**os.environ, "TF_CONFIG": tf_config(self.addresses, index),
@@ -138,12 +139,12 @@ class WorkerGroup:
     def wait(self) -> None:
         """Return when every worker has exited with status 0. A worker that fails, or the time
         limit, stops the others and raises `WorkerError`."""
-        self.wait_until(lambda: all(p.poll() is not None for p in self.processes))
-        self._raise_if_one_failed()
+        self.wait_until(lambda: all(process.poll() == 0 for process in self.processes))
 
     def wait_until(self, condition: Callable[[], bool], poll_seconds: float = 0.05) -> None:
         """Return as soon as ``condition()`` is true; raise `WorkerError` (after stopping the
-        others) if a worker fails first or the time limit comes."""
+        others) if a worker fails first or the time limit comes. A worker that failed because
+        another program listens on its port starts the group again (`start_again`)."""
         while not condition():
             self._raise_if_one_failed()
             if time.monotonic() > self._deadline:
@@ -152,10 +153,30 @@ class WorkerGroup:
             time.sleep(poll_seconds)
 
     def _raise_if_one_failed(self) -> None:
-        for index, process in enumerate(self.processes):
-            if process.poll() not in (None, 0):
-                self.stop()
-                raise self._error(index, f"exited with status {process.returncode}")
+        failed = [index for index, process in enumerate(self.processes)
+                  if process.poll() not in (None, 0)]
+        if not failed:
+            return
+        self.stop()
+        index = failed[0]
+        if port_in_use(int(self.addresses[index].rpartition(":")[2])):
+            self.start_again(index)
+        else:
+            raise self._error(index, f"exited with status {self.processes[index].returncode}")
+
+    def start_again(self, index: int) -> None:
+        """Start the stopped workers again on other free ports, as worker ``index``'s was taken
+        by another program (one line says so); after `STARTS` starts, a one-line
+        `WorkerPortError` naming the port."""
+        taken = self.addresses[index]
+        if self.starts >= STARTS:
+            raise WorkerPortError(
+                f"worker {index} could not listen on {taken}: another program took that port "
+                f"first, on each of {STARTS} starts on free ports; see what listens there "
+                "(`ss -ltnp`) and run again")
+        self.start()
+        print(f"{taken} was taken by another program before worker {index} could listen on "
+              f"it; the {self.workers} worker(s) start again on {', '.join(self.addresses)}")
 
     def kill(self, index: int) -> None:
         """Kill worker ``index`` at once (SIGKILL), as if its machine were lost."""

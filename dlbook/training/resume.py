@@ -9,6 +9,8 @@ which `ResumableRun` owns:
   state of its layers (Dropout's seed generators live in Keras variables that a checkpoint of the
   model does not reach), written each epoch by a ``tf.train.CheckpointManager``;
 * ``history.json``, the values of every epoch, so a resumed run's history is the whole run's;
+* with early stopping, the best epoch's weights (``best.weights.h5``), which the run gives back
+  to the model when it stops;
 * the shuffle order: ``tf.data`` draws a new order each time an iterator of a dataset is
   created, so one unread iterator per finished epoch puts a resumed run on the order it would
   have had.
@@ -81,6 +83,7 @@ class ResumableRun:
                         if self.folder is not None and is_chief else None)
         self._manager: tf.train.CheckpointManager | None = None
         self._save_dir: Path | None = None
+        self._best_weights: list | None = None
 
     @property
     def epochs_done(self) -> int:
@@ -154,6 +157,24 @@ class ResumableRun:
         self._manager.save(checkpoint_number=self.epochs_done)
         if not self.is_chief:
             shutil.rmtree(self._save_dir, ignore_errors=True)
+
+    def keep_best_weights(self) -> None:
+        """Keep the model's weights as the best epoch's (early stopping): in the folder,
+        atomically, or in memory when the run has no folder."""
+        path = self.best_weights_path
+        if path is None:
+            self._best_weights = self.model.get_weights()
+            return
+        temporary = path.with_name("best_temp.weights.h5")  # Keras wants the .weights.h5 ending
+        self.model.save_weights(temporary)
+        os.replace(temporary, path)
+
+    def restore_best_weights(self) -> None:
+        """Give the model back the weights `keep_best_weights` kept."""
+        if self._best_weights is not None:
+            self.model.set_weights(self._best_weights)
+        elif self.best_weights_path is not None and self.best_weights_path.is_file():
+            self.model.load_weights(self.best_weights_path)
 
     def keras_history(self) -> keras.callbacks.History:
         """The run's history as the ``keras.callbacks.History`` that ``model.fit`` returns."""

@@ -4,7 +4,7 @@ quantization).
 `trained_cnn` loads the model that ``chapters/ch05_practice/cnn.py`` saved for the dataset
 (``outputs/ch05_practice/cnn/cnn-<dataset>.keras``, ``cnn-quick/`` under ``--quick``), or one a
 previous run of the page trained, or else trains one with that page's recipe (`build_cnn` with
-dropout 0.5, Adam from 2e-3 down to 0 along a cosine, 10 epochs) and saves it for the next run.
+dropout 0.5, compiled by `compile_cnn`, 10 epochs) and saves it for the next run.
 A saved model is used only if the record beside it says it was trained on the same data (the
 dataset's name and fingerprint, `dlbook.models.loading.check_trained_on`).
 """
@@ -20,7 +20,7 @@ from dlbook.locks import check_writable
 from dlbook.models.cnn import build_cnn
 from dlbook.models.loading import SavedModelError, load_classifier
 from dlbook.models.saving import save_model
-from dlbook.training.optimizers import adam_cosine
+from dlbook.training.cnn_recipe import compile_cnn
 from dlbook.training.progress import keras_verbose
 
 import keras
@@ -87,9 +87,7 @@ def trained_cnn(data: ImageData, save_to: Path, cnn: Path | None = None, quick: 
     check_writable(save_to.parent, "save_to", save_to)
     epochs = epochs or (1 if quick else CHAPTER5_EPOCHS)
     model = build_cnn(len(data.class_names), data.image_shape, dropout=0.5)
-    model.compile(optimizer=adam_cosine(2e-3, epochs, int(data.train.cardinality())),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+    compile_cnn(model, epochs, int(data.train.cardinality()))
     model.fit(data.train, epochs=epochs, validation_data=data.validation, shuffle=False,
               verbose=keras_verbose())
     save_model(model, save_to, trained_on=data.identity)
