@@ -4,7 +4,7 @@ import json
 
 from dlbook.config import set_seed
 from dlbook.models import LeNet
-from dlbook.training import EpochTimer, TapeStepModel, Trainer, resumable_run
+from dlbook.training import EpochTimer, TapeStepModel, Trainer, adam_cosine, resumable_run
 from dlbook.training.run_folder import RunMismatchError
 
 import keras
@@ -234,3 +234,20 @@ def test_seconds_per_epoch_is_the_mean_of_the_epochs_run_and_none_without_any():
         assert timer.seconds_per_epoch is None
         timer.epoch_seconds += [1.0, 2.0, 6.0]
         assert timer.seconds_per_epoch == pytest.approx(3.0)
+
+
+def test_one_cycle_rate_rises_to_its_peak_then_falls_to_zero():
+    """adam_cosine with a warm-up: from peak/10 up to the peak in a straight line over the first
+    20% of the steps, then a half cosine down to 0 (half the peak halfway down)."""
+    optimizer = adam_cosine(0.01, epochs=5, steps_per_epoch=100, warmup=0.2)
+    rate = keras.optimizers.schedules.deserialize(optimizer.get_config()["learning_rate"])
+    np.testing.assert_allclose([float(rate(step)) for step in (0, 50, 100, 300, 500)],
+                               [0.001, 0.0055, 0.01, 0.005, 0.0], atol=1e-7)
+
+
+@pytest.mark.parametrize("warmup", [1.0, -0.1])
+def test_a_warm_up_of_every_step_is_refused_in_one_line(warmup):
+    from dlbook.training.optimizers import RateScheduleError
+
+    with pytest.raises(RateScheduleError, match=rf"warmup={warmup}: .* below 1"):
+        adam_cosine(0.01, epochs=1, steps_per_epoch=10, warmup=warmup)
