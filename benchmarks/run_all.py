@@ -24,10 +24,11 @@ HERE = Path(__file__).parent
 REPO = HERE.parent
 
 MODEL_RUNS = {
-    # both loops of the page, 10 epochs each: the one written on the page and the Trainer
+    # both loops of the page, as many epochs each as the page's EPOCHS (8): the one written on
+    # the page and the Trainer
     "lenet-fashion": ["ch05_practice/lenet.py", "--dataset", "fashion_mnist",
-                      "--page-epochs", "10"],
-    "lenet-mnist": ["ch05_practice/lenet.py", "--dataset", "mnist", "--page-epochs", "10"],
+                      "--page-epochs", "8"],
+    "lenet-mnist": ["ch05_practice/lenet.py", "--dataset", "mnist", "--page-epochs", "8"],
     "lenet-fit": ["ch05_practice/lenet_fit.py", "--dataset", "fashion_mnist"],
     "mlp-from-scratch": ["ch04_math/mlp_from_scratch.py", "--dataset", "fashion_mnist"],
     "mlp-binary": ["ch05_practice/mlp_binary.py"],
