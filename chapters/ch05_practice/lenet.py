@@ -224,8 +224,8 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # $\partial J / \partial W$, and the update, here by Adam. `tf.function` compiles the step into a
 # graph once, instead of running it op by op in Python as the listing does
 # (`benchmarks/results/lenet.md` times each way side by side: the loop below with its step
-# compiled runs several times as fast as the eager loop, and the `Trainer` further down, 16
-# compiled steps per call, as fast as `model.fit` at 16 steps per call and faster than the rest).
+# compiled runs about six times as fast as the eager loop; the `Trainer` further down, 16
+# compiled steps per call, and `model.fit` at 16 steps per call are a little faster again).
 #
 # In place of the listing's constant `SGD(0.1)`, Adam's rate follows one cycle over the run
 # (`adam_cosine` with `WARMUP`): it rises in a straight line from $6 \cdot 10^{-4}$ to
@@ -233,11 +233,11 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # $\eta_t = \frac{\eta_{max}}{2}\left(1 + \cos \frac{\pi (t - t_w)}{T - t_w}\right)$ for
 # $t \ge t_w$. The small first steps keep the fresh network from being thrown far by its first
 # gradients; the large ones that follow cover ground, and the small last ones settle. On
-# Fashion-MNIST, 8 epochs of it reach 89.63% test accuracy on this page (`make run`), where 10
-# epochs of a rate falling from $3 \cdot 10^{-3}$ along the cosine alone reached 89.90%: a fifth
-# fewer epochs for 0.3 point. `make bench` times `make run` to its printed accuracy and runs it
-# with `EPOCHS=10` too (`benchmarks/results/lenet.md`), beside the listing's `SGD(0.1)` on the
-# mean loss, about 1.5 points lower after 10 epochs.
+# Fashion-MNIST, 8 epochs of it reach 89.63% test accuracy on this page (`make run`) and 10
+# epochs 90.20%, where 10 epochs of a rate falling from $3 \cdot 10^{-3}$ along the cosine
+# alone reach 89.73% (`lenet_fit.py`, the same network). `make bench` times `make run` to its
+# printed accuracy (`benchmarks/results/lenet.md`), beside the listing's `SGD(0.1)` on the mean
+# loss, 87.23% after 10 epochs.
 
 # %%
 loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)  # the batch mean
@@ -266,8 +266,8 @@ def test_step(images, labels):
 # ## The epoch loop
 #
 # Each epoch runs the step over every training batch, then measures the held-out images. This
-# page trains `PAGE_EPOCHS` epochs: 1 by default, 10 in the bench to compare with the Trainer
-# below, 0 in `make run`, which is the Trainer's full run alone.
+# page trains `PAGE_EPOCHS` epochs: 1 by default; 8 in `make bench`, as many as the Trainer
+# below, to compare the two; 0 in `make run`, which is the Trainer's full run alone.
 
 # %%
 page_seconds = []
