@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
 from dlbook.exercises.core import Case, Exercise, Mistake, case
 from dlbook.exercises.i18n import N_, _
 
