@@ -109,3 +109,24 @@ def test_colour_photos_are_resized_as_the_folder_was_and_never_inverted(tmp_path
         assert not results["predictions"][name]["inverted"]
         assert results["predictions"][name]["probability"] == pytest.approx(expected.max(),
                                                                             abs=1e-5)
+
+
+def test_a_model_trained_on_other_data_is_refused_before_any_file_is_read(tmp_path, monkeypatch):
+    """Red team item 6: a saved model is used for the data that trained it, whatever its file's
+    name; one trained on another folder of the same classes and size is refused in one line."""
+    from dlbook.data import load_images
+    from dlbook.models.loading import SavedModelError
+    from dlbook.models.saving import save_model
+
+    import keras
+
+    trained_on = load_images(str(colour_folder(tmp_path / "shapes")), image_size=(32, 32),
+                             limit=2048, seed=0)
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(4, 3),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(3)])
+    path = save_model(model, tmp_path / "shapes.keras", trained_on=trained_on.identity)
+    other = colour_folder(tmp_path / "other" / "shapes", per_class=10)  # same classes, other files
+    with pytest.raises(SavedModelError, match=r"shapes.keras was trained on other data \("):
+        run_page(monkeypatch, tmp_path / "out", "--dataset", str(other), "--image-size", "32x32",
+                 "--model", str(path), "--images", str(other / "dot"))
+    assert not (tmp_path / "out" / "results.json").exists()
