@@ -266,3 +266,13 @@ def test_a_script_that_imports_ipykernel_keeps_its_own_flags(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["lenet.py", "--quick"])
     monkeypatch.setenv("DLBOOK_ARGS", "")
     assert start_page("ch05_practice/lenet", lenet_constants()).quick is True
+
+
+def test_an_output_folder_under_home_is_the_home_folder_not_a_folder_named_tilde(tmp_path,
+                                                                                monkeypatch):
+    """Red team item 16: ``--output-dir=~/x`` made a folder named ``~`` in the working folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    page = start(lenet_constants(), "--output-dir=~/runs")
+    assert page.output_dir == tmp_path / "home" / "runs"
+    assert not (tmp_path / "~").exists()
