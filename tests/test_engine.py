@@ -251,3 +251,27 @@ def test_a_warm_up_of_every_step_is_refused_in_one_line(warmup):
 
     with pytest.raises(RateScheduleError, match=rf"warmup={warmup}: .* below 1"):
         adam_cosine(0.01, epochs=1, steps_per_epoch=10, warmup=warmup)
+
+
+def test_a_second_fit_on_the_same_pipeline_goes_on_with_the_next_shuffle():
+    """fit(1) then fit(2) ends as fit(2) does, on the pipeline already read (it goes on with its
+    next shuffle) as on a fresh copy of it (the first epoch's shuffle is replayed)."""
+    x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+
+    def pipeline():
+        return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64, seed=1).batch(8)
+
+    def weights_after(*fits):
+        keras.utils.set_random_seed(0)
+        trainer = Trainer(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]),
+                          keras.optimizers.SGD(0.1))
+        for data, epochs in fits:
+            trainer.fit(data, epochs=epochs, verbose=0)
+        return trainer.model.get_weights()
+
+    in_one = weights_after((pipeline(), 2))
+    same = pipeline()
+    for in_two in (weights_after((same, 1), (same, 2)),
+                   weights_after((pipeline(), 1), (pipeline(), 2))):
+        assert all(np.array_equal(a, b) for a, b in zip(in_one, in_two, strict=True))

@@ -39,6 +39,7 @@ import contextlib
 import functools
 import math
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -111,6 +112,8 @@ class Trainer:
         self._compiled: dict[str, Callable] = {}
         self._run: ResumableRun | None = None
         self._steps_per_epoch: int | None = None
+        self._read: tuple[weakref.ref, int] | None = None
+        """The pipeline the last `fit` read, and how many times it was read (`_times_read`)."""
 
     @property
     def epochs_done(self) -> int:
@@ -287,7 +290,7 @@ class Trainer:
             stopper = self._early_stopping(run, patience, monitor)
             writer = self._summary_writer(log_dir)
             batches = self.strategy.experimental_distribute_dataset(train_data)
-            run.replay(batches)
+            run.replay(batches, already_read=self._times_read(train_data))
             steps = int(train_data.cardinality())
             self._steps_per_epoch = steps if steps > 0 else None  # unknown or infinite: no bar end
             for epoch in range(run.epochs_done + 1, epochs + 1):
@@ -302,8 +305,16 @@ class Trainer:
                     on_epoch_end(epoch, logs)
             self._keep_best(run, stopper, verbose)
         finally:
+            self._read = (weakref.ref(train_data), run.epochs_done)
             self.close_run()
         return run.keras_history()
+
+    def _times_read(self, train_data: tf.data.Dataset) -> int:
+        """How many epochs of ``train_data`` this trainer has read already: a `fit` that goes on
+        with the pipeline the last one read replays only the epochs it has not seen."""
+        if self._read is not None and self._read[0]() is train_data:
+            return self._read[1]
+        return 0
 
     def train_epoch(self, batches: tf.distribute.DistributedDataset, epoch: int, epochs: int,
                     verbose: int) -> dict[str, float]:

@@ -135,11 +135,13 @@ class ResumableRun:
             model=self.model, epoch=self.epoch, **optimizers,
             random_states=tf.train.Checkpoint(variables=self.model.non_trainable_variables))
 
-    def replay(self, dataset: Iterable, iterators_per_epoch: int = 1) -> None:
+    def replay(self, dataset: Iterable, iterators_per_epoch: int = 1,
+               already_read: int = 0) -> None:
         """Create (and drop) the iterators of ``dataset`` that the finished epochs created,
-        ``iterators_per_epoch`` each: a seeded shuffle that reshuffles each iteration then gives
-        the next epoch the order it would have had."""
-        for _ in range(self.epochs_done * iterators_per_epoch):
+        ``iterators_per_epoch`` each, less those of the ``already_read`` epochs this process
+        read from it: a seeded shuffle that reshuffles each iteration then gives the next epoch
+        the order it would have had."""
+        for _ in range(max(self.epochs_done - already_read, 0) * iterators_per_epoch):
             iter(dataset)
 
     def record(self, epoch: int, logs: Mapping[str, float]) -> None:
