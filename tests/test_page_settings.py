@@ -198,17 +198,21 @@ def test_the_librarys_settings_are_worded_as_the_pages_flags():
     assert command_line_words("old_data_dir=x", flags) == "old_data_dir=x"
 
 
-def test_an_expected_error_in_a_page_is_one_line_with_its_flags(tmp_path):
+def run_broken_page(tmp_path, before: str, after: str) -> subprocess.CompletedProcess:
+    """A page, ``broken.py``, whose code ``before`` and ``after`` its `start_page` call, run as a
+    script with ``--data-dir tmp_path``."""
     script = tmp_path / "broken.py"
-    script.write_text(
-        "from dlbook.cli import start_page\n"
-        "from dlbook.errors import DlbookError\n"
-        "DATASET = 'auto'\n"
-        "page = start_page('ch05_practice/broken', globals())\n"
-        "raise DlbookError(f'data_dir={page.data_dir} holds nothing; name another')\n")
-    done = subprocess.run([sys.executable, str(script), "--data-dir", str(tmp_path)],
+    script.write_text(f"from dlbook.cli import start_page\n{before}"
+                      f"page = start_page('ch05_practice/broken', globals())\n{after}")
+    return subprocess.run([sys.executable, str(script), "--data-dir", str(tmp_path)],
                           capture_output=True, text=True,
                           env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+
+
+def test_an_expected_error_in_a_page_is_one_line_with_its_flags(tmp_path):
+    done = run_broken_page(tmp_path, "from dlbook.errors import DlbookError\n"
+                                     "DATASET = 'auto'\n", "raise DlbookError("
+                           "f'data_dir={page.data_dir} holds nothing; name another')\n")
     assert done.returncode == 2
     assert done.stderr == f"broken.py: error: --data-dir {tmp_path} holds nothing; name another\n"
 
@@ -231,16 +235,8 @@ def test_a_pages_flags_are_read_from_its_source_without_running_it(tmp_path):
 
 
 def test_an_error_of_the_library_in_a_page_is_one_line_worded_with_its_flags(tmp_path):
-    script = tmp_path / "broken.py"
-    script.write_text(
-        "from dlbook.cli import start_page\n"
-        "from dlbook.data import load_images\n"
-        "DATASET = 'mnist'\n"
-        "page = start_page('ch05_practice/broken', globals())\n"
-        "load_images(DATASET, **page.data_options)\n")
-    done = subprocess.run([sys.executable, str(script), "--data-dir", str(tmp_path)],
-                          capture_output=True, text=True,
-                          env={"DLBOOK_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""})
+    done = run_broken_page(tmp_path, "from dlbook.data import load_images\nDATASET = 'mnist'\n",
+                           "load_images(DATASET, **page.data_options)\n")
     assert done.returncode == 2
     assert done.stderr.startswith(f"broken.py: error: mnist: --data-dir {tmp_path} lacks ")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
