@@ -4,6 +4,7 @@ read as tomllib reads it, the report on a fresh clone (no venv) and through the 
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from dlbook import doctor
 
@@ -60,8 +61,21 @@ def test_fresh_clone_the_report_runs_on_the_system_python_and_creates_nothing(tm
                for line in lines)
     assert "fix: `make venv` creates it" in report.stdout
     assert "system packages" in report.stdout and "tensorflow" in report.stdout
-    assert lines[-1].startswith("not ready: 1 missing (virtual env)")
+    disk_is_short = any(line.startswith("missing  disk space") for line in lines)
+    assert lines[-1].startswith("not ready: 2 missing (disk space, virtual env)" if disk_is_short
+                                else "not ready: 1 missing (virtual env)")
     assert list(tmp_path.iterdir()) == []  # no venv, no file
+
+
+@pytest.mark.parametrize("free_gb, ok", [(2.9, False), (3.0, True), (50.0, True)])
+def test_the_disk_check_asks_for_the_space_the_venv_takes(monkeypatch, tmp_path, free_gb, ok):
+    usage = SimpleNamespace(total=100e9, used=100e9 - free_gb * 1e9, free=free_gb * 1e9)
+    monkeypatch.setattr(doctor.shutil, "disk_usage", lambda path: usage)
+    disk = next(check for check in doctor.system_checks(tmp_path / "venv")
+                if check.topic == "disk space")
+    assert disk.ok == ok
+    assert f"{free_gb:.1f} GB free" in str(disk)
+    assert ("free at least 3 GB before `make venv`" in str(disk)) == (not ok)
 
 
 def test_make_doctor_works_before_the_venv_exists(tmp_path):
