@@ -10,7 +10,8 @@ on the mean loss, the same LeNet:
 (c) Keras ``model.fit`` (one step per call),
 (d) ``model.fit`` with ``steps_per_execution`` equal to (b)'s steps per call,
 (p) a PyTorch eager loop (``torch.optim.SGD``, the images in memory as one tensor, a new
-    permutation each epoch), when PyTorch is installed; the table says so when it is not,
+    permutation each epoch; `torch_lenet.py`, in a process of its own), when PyTorch is
+    installed; the table says so when it is not,
 (i) for scale, the input pipeline alone (``tf.data``: shuffle, batch, scale to [0, 1]) that (a)
     to (d) read, with no training.
 
@@ -24,11 +25,13 @@ Time to accuracy: `make run` (the page's recipe) and ``make run EPOCHS=10``, eac
 to the printed test accuracy, into a fresh output folder. Writes ``benchmarks/results/lenet.md``.
 """
 
+import importlib.util
 import os
 import platform
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -113,33 +116,26 @@ def keras_fit(batches, steps_per_execution):
 
 
 def torch_loop(images: np.ndarray, labels: np.ndarray):
-    """(p): the same network and step in PyTorch, eager, the data in memory as tensors; None
-    when PyTorch is not installed."""
-    try:
-        import torch
-    except ImportError:
+    """(p): `torch_lenet.py` in a process of its own, trained one epoch per call on the same
+    images; with its description and the process (to close after the turns); None when PyTorch
+    is not installed."""
+    if importlib.util.find_spec("torch") is None:
         return None
-    from torch import nn
-    from torch.nn import functional
-
-    torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(images.shape[-1], 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW
-    y = torch.from_numpy(labels.astype(np.int64))
+    with tempfile.TemporaryDirectory() as folder:
+        data_file = Path(folder) / "train.npz"
+        np.savez(data_file, images=images, labels=labels)
+        child = subprocess.Popen([sys.executable, str(HERE / "torch_lenet.py"), str(data_file)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        description = child.stdout.readline().strip()  # the child has read the images
+    if not description:
+        raise RuntimeError(f"torch_lenet.py stopped (exit status {child.wait()})")
 
     def epoch():
-        order = torch.randperm(len(x))
-        for start in range(0, len(x), BATCH_SIZE):
-            batch = order[start:start + BATCH_SIZE]
-            optimizer.zero_grad(set_to_none=True)
-            functional.cross_entropy(model(x[batch]), y[batch]).backward()
-            optimizer.step()
+        child.stdin.write("epoch\n")
+        child.stdin.flush()
+        return float(child.stdout.readline())
 
-    return epoch, f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads"
+    return epoch, description, child
 
 
 def in_turns(ways: dict, rounds: int = ROUNDS) -> dict[str, float]:
@@ -215,6 +211,8 @@ def main():
         ways[torch_name] = torch_way[0]
     ways["(i) the input pipeline alone, no training"] = read_only(data.train)
     seconds = in_turns(ways)
+    if torch_way is not None:
+        torch_way[2].communicate()  # its stdin closed, the PyTorch process ends
     trained_epochs = trainer.epochs_done
     engine_accuracy = trainer.evaluate(data.test)["accuracy"]
     trainer.fit(data.train, epochs=SGD_EPOCHS, verbose=0)
