@@ -124,8 +124,10 @@ def torch_loop(images: np.ndarray, labels: np.ndarray):
     with tempfile.TemporaryDirectory() as folder:
         data_file = Path(folder) / "train.npz"
         np.savez(data_file, images=images, labels=labels)
-        child = subprocess.Popen([sys.executable, str(HERE / "torch_lenet.py"), str(data_file)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        command = [sys.executable, str(HERE / "torch_lenet.py"), str(data_file),
+                   str(BATCH_SIZE), str(LEARNING_RATE)]
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 text=True)
         description = child.stdout.readline().strip()  # the child has read the images
     if not description:
         raise RuntimeError(f"torch_lenet.py stopped (exit status {child.wait()})")
