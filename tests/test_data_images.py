@@ -111,6 +111,14 @@ def test_shuffling_is_seeded_and_changes_every_epoch(folder):
     assert sorted(epoch_1) == sorted(arrays[TRAIN_LABELS])
 
 
+def test_every_split_runs_without_the_autotuner_whose_iterators_stall_when_deleted(folder):
+    """With tf.data's autotuner on, deleting an epoch's iterator waited up to 2.5 s in most of
+    make run's epochs (`dlbook.data.pipeline.WITHOUT_AUTOTUNER`)."""
+    data = load_images("mnist", batch_size=16, validation_fraction=0.2, data_dir=folder[0])
+    for split in (data.train, data.validation, data.test):
+        assert split.options().autotune.enabled is False
+
+
 def test_load_arrays_like_keras_datasets(tmp_path):
     arrays = write_dataset(tmp_path, num_train=12, num_test=5, gzip=False)
     (x_train, y_train), (x_test, y_test) = load_arrays("mnist", limit=10, data_dir=tmp_path)

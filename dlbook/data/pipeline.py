@@ -22,6 +22,13 @@ import tensorflow as tf
 Split = tuple[np.ndarray, np.ndarray]
 """Examples and their labels, as two arrays of the same length."""
 
+WITHOUT_AUTOTUNER = tf.data.Options()
+WITHOUT_AUTOTUNER.autotune.enabled = False
+"""tf.data's autotuner off: ``AUTOTUNE`` then means one thread per core and a batch prefetched.
+With it on, ending an epoch's iterator waited up to 2.5 s for the tuner, in most epochs (about
+10 s of ``make run``'s 40), and the pipeline alone was slower: 0.24 s an epoch of Fashion-MNIST
+against 0.16 s without it (way (i) of ``benchmarks/results/lenet.md``)."""
+
 MAX_VALIDATION = 5000
 """The most training examples held out for validation, whatever the fraction asked."""
 
@@ -63,7 +70,7 @@ def batches(split: Split, batch_size: int, shuffle_seed: int | None = None,
     data = data.batch(batch_size)
     if per_batch is not None:
         data = data.map(per_batch, num_parallel_calls=tf.data.AUTOTUNE)
-    return data.prefetch(tf.data.AUTOTUNE)
+    return data.prefetch(tf.data.AUTOTUNE).with_options(WITHOUT_AUTOTUNER)
 
 
 def validation_size(num_examples: int, fraction: float) -> int:
