@@ -36,6 +36,28 @@ def output_dir(*parts: str) -> Path:
     return path
 
 
+def one_thread_per_op() -> int:
+    """Give every TensorFlow op one thread and run up to one op per core at a time; returns the
+    number of cores, or 1 when TensorFlow has already started with other thread settings (which
+    then stay as they are). Call it before the first op runs.
+
+    A small model's ops (LeNet's take tenths of a millisecond) lose time when each one is shared
+    out over the cores; split each batch instead, one part per core, with
+    ``Trainer(batch_parts=one_thread_per_op())`` (``benchmarks/results/lenet.md``).
+    """
+    import dlbook.tf_startup  # noqa: F401  (TensorFlow imported without its start-up notices)
+
+    import tensorflow as tf
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(cores or 1)
+    except RuntimeError:  # TensorFlow has started: its thread pools are made
+        return 1
+    return cores or 1
+
+
 def set_seed(seed: int = 0, deterministic: bool = True) -> None:
     """Seed Python, NumPy and TensorFlow; with ``deterministic`` also make TF ops deterministic.
 

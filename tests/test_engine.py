@@ -1,8 +1,11 @@
 """The GradientTape engine: the step, resume, NaN stop, strategies, the fit() variant."""
 
 import json
+import os
+import subprocess
+import sys
 
-from dlbook.config import set_seed
+from dlbook.config import one_thread_per_op, set_seed
 from dlbook.models import LeNet
 from dlbook.training import EpochTimer, TapeStepModel, Trainer, adam_cosine, resumable_run
 from dlbook.training.run_folder import RunMismatchError
@@ -104,27 +107,93 @@ def test_step_is_traced_once_despite_a_partial_last_batch(steps_per_call):
     assert len(trainer.epoch_seconds) == 2 and min(trainer.epoch_seconds) > 0
 
 
-def train_lenet(epochs, checkpoint_dir, log_dir=None, stop_after=None):
+@pytest.mark.parametrize(("batch_size", "parts"), [(5, 2), (7, 3), (1, 2)])
+def test_a_batch_in_parts_takes_the_whole_batchs_step(batch_size, parts):
+    """Parts of 3 + 2, 3 + 2 + 2, and 1 + 0 examples: the same update and metrics as one part."""
+    x, y = next(iter(image_batches(n=batch_size, batch_size=batch_size)))
+    set_seed(0)
+    start = LeNet()
+    start(x)
+    updated = {}
+    for batch_parts in (1, parts):
+        model = LeNet()
+        model(x)
+        model.set_weights(start.get_weights())
+        trainer = Trainer(model, keras.optimizers.SGD(0.5), batch_parts=batch_parts)
+        loss = trainer.train_step(x, y)
+        updated[batch_parts] = (float(loss), model.get_weights(),
+                                [float(m.result()) for m in trainer.train_metrics])
+    (whole_loss, whole_weights, whole_metrics), (loss, weights, metrics) = updated.values()
+    assert loss == pytest.approx(whole_loss, rel=1e-6)
+    for a, b in zip(whole_weights, weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert metrics == pytest.approx(whole_metrics, rel=1e-6)
+    assert not np.allclose(start.get_weights()[0], weights[0])  # the step did move the weights
+
+
+def test_a_model_evaluated_in_parts_scores_as_in_one():
+    data = image_batches(n=65, batch_size=32)  # batches of 32, 32 and 1
+    set_seed(0)
+    model = LeNet()
+    scores = [Trainer(model, keras.optimizers.SGD(0.1), batch_parts=parts).evaluate(data)
+              for parts in (1, 3)]
+    assert scores[1] == pytest.approx(scores[0], rel=1e-6)
+
+
+def test_a_batch_in_parts_refuses_a_model_that_adds_losses():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(
+        3, kernel_regularizer=keras.regularizers.L2(0.1))])
+    trainer = Trainer(model, keras.optimizers.SGD(0.1), batch_parts=2)
+    with pytest.raises(ValueError, match="batch_parts=1"):
+        trainer.train_step(tf.ones((4, 4)), tf.zeros(4, tf.int32))
+
+
+@pytest.mark.parametrize("setting", ["steps_per_call", "batch_parts"])
+def test_fewer_than_one_step_per_call_or_part_per_batch_is_refused(setting):
+    with pytest.raises(ValueError, match=f"{setting} must be at least 1, got 0"):
+        Trainer(linear_model(), keras.optimizers.SGD(0.1), **{setting: 0})
+
+
+def test_one_thread_per_op_sets_the_threads_before_tensorflow_starts_and_not_after():
+    probe = ("from dlbook.config import one_thread_per_op\n"
+             "import tensorflow as tf\n"
+             "cores = one_thread_per_op()\n"
+             "tf.constant(1.0) + 1\n"  # TensorFlow has started: a second call changes nothing
+             "threads = tf.config.threading\n"
+             "print(cores, one_thread_per_op(), threads.get_intra_op_parallelism_threads(),"
+             " threads.get_inter_op_parallelism_threads())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    cores = len(os.sched_getaffinity(0))
+    assert done.stdout.split() == [str(cores), str(cores), "1", str(cores)]
+    tf.constant(1.0) + 1  # this process's TensorFlow has started, with its default threads
+    intra = tf.config.threading.get_intra_op_parallelism_threads()
+    assert intra != 1 and one_thread_per_op() == 1
+    assert tf.config.threading.get_intra_op_parallelism_threads() == intra
+
+
+def train_lenet(epochs, checkpoint_dir, log_dir=None, stop_after=None, batch_parts=1):
     """LeNet trained on small random batches; ``stop_after`` epochs, the run is interrupted."""
     def interrupt(epoch, logs):
         if epoch == stop_after:
             raise KeyboardInterrupt
 
     set_seed(0)
-    trainer = Trainer(LeNet(), keras.optimizers.Adam(1e-3))
+    trainer = Trainer(LeNet(), keras.optimizers.Adam(1e-3), batch_parts=batch_parts)
     history = trainer.fit(image_batches(), epochs=epochs, validation_data=image_batches(seed=1),
                           checkpoint_dir=checkpoint_dir, log_dir=log_dir, verbose=0,
                           on_epoch_end=interrupt)
     return trainer.model, history.history
 
 
-def test_interrupted_run_resumes_to_the_same_weights(tmp_path):
-    straight, straight_history = train_lenet(3, tmp_path / "straight")
+@pytest.mark.parametrize("batch_parts", [1, 2])
+def test_interrupted_run_resumes_to_the_same_weights(tmp_path, batch_parts):
+    straight, straight_history = train_lenet(3, tmp_path / "straight", batch_parts=batch_parts)
 
     with pytest.raises(KeyboardInterrupt):
-        train_lenet(3, tmp_path / "interrupted", stop_after=1)
+        train_lenet(3, tmp_path / "interrupted", stop_after=1, batch_parts=batch_parts)
     assert not (tmp_path / "interrupted" / "run.lock").exists()
-    resumed, resumed_history = train_lenet(3, tmp_path / "interrupted")
+    resumed, resumed_history = train_lenet(3, tmp_path / "interrupted", batch_parts=batch_parts)
 
     for a, b in zip(straight.get_weights(), resumed.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)

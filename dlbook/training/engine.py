@@ -12,6 +12,10 @@ The tutorial's loop is four lines: forward pass under a ``tf.GradientTape``, los
   the convolutions' kernels and their gradients (oneDNN); each call costs about 2 ms more, the
   ``tf.data`` pipeline under a tenth on its own thread, and XLA (``jit_compile=True``) made the
   step slower, not faster, on CPU (and refuses max-pooling gradients under op determinism);
+* optionally, each batch computed in parts side by side (``batch_parts``), one per core, their
+  gradients summed into the whole batch's: with `dlbook.config.one_thread_per_op`, LeNet trains
+  1.3x as fast on 2 cores as with whole batches whose every op is shared out over both (ways (b)
+  and (f) of ``benchmarks/results/lenet.md``);
 * the per-example loss is reduced to the batch mean (``tf.nn.compute_average_loss``), which the
   tutorial's listing forgets: summed gradients are ``batch_size`` times too large and SGD diverges.
   Under a strategy it is the mean over the global batch, even when a last, smaller batch splits
@@ -51,6 +55,9 @@ from dlbook.training.resume import ResumableRun
 import keras
 import tensorflow as tf
 
+Part = tuple[tf.Tensor, tf.Tensor, tf.Tensor | None]
+"""Examples, their labels, and a weight per example (None: all 1) of one part of a batch."""
+
 
 def _sample_batch(spec: tf.TensorSpec) -> tf.Tensor:
     """A batch of one all-zero example matching ``spec``, used to build a model's weights."""
@@ -71,6 +78,9 @@ class Trainer:
         strategy: a ``tf.distribute.Strategy``; default the current one.
         steps_per_call: steps run per call of the compiled loop; 1 gives Python control after
             every batch (slower, handy when debugging).
+        batch_parts: compute each batch in this many parts side by side and sum their
+            gradients (the whole batch's gradient, up to rounding); give it the cores of
+            `dlbook.config.one_thread_per_op`. A model that adds losses (regularizers) needs 1.
     """
 
     def __init__(
@@ -82,11 +92,14 @@ class Trainer:
         clip_norm: float | None = None,
         strategy: tf.distribute.Strategy | None = None,
         steps_per_call: int = 16,
+        batch_parts: int = 1,
     ) -> None:
-        if steps_per_call < 1:
-            raise ValueError(f"steps_per_call must be at least 1, got {steps_per_call}")
+        for name, value in (("steps_per_call", steps_per_call), ("batch_parts", batch_parts)):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
         self.model = model
         self.steps_per_call = steps_per_call
+        self.batch_parts = batch_parts
         self.optimizer = optimizer
         self.clip_norm = clip_norm
         self.strategy = strategy or tf.distribute.get_strategy()
@@ -139,33 +152,58 @@ class Trainer:
     def train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """One gradient-descent step on one replica's batch; returns the batch mean loss."""
         global_batch_size = _global_batch_size(y)
+        parts = [self._loss_and_gradients(x_part, y_part, weight, global_batch_size)
+                 for x_part, y_part, weight in self._parts(x, y)]
+        loss, gradients = parts[0] if len(parts) == 1 else _summed(parts)
+        if self.clip_norm is not None:
+            gradients, _ = tf.clip_by_global_norm(gradients, self.clip_norm)
+        variables = self.model.trainable_variables
+        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        return loss
+
+    def _loss_and_gradients(self, x: tf.Tensor, y: tf.Tensor, weight: tf.Tensor | None,
+                            global_batch_size: tf.Tensor) -> tuple[tf.Tensor, list[tf.Tensor]]:
+        """The tape's half of the step on ``x``, the batch or a part of it: the loss, summed
+        over the examples (times their ``weight``) and divided by ``global_batch_size``, and its
+        gradients; updates the training metrics."""
         with tf.GradientTape() as tape:
             logits = self.model(x, training=True)
             per_example = self._per_example_loss(y, logits)
-            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch_size)
+            loss = tf.nn.compute_average_loss(per_example, sample_weight=weight,
+                                              global_batch_size=global_batch_size)
             if self.model.losses:
+                if weight is not None:
+                    raise ValueError("this model adds losses (regularizers), which a batch in "
+                                     "parts would count once per part: use batch_parts=1")
                 loss += tf.nn.scale_regularization_loss(tf.add_n(self.model.losses))
-        variables = self.model.trainable_variables
-        gradients = tape.gradient(loss, variables)
-        if self.clip_norm is not None:
-            gradients, _ = tf.clip_by_global_norm(gradients, self.clip_norm)
-        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
-        self._update(self.train_metrics, y, logits, per_example)
-        return loss
+        self._update(self.train_metrics, y, logits, per_example, weight)
+        return loss, tape.gradient(loss, self.model.trainable_variables)
 
     def test_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-        """Forward pass only, updating the validation metrics."""
-        logits = self.model(x, training=False)
-        per_example = self._per_example_loss(y, logits)
-        self._update(self.val_metrics, y, logits, per_example)
-        return tf.nn.compute_average_loss(per_example)
+        """Forward pass only (in parts, as `train_step`), updating the validation metrics;
+        returns the batch mean loss."""
+        global_batch_size, loss = _global_batch_size(y), 0.0
+        for x_part, y_part, weight in self._parts(x, y):
+            logits = self.model(x_part, training=False)
+            per_example = self._per_example_loss(y_part, logits)
+            self._update(self.val_metrics, y_part, logits, per_example, weight)
+            loss += tf.nn.compute_average_loss(per_example, sample_weight=weight,
+                                               global_batch_size=global_batch_size)
+        return loss
+
+    def _parts(self, x: tf.Tensor, y: tf.Tensor) -> list[Part]:
+        """The batch as ``batch_parts`` parts ``(x, y, weight)``, whose graphs are independent:
+        TensorFlow runs them side by side. One part is the batch itself, without weights."""
+        if self.batch_parts == 1:
+            return [(x, y, None)]
+        return _split_in_parts(x, y, self.batch_parts)
 
     @staticmethod
-    def _update(metrics, y, logits, per_example) -> None:
+    def _update(metrics, y, logits, per_example, weight) -> None:
         loss_metric, *others = metrics
-        loss_metric.update_state(per_example)
+        loss_metric.update_state(per_example, sample_weight=weight)
         for metric in others:
-            metric.update_state(y, logits)
+            metric.update_state(y, logits, sample_weight=weight)
 
     # -- compiling and distributing ------------------------------------------------------------
 
@@ -416,6 +454,29 @@ def _closed_on_error(run: ResumableRun):
     except BaseException:
         run.close()
         raise
+
+
+def _split_in_parts(x: tf.Tensor, y: tf.Tensor, parts: int) -> list[Part]:
+    """``(x, y)`` as ``parts`` parts of consecutive examples, sizes differing by at most one,
+    each with a weight per example: 1, or 0 for the last example standing in for a part left
+    empty by a batch smaller than ``parts`` (no layer is given an empty batch)."""
+    size = tf.shape(y)[0]
+    sizes = size // parts + tf.cast(tf.range(parts) < size % parts, size.dtype)
+    starts = tf.cumsum(sizes, exclusive=True)
+    split = []
+    for start, part_size in zip(tf.unstack(starts, num=parts), tf.unstack(sizes, num=parts),
+                                strict=True):
+        places = tf.range(tf.maximum(part_size, 1))
+        examples = tf.minimum(start + places, size - 1)
+        split.append((tf.gather(x, examples), tf.gather(y, examples),
+                      tf.cast(places < part_size, tf.float32)))
+    return split
+
+
+def _summed(parts: list[tuple[tf.Tensor, list[tf.Tensor]]]) -> tuple[tf.Tensor, list[tf.Tensor]]:
+    """The loss and gradients of the whole batch: the sums of its parts'."""
+    losses, gradients = zip(*parts, strict=True)
+    return tf.add_n(losses), [tf.add_n(list(each)) for each in zip(*gradients, strict=True)]
 
 
 def _global_batch_size(y: tf.Tensor) -> tf.Tensor:
