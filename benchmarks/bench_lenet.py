@@ -6,7 +6,11 @@ on the mean loss, the same LeNet:
 (a) the tutorial's loop, eager as printed (nothing compiled), with the loss reduced to the mean,
     on logits and reshuffled batches of 128 like the others,
 (e) the same Python loop with the step compiled by ``tf.function``, as on lenet.py's page,
-(b) the dlbook GradientTape `Trainer` (the step compiled, `Trainer.steps_per_call` steps per call),
+(b) the dlbook GradientTape `Trainer` as `make run` trains (the step compiled,
+    `Trainer.steps_per_call` steps per call, each batch in one part per core computed side by side,
+    one thread per op: `dlbook.config.one_thread_per_op`), in a process of its own, since thread
+    settings hold for a whole process,
+(f) the same `Trainer` with whole batches and TensorFlow's default threads, as (a) and (c) to (e),
 (c) Keras ``model.fit`` (one step per call),
 (d) ``model.fit`` with ``steps_per_execution`` equal to (b)'s steps per call,
 (p) a PyTorch eager loop (``torch.optim.SGD``, the images in memory as one tensor, a new
@@ -26,6 +30,7 @@ to the printed test accuracy, into a fresh output folder. Writes ``benchmarks/re
 """
 
 import importlib.util
+import json
 import os
 import platform
 import re
@@ -34,9 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
-from dlbook.config import set_seed
+from dlbook.config import one_thread_per_op, set_seed
 from dlbook.data import load_images
 from dlbook.models import LeNet
 from dlbook.training import EpochTimer, Trainer
@@ -115,29 +122,59 @@ def keras_fit(batches, steps_per_execution):
     return epoch
 
 
-def torch_loop(images: np.ndarray, labels: np.ndarray):
-    """(p): `torch_lenet.py` in a process of its own, trained one epoch per call on the same
-    images; with its description and the process (to close after the turns); None when PyTorch
-    is not installed."""
-    if importlib.util.find_spec("torch") is None:
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        data_file = Path(folder) / "train.npz"
-        np.savez(data_file, images=images, labels=labels)
-        command = [sys.executable, str(HERE / "torch_lenet.py"), str(data_file),
-                   str(BATCH_SIZE), str(LEARNING_RATE)]
-        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 text=True)
-        description = child.stdout.readline().strip()  # the child has read the images
+class ChildWay(NamedTuple):
+    """A way trained in a process of its own: ``epoch()`` has it train one epoch and returns the
+    seconds it measured; ``description`` is the first line it printed; ``process`` ends when
+    its stdin is closed (``process.communicate()``), printing what it has left to say."""
+
+    epoch: Callable[[], float]
+    description: str
+    process: subprocess.Popen
+
+
+def child_way(command: list[str]) -> ChildWay:
+    """Start ``command``, which prints one line about itself once ready, then trains one epoch
+    for each line it reads and answers with the epoch's seconds."""
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    description = child.stdout.readline().strip()
     if not description:
-        raise RuntimeError(f"torch_lenet.py stopped (exit status {child.wait()})")
+        raise RuntimeError(f"{command[1]} stopped (exit status {child.wait()})")
 
     def epoch():
         child.stdin.write("epoch\n")
         child.stdin.flush()
         return float(child.stdout.readline())
 
-    return epoch, description, child
+    return ChildWay(epoch, description, child)
+
+
+def torch_loop(images: np.ndarray, labels: np.ndarray) -> ChildWay | None:
+    """(p): `torch_lenet.py`, trained on the same images; None when PyTorch is not installed."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        data_file = Path(folder) / "train.npz"
+        np.savez(data_file, images=images, labels=labels)
+        return child_way([sys.executable, str(HERE / "torch_lenet.py"), str(data_file),
+                          str(BATCH_SIZE), str(LEARNING_RATE)])  # the child has read the images
+
+
+def serve_trainer_in_parts() -> None:
+    """(b), run as ``bench_lenet.py --trainer-in-parts`` by `child_way`: the thread settings come
+    before TensorFlow's first op. Once stdin is closed, (b)'s test accuracy after the epochs of
+    the turns and after `SGD_EPOCHS`, as one JSON line."""
+    cores = one_thread_per_op()
+    set_seed(0)
+    data = load_images("fashion_mnist", batch_size=BATCH_SIZE, validation_fraction=0.1, seed=0)
+    trainer = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE), batch_parts=cores)
+    print(f"{cores} parts per batch, one thread per op", flush=True)
+    train_one_epoch = trainer_epoch(trainer, data.train)
+    for _ in sys.stdin:
+        print(train_one_epoch(), flush=True)
+    accuracy = [[trainer.epochs_done, trainer.evaluate(data.test)["accuracy"]]]
+    trainer.fit(data.train, epochs=SGD_EPOCHS, verbose=0)
+    accuracy.append([trainer.epochs_done, trainer.evaluate(data.test)["accuracy"]])
+    print(json.dumps(accuracy), flush=True)
 
 
 def in_turns(ways: dict, rounds: int = ROUNDS) -> dict[str, float]:
@@ -194,14 +231,17 @@ def main():
     set_seed(0)
     data = load_images("fashion_mnist", batch_size=BATCH_SIZE, validation_fraction=0.1, seed=0)
     samples = data.num_train
-    trainer = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE))
-    per_call = trainer.steps_per_call
+    per_call = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE)).steps_per_call
+    in_parts = child_way([sys.executable, __file__, "--trainer-in-parts"])
     ways = {
         "(a) tutorial's eager loop, loss reduced": python_loop(
             tape_step(LeNet(), keras.optimizers.SGD(LEARNING_RATE)), data.train),
         "(e) the same loop, step in `tf.function` (lenet.py's page)": python_loop(
             tf.function(tape_step(LeNet(), keras.optimizers.SGD(LEARNING_RATE))), data.train),
-        f"(b) dlbook `Trainer` ({per_call} steps per call)": trainer_epoch(trainer, data.train),
+        f"(b) dlbook `Trainer`, {per_call} steps per call, {in_parts.description} "
+        "(`make run`'s way)": in_parts.epoch,
+        "(f) the same `Trainer`, whole batches, TensorFlow's default threads": trainer_epoch(
+            Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE)), data.train),
         "(c) Keras `model.fit`": keras_fit(data.train, 1),
         f"(d) `model.fit`, `steps_per_execution={per_call}`": keras_fit(data.train, per_call),
     }
@@ -210,15 +250,13 @@ def main():
     torch_way = torch_loop(images, labels)
     torch_name = "(p) PyTorch eager loop, data in memory as tensors"
     if torch_way is not None:
-        ways[torch_name] = torch_way[0]
+        ways[torch_name] = torch_way.epoch
     ways["(i) the input pipeline alone, no training"] = read_only(data.train)
     seconds = in_turns(ways)
     if torch_way is not None:
-        torch_way[2].communicate()  # its stdin closed, the PyTorch process ends
-    trained_epochs = trainer.epochs_done
-    engine_accuracy = trainer.evaluate(data.test)["accuracy"]
-    trainer.fit(data.train, epochs=SGD_EPOCHS, verbose=0)
-    sgd_accuracy = trainer.evaluate(data.test)["accuracy"]
+        torch_way.process.communicate()  # its stdin closed, the PyTorch process ends
+    (trained_epochs, engine_accuracy), (_, sgd_accuracy) = json.loads(
+        in_parts.process.communicate()[0])
     runs = [time_to_accuracy(None), time_to_accuracy(10)]
 
     trainer_seconds = seconds[next(name for name in ways if name.startswith("(b)"))]
@@ -239,14 +277,14 @@ def main():
     table = f"""# LeNet: training speed and time to accuracy (`make bench`, `bench_lenet.py`)
 
 Measured on {machine()}, no GPU; TensorFlow {tf.__version__}, Keras {keras.__version__}\
-{f", {torch_way[1]}" if torch_way else ""}.
+{f", {torch_way.description}" if torch_way else ""}.
 
 ## Speed
 
 Fashion-MNIST, {samples:,} training images per epoch, batch {BATCH_SIZE}, SGD({LEARNING_RATE}) on
 the mean loss. Seconds per epoch: the median of {ROUNDS} epochs, the ways taking turns after a
-warm-up epoch each; an epoch from its first step to its last (for (b) to (d), not the set-up of
-the fit call that the interleaving makes every epoch and a real run makes once).
+warm-up epoch each; an epoch from its first step to its last (for (b) to (d) and (f), not the
+set-up of the fit call that the interleaving makes every epoch and a real run makes once).
 
 | way | seconds / epoch | samples / s | time vs (b) | speed vs (c) |
 | --- | ---: | ---: | ---: | ---: |
@@ -254,6 +292,16 @@ the fit call that the interleaving makes every epoch and a real run makes once).
 
 The `Trainer` (b) against PyTorch (p): {ratio("(p)")} (target 1.2x); against
 `model.fit` with `steps_per_execution` (d): {ratio("(d)")} (target 1.2x).
+
+Where the time goes, and what (b) changes: nearly all of an epoch is the convolutions and their
+gradients (oneDNN kernels; the gradient of the second convolution's input the largest), and
+LeNet's ops are small: a convolution over 128 images takes tenths of a millisecond, too little to
+gain from being shared out over two threads. (f) runs each op on both cores, one op after the
+other; (b) gives each op one thread and each core half of the batch, and sums the two halves'
+gradients (the same gradient up to rounding). The input pipeline alone, (i), is under a tenth
+of an epoch, on its own threads. Not in these epoch times: tf.data's autotuner made ending an
+epoch's iterator wait up to 2.5 s, after the epoch's last step; the pipelines now run without
+it (`dlbook.data.pipeline`), which the time to accuracy below shows.
 
 Test accuracy of (b), SGD({LEARNING_RATE}): {engine_accuracy:.2%} after {trained_epochs} epochs,
 {sgd_accuracy:.2%} after {SGD_EPOCHS} (lenet.py trains with Adam on a one-cycle rate instead: see
@@ -275,4 +323,4 @@ and to the end of the command (plots and saving included).
 
 
 if __name__ == "__main__":
-    main()
+    serve_trainer_in_parts() if sys.argv[1:] == ["--trainer-in-parts"] else main()

@@ -29,6 +29,7 @@
 import time
 
 from dlbook.cli import start_page
+from dlbook.config import one_thread_per_op
 from dlbook.data import load_images
 from dlbook.plots import plot_history, plot_test_results
 from dlbook.training import Trainer, adam_cosine
@@ -42,7 +43,9 @@ from keras import layers
 #
 # Each constant is also a flag of the page: `python chapters/ch05_practice/lenet.py --epochs 3`,
 # or `make ch05-lenet EPOCHS=3` (`--help` lists them). `--quick` trains one epoch on 2,048
-# images, to see the page run in seconds.
+# images, to see the page run in seconds. The cell's last line tells TensorFlow how to use the
+# cores, which it must hear before its first op runs; the `Trainer` at the end of the page says
+# why.
 
 # %%
 EPOCHS = 8  # epochs of the Trainer's full run, at the end of the page
@@ -55,6 +58,7 @@ IMAGE_SIZE = (28, 28)  # height x width every image is resized to (MNIST's are 2
 
 page = start_page("ch05_practice/lenet", globals(), resumable=True,
                   may_be_zero={"PAGE_EPOCHS", "WARMUP"})
+cores = one_thread_per_op()  # before TensorFlow's first op: see the Trainer at the end
 
 # %% [markdown]
 # ## The data
@@ -185,7 +189,7 @@ keras.Model(inputs, model.call(inputs), name="lenet").summary()
 steps_per_epoch = int(data.train.cardinality())
 keras.utils.set_random_seed(page.seed)  # the same first weights as the model above
 trainer = Trainer(LeNet(len(data.class_names), data.image_shape),
-                  adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch, WARMUP))
+                  adam_cosine(LEARNING_RATE, EPOCHS, steps_per_epoch, WARMUP), batch_parts=cores)
 full_run = {"checkpoint_dir": page.output_dir / "checkpoints" / data.name,
             "identity": data.identity, "restart": page.restart}
 trainer.open_run(data.train, EPOCHS, **full_run)
@@ -224,8 +228,9 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # $\partial J / \partial W$, and the update, here by Adam. `tf.function` compiles the step into a
 # graph once, instead of running it op by op in Python as the listing does
 # (`benchmarks/results/lenet.md` times each way side by side: the loop below with its step
-# compiled runs about six times as fast as the eager loop; the `Trainer` further down, 16
-# compiled steps per call, and `model.fit` at 16 steps per call are a little faster again).
+# compiled runs about six times as fast as the eager loop; `model.fit` at 16 steps per call is a
+# little faster again, and the `Trainer` further down, which also splits each batch over the
+# cores, faster still).
 #
 # In place of the listing's constant `SGD(0.1)`, Adam's rate follows one cycle over the run
 # (`adam_cosine` with `WARMUP`): it rises in a straight line from $6 \cdot 10^{-4}$ to
@@ -233,8 +238,8 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # $\eta_t = \frac{\eta_{max}}{2}\left(1 + \cos \frac{\pi (t - t_w)}{T - t_w}\right)$ for
 # $t \ge t_w$. The small first steps keep the fresh network from being thrown far by its first
 # gradients; the large ones that follow cover ground, and the small last ones settle. On
-# Fashion-MNIST, 8 epochs of it reach 89.63% test accuracy on this page (`make run`) and 10
-# epochs 90.20%, where 10 epochs of a rate falling from $3 \cdot 10^{-3}$ along the cosine
+# Fashion-MNIST, 8 epochs of it reach 89.94% test accuracy on this page (`make run`) and 10
+# epochs 89.90%, where 10 epochs of a rate falling from $3 \cdot 10^{-3}$ along the cosine
 # alone reach 89.73% (`lenet_fit.py`, the same network). `make bench` times `make run` to its
 # printed accuracy (`benchmarks/results/lenet.md`), beside the listing's `SGD(0.1)` on the mean
 # loss, 87.23% after 10 epochs.
@@ -329,6 +334,13 @@ print(f"mean of the listing's array {float(tf.reduce_mean(listing_metric)):.3f};
 # - the step compiled into a graph loop that runs 16 steps per call, so Python is not visited
 #   between batches (faster than the loop above and than `model.fit` at its default of one step
 #   per call);
+# - each batch computed in `cores` parts side by side (`batch_parts`), whose gradients add up to
+#   the batch's. LeNet's ops are small: a convolution over 128 images takes tenths of a
+#   millisecond, too little to gain from being shared out over two threads. With one thread per
+#   op (`one_thread_per_op()`, in the settings at the top) and each core taking half of the
+#   batch, an epoch is about a quarter shorter on 2 cores (`benchmarks/results/lenet.md`). The
+#   sum of the halves' gradients is the batch's gradient up to rounding, so the recipe is the
+#   same;
 # - a progress bar on a terminal, one line per epoch in a log or a notebook;
 # - a checkpoint after every epoch: run the page again after an interruption and it resumes
 #   where it stopped, with the same weights as a run that never stopped; a folder holding
