@@ -228,9 +228,9 @@ print(f"gradient norm: of the vector {tf.linalg.global_norm(summed_gradient):.3f
 # $\partial J / \partial W$, and the update, here by Adam. `tf.function` compiles the step into a
 # graph once, instead of running it op by op in Python as the listing does
 # (`benchmarks/results/lenet.md` times each way side by side: the loop below with its step
-# compiled runs about six times as fast as the eager loop; `model.fit` at 16 steps per call is a
-# little faster again, and the `Trainer` further down, which also splits each batch over the
-# cores, faster still).
+# compiled runs about seven times as fast as the eager loop, about as fast as `model.fit` at 16
+# steps per call; the `Trainer` further down, which also splits each batch over the cores, runs
+# about 1.3 times as fast again).
 #
 # In place of the listing's constant `SGD(0.1)`, Adam's rate follows one cycle over the run
 # (`adam_cosine` with `WARMUP`): it rises in a straight line from $6 \cdot 10^{-4}$ to
