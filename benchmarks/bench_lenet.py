@@ -159,13 +159,18 @@ def torch_loop(images: np.ndarray, labels: np.ndarray) -> ChildWay | None:
                           str(BATCH_SIZE), str(LEARNING_RATE)])  # the child has read the images
 
 
+def fashion_mnist():
+    """The images every way trains on (lenet.py's split: 5,000 held out), seeded as each way."""
+    set_seed(0)
+    return load_images("fashion_mnist", batch_size=BATCH_SIZE, validation_fraction=0.1, seed=0)
+
+
 def serve_trainer_in_parts() -> None:
     """(b), run as ``bench_lenet.py --trainer-in-parts`` by `child_way`: the thread settings come
     before TensorFlow's first op. Once stdin is closed, (b)'s test accuracy after the epochs of
     the turns and after `SGD_EPOCHS`, as one JSON line."""
     cores = one_thread_per_op()
-    set_seed(0)
-    data = load_images("fashion_mnist", batch_size=BATCH_SIZE, validation_fraction=0.1, seed=0)
+    data = fashion_mnist()
     trainer = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE), batch_parts=cores)
     print(f"{cores} parts per batch, one thread per op", flush=True)
     train_one_epoch = trainer_epoch(trainer, data.train)
@@ -228,10 +233,10 @@ def time_to_accuracy(epochs: int | None) -> dict:
 
 
 def main():
-    set_seed(0)
-    data = load_images("fashion_mnist", batch_size=BATCH_SIZE, validation_fraction=0.1, seed=0)
+    data = fashion_mnist()
     samples = data.num_train
-    per_call = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE)).steps_per_call
+    whole_batches = Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE))
+    per_call = whole_batches.steps_per_call
     in_parts = child_way([sys.executable, __file__, "--trainer-in-parts"])
     ways = {
         "(a) tutorial's eager loop, loss reduced": python_loop(
@@ -241,7 +246,7 @@ def main():
         f"(b) dlbook `Trainer`, {per_call} steps per call, {in_parts.description} "
         "(`make run`'s way)": in_parts.epoch,
         "(f) the same `Trainer`, whole batches, TensorFlow's default threads": trainer_epoch(
-            Trainer(LeNet(), keras.optimizers.SGD(LEARNING_RATE)), data.train),
+            whole_batches, data.train),
         "(c) Keras `model.fit`": keras_fit(data.train, 1),
         f"(d) `model.fit`, `steps_per_execution={per_call}`": keras_fit(data.train, per_call),
     }

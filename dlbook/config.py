@@ -49,13 +49,16 @@ def one_thread_per_op() -> int:
 
     import tensorflow as tf
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
     try:
         tf.config.threading.set_intra_op_parallelism_threads(1)
-        tf.config.threading.set_inter_op_parallelism_threads(cores or 1)
+        tf.config.threading.set_inter_op_parallelism_threads(cores)
     except RuntimeError:  # TensorFlow has started: its thread pools are made
         return 1
-    return cores or 1
+    return cores
 
 
 def set_seed(seed: int = 0, deterministic: bool = True) -> None:
