@@ -84,6 +84,7 @@ def plot_against(x: Sequence[float], lines: Mapping[str, Sequence[float]], path:
         for x_value, value in zip(x, values, strict=True):
             ax.annotate(f"{value:.3g}", (x_value, value), textcoords="offset points",
                         xytext=(0, 6 if index == 0 else -12), ha="center", fontsize=7)
+    ax.margins(y=0.15)  # room for the labels above the highest point and below the lowest
     if log_x:
         ax.set_xscale("log")
         ax.set_xticks(list(x), [f"{value:,}" for value in x])

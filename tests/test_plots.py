@@ -1,10 +1,13 @@
 """Plots are written as non-empty PNG files and reject wrong input; a GAN's samples and GIF."""
 
+from pathlib import Path
+
 from dlbook import plots
 from dlbook.models.dcgan import NOISE_DIM, make_generator
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -68,3 +71,22 @@ def test_samples_grid_and_progress_gif(tmp_path):
         assert image.n_frames == 3
     with pytest.raises(ValueError, match="no frames"):
         plots.save_gif([], tmp_path / "empty.gif")
+
+
+def test_plot_against_keeps_every_value_label_inside_the_axes(tmp_path, monkeypatch):
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or Path(path))
+    # pruning.py's figures: the top point's label goes above it, the bottom point's below it
+    plots.plot_against([0, 50, 80, 90], {"while training": [0.915, 0.919, 0.913, 0.907],
+                                         "at once": [0.915, 0.916, 0.881, 0.798]},
+                       tmp_path / "pruning.png", xlabel="weights pruned (%)",
+                       ylabel="test accuracy")
+    (figure,) = figures
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (axes,) = figure.axes
+    inside = axes.get_window_extent(renderer)
+    labels = [text.get_window_extent(renderer) for text in axes.texts]
+    assert len(labels) == 8
+    assert all(inside.y0 <= label.y0 and label.y1 <= inside.y1 for label in labels)
