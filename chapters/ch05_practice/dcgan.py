@@ -402,6 +402,6 @@ print(f"Samples, progress.gif, losses.png and checkpoints in {page.output_dir}/"
 # `losses.png`: the two losses do not fall together as in a classifier's training; each network
 # gains when the other loses, and they wander around a balance. `progress.gif`: blobs first, then
 # shapes, then clothes with details. Measured on Fashion-MNIST after 20 epochs (`make bench`,
-# judged by `cnn.py`'s model): Frechet distance 10.09, 8.7% of the noise value 116.46 (real
-# images: 0.28), classifier score 5.75, 71.2% of the real images' 8.07. The images are
+# judged by `cnn.py`'s model): Frechet distance 18.88, 13.7% of the noise value 137.50 (real
+# images: 0.39), classifier score 5.75, 70.5% of the real images' 8.16. The images are
 # recognisable clothes, but not yet as varied or as sharp as real ones.
