@@ -19,22 +19,22 @@ def test_generator_makes_28x28_images_in_tanh_range():
 
 
 def test_generator_parameter_count():
-    dense = NOISE_DIM * 7 * 7 * 256  # no biases: batch normalization follows each layer
-    transposed = (conv_weights(5, 256, 128, bias=False) + conv_weights(5, 128, 64, bias=False)
-                  + conv_weights(5, 64, 1, bias=False))
-    normalized = 7 * 7 * 256 + 128 + 64  # features: trainable gamma, beta; moving mean, variance
+    dense = NOISE_DIM * 7 * 7 * 128  # no biases: batch normalization follows each layer
+    transposed = (conv_weights(4, 128, 64, bias=False) + conv_weights(4, 64, 32, bias=False)
+                  + conv_weights(4, 32, 1, bias=False))
+    normalized = 7 * 7 * 128 + 64 + 32  # features: trainable gamma, beta; moving mean, variance
     generator = make_generator()
     trainable = sum(int(np.prod(v.shape)) for v in generator.trainable_variables)
-    assert trainable == dense + transposed + 2 * normalized == 2_305_472
+    assert trainable == dense + transposed + 2 * normalized == 804_288
     assert generator.count_params() == trainable + 2 * normalized
 
 
 def test_discriminator_returns_one_logit_and_its_parameter_count():
     discriminator = make_discriminator()
     assert discriminator(np.zeros((2, 28, 28, 1))).shape == (2, 1)
-    flat = 7 * 7 * 128  # two stride-2 convolutions: 28 -> 14 -> 7
-    expected = conv_weights(5, 1, 64) + conv_weights(5, 64, 128) + flat + 1
-    assert discriminator.count_params() == expected == 212_865
+    flat = 7 * 7 * 64  # two stride-2 convolutions: 28 -> 14 -> 7
+    expected = conv_weights(4, 1, 32) + conv_weights(4, 32, 64) + flat + 1
+    assert discriminator.count_params() == expected == 36_513
 
 
 @pytest.mark.parametrize(
