@@ -10,9 +10,10 @@
 
 ``html`` stages a Sphinx source folder in ``outputs/book/<mode>/src``: the landing page and the
 prose pages of this folder, the glossary, the README of each chapter folder as its chapter page,
-and the chapter scripts themselves, which myst-nb reads through jupytext and executes
-(``--quick``: each script with ``--quick``, on subsets, in minutes; otherwise full runs, hours on
-a CPU). Executed pages are cached per mode, so an interrupted build resumes where it stopped. The
+and the chapter scripts themselves, which myst-nb reads through jupytext (``--quick``: each
+script with ``--quick``, on subsets, in minutes; otherwise full runs, half an hour on 2 cores).
+The pages are executed two at a time into myst-nb's cache first (book/execute_pages.py), and the
+cache is kept per mode, so an interrupted build resumes where it stopped. The
 HTML goes to ``outputs/book/<mode>/html``; every page says which mode produced it. With
 ``--language zh_CN`` the Chinese edition follows in ``html/zh_CN/``: the same pages rendered with
 the translations of ``book/locales/`` and the English build's executed outputs, from the cache.
@@ -45,6 +46,7 @@ sys.path.insert(0, str(HERE))  # the modules beside this file, also when runpy r
 
 import catalogs  # noqa: E402
 from editions import EDITIONS, edition_root  # noqa: E402
+from execute_pages import execute_pages  # noqa: E402
 from markdown_messages import translate_markdown  # noqa: E402
 
 OUTPUTS = REPO / "outputs"
@@ -283,6 +285,8 @@ def build_html(quick: bool, only: list[str] | None, out: Path = OUTPUTS / "book"
         {page: status.for_footer() for page, status in revisions.items()}, indent=1))
     env.update(DLBOOK_BOOK_LANGUAGES=" ".join(languages),
                DLBOOK_BOOK_REVISIONS=str(root / "revisions.json"))
+    execute_pages([root / "src" / "chapters" / page.parent.name / page.name for page in pages],
+                  root / "cache", env, int(env["DLBOOK_BOOK_TIMEOUT"]))
     html, minutes = root / "html", {}
     for edition in languages:
         began = time.monotonic()

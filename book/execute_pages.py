@@ -1,0 +1,207 @@
+"""Execute the book's chapter pages into myst-nb's execution cache, two at a time.
+
+Sphinx reads the pages one after another, and myst-nb executes each as it reads it. One page's
+kernel seldom keeps both cores of a small machine busy: half the pages spend most of their
+seconds importing TensorFlow, and the small networks of the others train in steps too small to
+split well over two cores. So ``build.py html`` runs the pages here first, in two kernels side
+by side, and caches each executed page where myst-nb looks for it (the cache is keyed by the hash
+of a page's code cells); Sphinx then only renders them. A page the cache already holds is not run
+again, so an interrupted build resumes.
+
+Two rules keep the pages' results what they would be one at a time:
+
+- a page that starts from another page's output starts only after that page has run (`NEEDS`:
+  chapter 5's CNN, its text classifier);
+- a page whose lesson is a measured speed runs alone (`ALONE`), with both cores to itself.
+
+The longest pages start first (by the run times the cache holds from the last build, else
+`TYPICAL_SECONDS`), a page that others wait for with their times added, and pages of equal
+length in the book's order: the DCGAN starts as soon as chapter 5's CNN has run, instead of
+running by itself at the end.
+
+    python book/execute_pages.py run PAGE NOTEBOOK   (one page, in a process of its own)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+import jupytext
+import nbformat
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn, JupyterCacheAbstract
+from jupyter_cache.executors.utils import single_nb_execution
+
+NEEDS = {
+    "ch05_practice/dcgan": ("ch05_practice/cnn",),
+    "ch06_applications/classify_images": ("ch05_practice/cnn",),
+    "ch06_applications/sentiment": ("ch05_practice/text_classifier",),
+    "ch08_trends/pruning": ("ch05_practice/cnn",),
+    "ch08_trends/quantization": ("ch05_practice/cnn",),
+}
+"""The pages that load a model another page saved, and the pages that save it (without it they
+would train their own, with other figures)."""
+
+ALONE = {
+    "ch05_practice/environment",  # the machine's GFLOP/s
+    "ch05_practice/lenet",  # four training loops compared by their speed
+    "ch08_trends/distributed",  # two worker processes against one
+    "ch08_trends/quantization",  # the inference time of each model
+    "ch09_faq/activations",  # the seconds an epoch of each activation
+}
+"""The pages whose lesson is a measured speed: they run with no other page beside them."""
+
+WORKERS = 2
+"""Pages executed at once."""
+
+TYPICAL_SECONDS = {
+    "ch05_practice/dcgan": 1030,
+    "ch08_trends/pruning": 270,
+    "ch08_trends/transfer": 235,
+    "ch05_practice/text_classifier": 220,
+    "ch05_practice/cnn": 175,
+    "ch09_faq/data_size": 168,
+}
+"""The longest pages' full run times on 2 cores, one page at a time, for the order of a build
+whose cache holds no times yet; any other page counts as `OTHER_SECONDS`."""
+
+OTHER_SECONDS = 60.0
+
+
+def key(page: Path) -> str:
+    """A page's name in `NEEDS` and `ALONE`: ``<chapter folder>/<script stem>``."""
+    return f"{page.parent.name}/{page.stem}"
+
+
+def read_page(page: Path) -> nbformat.NotebookNode:
+    """The page as myst-nb reads it (``nb_custom_formats`` in conf.py)."""
+    return jupytext.reads(page.read_text(encoding="utf-8"), fmt="py:percent")
+
+
+def run_one(page: Path, notebook_out: Path, timeout: int) -> int:
+    """Execute ``page`` as myst-nb does (in its folder, stopping at the first error, ``timeout``
+    seconds a cell, -1 for none) and write the executed notebook, its run time in its metadata;
+    1 after printing the traceback."""
+    notebook = read_page(page)
+    result = single_nb_execution(notebook, cwd=str(page.parent), timeout=timeout,
+                                 allow_errors=False, meta_override=True)
+    if result.err is not None:
+        print(result.exc_string, file=sys.stderr)
+        return 1
+    notebook.metadata["dlbook_execution_seconds"] = result.time
+    nbformat.write(notebook, notebook_out)
+    return 0
+
+
+def critical_times(pages: list[Path], last_seconds: dict[str, float]) -> dict[str, float]:
+    """Each page's last run time plus the longest chain of pages that wait for it."""
+    waiting = {key(page): [] for page in pages}
+    for page in pages:
+        for needed in NEEDS.get(key(page), ()):
+            if needed in waiting:
+                waiting[needed].append(key(page))
+    chain: dict[str, float] = {}
+
+    def length(name: str) -> float:
+        if name not in chain:
+            chain[name] = last_seconds.get(name, OTHER_SECONDS) + max(
+                (length(after) for after in waiting[name]), default=0.0)
+        return chain[name]
+
+    return {key(page): length(key(page)) for page in pages}
+
+
+def next_page(ready: list[Path], running: set[str], priority: dict[str, float]) -> Path | None:
+    """The page to start now, if any: the longest ready one, none beside an ``ALONE`` page,
+    and an ``ALONE`` page only when nothing runs."""
+    if any(name in ALONE for name in running):
+        return None
+    startable = [page for page in ready if not running or key(page) not in ALONE]
+    return max(startable, key=lambda page: priority[key(page)], default=None)
+
+
+def execute_pages(pages: list[Path], cache_path: Path, env: dict[str, str],
+                  timeout: int) -> None:
+    """Run every page of ``pages`` (in the book's order) that the cache does not hold,
+    ``WORKERS`` at a time, and cache each; stop at the first failure (its traceback printed)
+    once the running pages end."""
+    cache = get_cache(str(cache_path))
+    last_seconds = {**TYPICAL_SECONDS, **{
+        key(Path(record.uri)): record.data.get("execution_seconds", OTHER_SECONDS)
+        for record in cache.list_cache_records()}}
+    to_run = [page for page in pages if not cached(cache, page)]
+    if not to_run:
+        return
+    names = {key(page) for page in to_run}
+    priority = critical_times(to_run, last_seconds)
+    print(f"book: executing {len(to_run)} page{'s' * (len(to_run) != 1)}, {WORKERS} at a time "
+          f"({len(pages) - len(to_run)} from the cache)", flush=True)
+    started = time.monotonic()
+    done: set[str] = set()
+    failed: list[Path] = []
+    running: dict[Future, Path] = {}
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(WORKERS) as pool:
+        while to_run or running:
+            ready = [page for page in to_run if all(
+                needed in done or needed not in names for needed in NEEDS.get(key(page), ()))]
+            page = None if failed or len(running) >= WORKERS else next_page(
+                ready, {key(page) for page in running.values()}, priority)
+            if page is not None:
+                to_run.remove(page)
+                out = Path(scratch) / f"{key(page).replace('/', '__')}.ipynb"
+                running[pool.submit(execute_in_process, page.resolve(), out, env, timeout)] = page
+                continue
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                page = running.pop(future)
+                if future.result() is None:
+                    failed.append(page)
+                    continue
+                store(cache, page, *future.result())
+                done.add(key(page))
+                print(f"book: {key(page)} ran in {future.result()[1]:.0f} s ({len(done)} done, "
+                      f"{(time.monotonic() - started) / 60:.1f} min)", flush=True)
+    if failed:
+        raise SystemExit(f"book: {', '.join(str(page) for page in failed)} failed (the "
+                         "traceback is above); the pages that ran are cached")
+
+
+def store(cache: JupyterCacheAbstract, page: Path, notebook: nbformat.NotebookNode,
+          seconds: float) -> None:
+    """Cache the executed ``notebook`` of ``page`` as myst-nb does, with its run time."""
+    cache.cache_notebook_bundle(
+        CacheBundleIn(notebook, str(page.resolve()), data={"execution_seconds": seconds}),
+        check_validity=False, overwrite=True)
+
+
+def cached(cache: JupyterCacheAbstract, page: Path) -> bool:
+    """Whether the cache holds ``page``'s code as it is now."""
+    try:
+        cache.match_cache_notebook(read_page(page))
+    except KeyError:
+        return False
+    return True
+
+
+def execute_in_process(page: Path, out: Path, env: dict[str, str],
+                       timeout: int) -> tuple[nbformat.NotebookNode, float] | None:
+    """`run_one` in a Python process of its own, with the book's environment: the executed
+    notebook (without this module's metadata) and its run time, or None if it failed."""
+    command = [sys.executable, __file__, "run", str(page), str(out), str(timeout)]
+    if subprocess.run(command, env=env).returncode != 0:
+        return None
+    notebook = nbformat.read(out, as_version=4)
+    seconds = notebook.metadata.pop("dlbook_execution_seconds")
+    return notebook, seconds
+
+
+if __name__ == "__main__":
+    _, _, page_arg, out_arg, timeout_arg = sys.argv
+    sys.exit(run_one(Path(page_arg), Path(out_arg), int(timeout_arg)))
