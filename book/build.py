@@ -11,9 +11,9 @@
 ``html`` stages a Sphinx source folder in ``outputs/book/<mode>/src``: the landing page and the
 prose pages of this folder, the glossary, the README of each chapter folder as its chapter page,
 and the chapter scripts themselves, which myst-nb reads through jupytext (``--quick``: each
-script with ``--quick``, on subsets, in minutes; otherwise full runs, half an hour on 2 cores).
-The pages are executed two at a time into myst-nb's cache first (book/execute_pages.py), and the
-cache is kept per mode, so an interrupted build resumes where it stopped. The
+script with ``--quick``, on subsets, in minutes; otherwise full runs, over half an hour on 2
+cores). The pages are executed one per core into myst-nb's cache first (book/execute_pages.py),
+and the cache is kept per mode, so an interrupted build resumes where it stopped. The
 HTML goes to ``outputs/book/<mode>/html``; every page says which mode produced it. With
 ``--language zh_CN`` the Chinese edition follows in ``html/zh_CN/``: the same pages rendered with
 the translations of ``book/locales/`` and the English build's executed outputs, from the cache.

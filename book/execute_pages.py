@@ -1,29 +1,35 @@
-"""Execute the book's chapter pages into myst-nb's execution cache, two at a time.
+"""Execute the book's chapter pages into myst-nb's execution cache, one per core at a time.
 
 Sphinx reads the pages one after another, and myst-nb executes each as it reads it. One page's
-kernel seldom keeps both cores of a small machine busy: half the pages spend most of their
-seconds importing TensorFlow, and the small networks of the others train in steps too small to
-split well over two cores. So ``build.py html`` runs the pages here first, in two kernels side
-by side, and caches each executed page where myst-nb looks for it (the cache is keyed by the hash
-of a page's code cells); Sphinx then only renders them. A page the cache already holds is not run
-again, so an interrupted build resumes.
+kernel seldom keeps two cores busy: half the pages spend most of their seconds importing
+TensorFlow, and the small networks of the others train in steps too small to split well over
+two cores. So ``build.py html`` runs the pages here first, one kernel per core (two side by side
+on two cores), and caches each executed page where myst-nb looks for it (the cache is keyed by
+the hash of a page's code cells); Sphinx then only renders them. A page the cache already holds
+is not run again, so an interrupted build resumes.
 
-Two rules keep the pages' results what they would be one at a time:
+Each page is held to a core of its own (its process's CPU affinity, which its kernel inherits),
+and TensorFlow and NumPy size their thread pools to it. Left to share both cores, two kernels'
+threads wait for each other: measured, chapter 4's NumPy MLP took 277 s beside the DCGAN, 32 s
+held to one core beside another page, 27 s alone with both; most pages lose little or nothing
+on one core. Two rules keep the pages' results what they would be one at a time:
 
 - a page that starts from another page's output starts only after that page has run (`NEEDS`:
   chapter 5's CNN, its text classifier);
-- a page whose lesson is a measured speed runs alone (`ALONE`), with both cores to itself.
+- a page whose lesson is a measured speed runs alone (`ALONE`), with every core to itself.
 
 The longest pages start first (by the run times the cache holds from the last build, else
 `TYPICAL_SECONDS`), a page that others wait for with their times added, and pages of equal
 length in the book's order: the DCGAN starts as soon as chapter 5's CNN has run, instead of
 running by itself at the end.
 
-    python book/execute_pages.py run PAGE NOTEBOOK   (one page, in a process of its own)
+    python book/execute_pages.py run PAGE NOTEBOOK TIMEOUT CORES
+                                           (one page, in a process of its own, on CORES: 0,1)
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -56,9 +62,6 @@ ALONE = {
 }
 """The pages whose lesson is a measured speed: they run with no other page beside them."""
 
-WORKERS = 2
-"""Pages executed at once."""
-
 TYPICAL_SECONDS = {
     "ch05_practice/dcgan": 1030,
     "ch08_trends/pruning": 270,
@@ -83,10 +86,12 @@ def read_page(page: Path) -> nbformat.NotebookNode:
     return jupytext.reads(page.read_text(encoding="utf-8"), fmt="py:percent")
 
 
-def run_one(page: Path, notebook_out: Path, timeout: int) -> int:
+def run_one(page: Path, notebook_out: Path, timeout: int, cores: set[int] | None) -> int:
     """Execute ``page`` as myst-nb does (in its folder, stopping at the first error, ``timeout``
-    seconds a cell, -1 for none) and write the executed notebook, its run time in its metadata;
-    1 after printing the traceback."""
+    seconds a cell, -1 for none) on ``cores`` and write the executed notebook, its run time in
+    its metadata; 1 after printing the traceback."""
+    if cores is not None:
+        os.sched_setaffinity(0, cores)  # the kernel this process starts inherits it
     notebook = read_page(page)
     result = single_nb_execution(notebook, cwd=str(page.parent), timeout=timeout,
                                  allow_errors=False, meta_override=True)
@@ -127,50 +132,67 @@ def next_page(ready: list[Path], running: set[str], priority: dict[str, float]) 
 
 def execute_pages(pages: list[Path], cache_path: Path, env: dict[str, str],
                   timeout: int) -> None:
-    """Run every page of ``pages`` (in the book's order) that the cache does not hold,
-    ``WORKERS`` at a time, and cache each; stop at the first failure (its traceback printed)
-    once the running pages end."""
+    """Run every page of ``pages`` (in the book's order) that the cache does not hold, one per
+    core at a time, and cache each; stop at the first failure (its traceback printed) once the
+    running pages end."""
     cache = get_cache(str(cache_path))
-    last_seconds = {**TYPICAL_SECONDS, **{
-        key(Path(record.uri)): record.data.get("execution_seconds", OTHER_SECONDS)
-        for record in cache.list_cache_records()}}
     to_run = [page for page in pages if not cached(cache, page)]
     if not to_run:
         return
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    print(f"book: executing {len(to_run)} page{'s' * (len(to_run) != 1)}, one per core on "
+          f"{max(len(cores), 1)} core{'s' * (len(cores) > 1)} ({len(pages) - len(to_run)} from "
+          "the cache)", flush=True)
+    failed = run_pages(to_run, critical_times(to_run, last_run_times(cache)), cores or [None],
+                       cache, env, timeout)
+    if failed:
+        raise SystemExit(f"book: {', '.join(str(page) for page in failed)} failed (the "
+                         "traceback is above); the pages that ran are cached")
+
+
+def last_run_times(cache: JupyterCacheAbstract) -> dict[str, float]:
+    """Each page's run time in the cache's records, else `TYPICAL_SECONDS`'."""
+    return {**TYPICAL_SECONDS, **{
+        key(Path(record.uri)): record.data.get("execution_seconds", OTHER_SECONDS)
+        for record in cache.list_cache_records()}}
+
+
+def run_pages(to_run: list[Path], priority: dict[str, float], cores: list[int | None],
+              cache: JupyterCacheAbstract, env: dict[str, str], timeout: int) -> list[Path]:
+    """Run ``to_run``, each on a core of ``cores`` of its own (an ``ALONE`` page on all),
+    caching each as it ends; the pages that failed."""
     names = {key(page) for page in to_run}
-    priority = critical_times(to_run, last_seconds)
-    print(f"book: executing {len(to_run)} page{'s' * (len(to_run) != 1)}, {WORKERS} at a time "
-          f"({len(pages) - len(to_run)} from the cache)", flush=True)
-    started = time.monotonic()
-    done: set[str] = set()
-    failed: list[Path] = []
-    running: dict[Future, Path] = {}
-    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(WORKERS) as pool:
+    started, done, failed = time.monotonic(), set(), []
+    running: dict[Future, tuple[Path, list[int | None]]] = {}
+    free = list(cores)
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(len(cores)) as pool:
         while to_run or running:
             ready = [page for page in to_run if all(
                 needed in done or needed not in names for needed in NEEDS.get(key(page), ()))]
-            page = None if failed or len(running) >= WORKERS else next_page(
-                ready, {key(page) for page in running.values()}, priority)
+            page = None if failed or not free else next_page(
+                ready, {key(page) for page, _ in running.values()}, priority)
             if page is not None:
                 to_run.remove(page)
+                held = free if key(page) in ALONE else free[:1]
+                free = [core for core in free if core not in held]
                 out = Path(scratch) / f"{key(page).replace('/', '__')}.ipynb"
-                running[pool.submit(execute_in_process, page.resolve(), out, env, timeout)] = page
+                future = pool.submit(execute_in_process, page.resolve(), out, env, timeout, held)
+                running[future] = page, held
                 continue
             if not running:
                 break
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                page = running.pop(future)
-                if future.result() is None:
+                page, held = running.pop(future)
+                free += held
+                if (result := future.result()) is None:
                     failed.append(page)
                     continue
-                store(cache, page, *future.result())
+                store(cache, page, *result)
                 done.add(key(page))
-                print(f"book: {key(page)} ran in {future.result()[1]:.0f} s ({len(done)} done, "
+                print(f"book: {key(page)} ran in {result[1]:.0f} s ({len(done)} done, "
                       f"{(time.monotonic() - started) / 60:.1f} min)", flush=True)
-    if failed:
-        raise SystemExit(f"book: {', '.join(str(page) for page in failed)} failed (the "
-                         "traceback is above); the pages that ran are cached")
+    return failed
 
 
 def store(cache: JupyterCacheAbstract, page: Path, notebook: nbformat.NotebookNode,
@@ -190,11 +212,13 @@ def cached(cache: JupyterCacheAbstract, page: Path) -> bool:
     return True
 
 
-def execute_in_process(page: Path, out: Path, env: dict[str, str],
-                       timeout: int) -> tuple[nbformat.NotebookNode, float] | None:
-    """`run_one` in a Python process of its own, with the book's environment: the executed
-    notebook (without this module's metadata) and its run time, or None if it failed."""
-    command = [sys.executable, __file__, "run", str(page), str(out), str(timeout)]
+def execute_in_process(page: Path, out: Path, env: dict[str, str], timeout: int,
+                       cores: list[int | None]) -> tuple[nbformat.NotebookNode, float] | None:
+    """`run_one` in a Python process of its own, with the book's environment, on ``cores``
+    (``[None]``: wherever the system puts it): the executed notebook (without this module's
+    metadata) and its run time, or None if it failed."""
+    on = ",".join(str(core) for core in cores if core is not None) or "any"
+    command = [sys.executable, __file__, "run", str(page), str(out), str(timeout), on]
     if subprocess.run(command, env=env).returncode != 0:
         return None
     notebook = nbformat.read(out, as_version=4)
@@ -203,5 +227,6 @@ def execute_in_process(page: Path, out: Path, env: dict[str, str],
 
 
 if __name__ == "__main__":
-    _, _, page_arg, out_arg, timeout_arg = sys.argv
-    sys.exit(run_one(Path(page_arg), Path(out_arg), int(timeout_arg)))
+    _, _, page_arg, out_arg, timeout_arg, cores_arg = sys.argv
+    sys.exit(run_one(Path(page_arg), Path(out_arg), int(timeout_arg),
+                     None if cores_arg == "any" else {int(core) for core in cores_arg.split(",")}))

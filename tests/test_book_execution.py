@@ -1,5 +1,6 @@
-"""book/execute_pages.py: the book's pages executed two at a time into myst-nb's cache, a page
-after the pages it needs, a speed page alone, each found by myst-nb afterwards, none twice."""
+"""book/execute_pages.py: the book's pages executed one per core into myst-nb's cache, each held
+to its core, a page after the pages it needs, a speed page alone on every core, each found by
+myst-nb afterwards, none twice."""
 
 import os
 import re
@@ -14,14 +15,18 @@ sys.path.insert(0, str(REPO / "book"))
 import execute_pages as book  # noqa: E402
 from jupyter_cache import get_cache  # noqa: E402
 
+TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+
 PAGE = """# %% [markdown]
 # A page.
 
 # %%
+import os
 import time
 from pathlib import Path
 
 Path("{name}.started").write_text(str(time.time()))
+Path("{name}.cores").write_text(" ".join(map(str, sorted(os.sched_getaffinity(0)))))
 {body}
 time.sleep({seconds})
 Path("{name}.ended").write_text(str(time.time()))
@@ -69,6 +74,15 @@ def test_a_speed_page_runs_with_no_other_page_beside_it():
     assert book.next_page([alone, other], set(), priority) == alone
 
 
+@TWO_CORES
+def test_a_speed_page_holds_every_core(tmp_path, monkeypatch):
+    page = write_page(tmp_path, "one/speed")
+    monkeypatch.setattr(book, "ALONE", {"one/speed"})
+    book.execute_pages([page], tmp_path / "cache", dict(os.environ), 60)
+    held = (page.parent / "speed.cores").read_text().split()
+    assert held == [str(core) for core in sorted(os.sched_getaffinity(0))]
+
+
 @pytest.fixture
 def pages(tmp_path, monkeypatch):
     monkeypatch.setattr(book, "NEEDS", {"two/after": ("one/first",)})
@@ -80,11 +94,14 @@ def pages(tmp_path, monkeypatch):
     return tmp_path, [after, first, other]
 
 
-def test_pages_run_two_at_a_time_each_after_the_pages_it_needs(pages, capsys):
+@TWO_CORES
+def test_pages_run_one_per_core_each_after_the_pages_it_needs(pages, capsys):
     root, (after, first, other) = pages
     book.execute_pages([after, first, other], root / "cache", dict(os.environ), 60)
     assert times(after, "started") >= times(first, "ended")
     assert times(other, "started") < times(first, "ended")  # side by side
+    held = [(page.parent / f"{page.stem}.cores").read_text().split() for page in (first, other)]
+    assert len(held[0]) == len(held[1]) == 1 and held[0] != held[1]  # a core each
     assert "two/after ran in" in capsys.readouterr().out
     cache = get_cache(str(root / "cache"))
     for page in (first, other, after):  # myst-nb finds each, with its outputs and its time
