@@ -7,7 +7,7 @@
 # networks on seed 000's family tree: a generator and a discriminator trained against each
 # other. No version of the tutorial has GAN code; this page, dlbook's own, trains one, a DCGAN
 # (Radford et al., 2015) on 28x28 images, laid out as TensorFlow's own DCGAN example but half as
-# wide, so that it trains in a quarter of an hour on two cores.
+# wide, so that it trains in about 17 minutes on two cores.
 #
 # The generator $G$ turns a noise vector $z \sim \mathcal{N}(0, I_{100})$ into an image; the
 # discriminator $D$ returns a logit, positive for "real". $D$ learns to call training images real
