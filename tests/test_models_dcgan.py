@@ -1,6 +1,10 @@
 """The DCGAN networks (chapter 5's demo of section 2's GAN): shapes, parameter counts, input
 checks, saving."""
 
+import re
+import runpy
+from pathlib import Path
+
 from dlbook.models.dcgan import NOISE_DIM, ImageSizeError, make_discriminator, make_generator
 
 import keras
@@ -80,3 +84,18 @@ def test_images_of_another_size_are_refused_before_training(shape):
         make_generator(image_shape=shape)
     with pytest.raises(ImageSizeError, match=message):
         make_discriminator(shape)
+
+
+def test_the_speed_bench_times_the_page_s_recipe_against_the_example_s_networks():
+    """`benchmarks/bench_dcgan.py` reads the page's own constants, and its copy of TensorFlow's
+    example has the example's 2,543,809 parameters (what the page trained before)."""
+    repo = Path(__file__).parents[1]
+    bench = runpy.run_path(str(repo / "benchmarks" / "bench_dcgan.py"))
+    source = (repo / "chapters" / "ch05_practice" / "dcgan.py").read_text(encoding="utf-8")
+    written = dict(re.findall(r"^(EPOCHS|BATCH_SIZE|LEARNING_RATE) = (\S+)", source, re.M))
+    assert bench["page_constants"]("ch05_practice/dcgan", tuple(written)) == {
+        name: float(value) if "." in value or "e" in value else int(value)
+        for name, value in written.items()}
+    example = bench["example_generator"]().count_params() + bench[
+        "example_discriminator"]().count_params()
+    assert example == 2_543_809
