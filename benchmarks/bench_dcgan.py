@@ -12,13 +12,13 @@ quality is measured by ``make bench``'s full run of the page (``models.md``).
 Writes ``benchmarks/results/dcgan_speed.md``.
 """
 
-import ast
 import os
 import platform
 import time
 from pathlib import Path
 
-from dlbook.cli import page_source
+from dlbook.cli import page_constants
+from dlbook.config import PACKAGE_DIR
 from dlbook.models.dcgan import NOISE_DIM, make_discriminator, make_generator
 from dlbook.training.gan import GAN
 
@@ -28,6 +28,7 @@ import tensorflow as tf
 from keras import layers
 
 RESULTS = Path(__file__).parent / "results" / "dcgan_speed.md"
+PAGE = PACKAGE_DIR.parent / "chapters" / "ch05_practice" / "dcgan.py"
 TRAIN_IMAGES = 60_000  # images an epoch (Fashion-MNIST's training set)
 ROUND_IMAGES = 6_400  # images a round: 50 batches of 128, 200 of 32
 ROUNDS = 3  # timed rounds of each recipe, after one round of warm-up
@@ -69,14 +70,6 @@ def example_discriminator() -> keras.Sequential:
     ])
 
 
-def page_constants(page: str, names: tuple[str, ...]) -> dict[str, object]:
-    """The values the page's top-level constants ``names`` are set to."""
-    return {node.targets[0].id: ast.literal_eval(node.value)
-            for node in ast.parse(page_source(page)).body
-            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id in names}
-
-
 def compiled_gan(generator: keras.Model, discriminator: keras.Model, rate: float) -> GAN:
     gan = GAN(generator, discriminator)
     gan.compile(generator_optimizer=keras.optimizers.Adam(rate, beta_1=0.5),
@@ -101,7 +94,7 @@ def stolen_share() -> tuple[int, int] | None:
 
 
 def main() -> None:
-    page = page_constants("ch05_practice/dcgan", ("EPOCHS", "BATCH_SIZE", "LEARNING_RATE"))
+    page, _ = page_constants(PAGE)
     images = np.random.default_rng(0).uniform(-1, 1, (ROUND_IMAGES, 28, 28, 1))
     labels = np.zeros(ROUND_IMAGES, np.int32)
     recipes = {

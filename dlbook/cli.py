@@ -179,9 +179,10 @@ def start_page(
     return page
 
 
-def page_flags(path: Path) -> dict[str, bool]:
-    """The flags a page takes, read from its source without running it (each flag: whether it
-    takes a value), so that ``make ch04 EPOCHS=3`` gives each page only the flags it has."""
+def page_constants(path: Path) -> tuple[dict[str, object], bool]:
+    """The literal constants a page sets before `start_page`, read from its source without
+    running it (annotated ones also named in ``__annotations__``), and whether it starts with
+    ``resumable=True``."""
     constants, annotations, resumable = {}, {}, False
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
         call = node.value if isinstance(node, ast.Assign | ast.Expr) else None
@@ -197,8 +198,15 @@ def page_flags(path: Path) -> dict[str, bool]:
                 constants[target.id] = ast.literal_eval(node.value)
             if isinstance(node, ast.AnnAssign):
                 annotations[target.id] = None
-    parser = page_parser(f"{path.parent.name}/{path.stem}", page_settings(
-        {**constants, "__annotations__": annotations}), {}, resumable=resumable)
+    return {**constants, "__annotations__": annotations}, resumable
+
+
+def page_flags(path: Path) -> dict[str, bool]:
+    """The flags a page takes, read from its source without running it (each flag: whether it
+    takes a value), so that ``make ch04 EPOCHS=3`` gives each page only the flags it has."""
+    constants, resumable = page_constants(path)
+    parser = page_parser(f"{path.parent.name}/{path.stem}", page_settings(constants), {},
+                         resumable=resumable)
     return {flag: action.nargs != 0 for action in parser._actions
             for flag in action.option_strings if flag not in ("-h", "--help")}
 

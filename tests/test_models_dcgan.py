@@ -5,6 +5,7 @@ import re
 import runpy
 from pathlib import Path
 
+from dlbook.cli import page_constants
 from dlbook.models.dcgan import NOISE_DIM, ImageSizeError, make_discriminator, make_generator
 
 import keras
@@ -93,7 +94,8 @@ def test_the_speed_bench_times_the_page_s_recipe_against_the_example_s_networks(
     bench = runpy.run_path(str(repo / "benchmarks" / "bench_dcgan.py"))
     source = (repo / "chapters" / "ch05_practice" / "dcgan.py").read_text(encoding="utf-8")
     written = dict(re.findall(r"^(EPOCHS|BATCH_SIZE|LEARNING_RATE) = (\S+)", source, re.M))
-    assert bench["page_constants"]("ch05_practice/dcgan", tuple(written)) == {
+    constants, _ = page_constants(bench["PAGE"])
+    assert {name: constants[name] for name in written} == {
         name: float(value) if "." in value or "e" in value else int(value)
         for name, value in written.items()}
     example = bench["example_generator"]().count_params() + bench[
