@@ -15,8 +15,9 @@
 # (`losses.py`), on a batch of $m = 8$ random examples. This page first keeps the formulas'
 # convention, one example per **column** of $X$; then it writes the rule for one layer as the
 # next pages use it, with one example per row as in NumPy and Keras, in cells marked
-# `#@save dlbook/scratch/dense.py` and `#@save dlbook/scratch/gradcheck.py`: `make export`
-# writes those modules of the package from them.
+# `#@save dlbook/scratch/dense.py` and `#@save dlbook/scratch/gradcheck.py`: those modules of the
+# package run these cells, so the next pages import the layer and the central differences from
+# them, written once, here.
 
 # %%
 from collections.abc import Callable

@@ -14,8 +14,9 @@
 # layer that section 5's NumPy Conv2D listing builds, with channels, stride and padding, as
 # loops and then for every window at once, and its backward pass.
 #
-# The layer's functions are in cells marked `#@save dlbook/scratch/conv.py`: `make export`
-# writes that module of the package from them (`from dlbook.scratch import conv2d`).
+# The layer's functions are in cells marked `#@save dlbook/scratch/conv.py`: that module of the
+# package runs them, so they are written once, here, and imported from it
+# (`from dlbook.scratch import conv2d`).
 
 # %%
 from dlbook.cli import start_page

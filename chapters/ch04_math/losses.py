@@ -12,10 +12,10 @@
 #
 # Each loss is written below as a NumPy function, with its gradient, then checked with one line
 # against the Keras loss (values in float64, gradients by `tf.GradientTape`). The functions are
-# in cells marked `#@save dlbook/scratch/losses.py`: `make export` writes that module from them,
-# and `mlp_from_scratch.py` trains with it. Here $y$ is the target and $p$ the prediction, as in
-# Keras's `loss(y_true, y_pred)`; $m$ examples, $K$ classes. Every loss is a mean over the
-# examples.
+# in cells marked `#@save dlbook/scratch/losses.py`: that module runs these cells, and
+# `mlp_from_scratch.py` trains with it, so the code is written once, on this page. Here $y$ is the
+# target and $p$ the prediction, as in Keras's `loss(y_true, y_pred)`; $m$ examples, $K$ classes.
+# Every loss is a mean over the examples.
 
 # %%
 from dlbook.cli import start_page

@@ -23,8 +23,8 @@
 # closes the page, as Keras computes it (chapter 5's text classifier offers both cells).
 #
 # Both cells, forward and backward through time, are written in cells marked
-# `#@save dlbook/scratch/lstm.py` and `#@save dlbook/scratch/gru.py`: `make export` writes those
-# modules of the package from them.
+# `#@save dlbook/scratch/lstm.py` and `#@save dlbook/scratch/gru.py`: those two modules of the
+# package run them, so the tests and your own code import the cells written here, not a copy.
 
 # %%
 from dlbook.cli import start_page

@@ -14,9 +14,9 @@
 #
 # The activation functions are written as functions, in cells whose first line is
 # `#@save dlbook/scratch/activations.py`. Such a cell is part of the package as well as of the
-# page: `make export` writes the module `dlbook/scratch/activations.py` from these cells, and the
-# next pages (and your own code) import the functions from it, `from dlbook.scratch import
-# sigmoid`. So each is written once, here, where it is explained.
+# page: the module `dlbook/scratch/activations.py` runs these cells, and the next pages (and your
+# own code) import the functions from it, `from dlbook.scratch import sigmoid`. So each is written
+# once, here, where it is explained.
 
 # %%
 from collections.abc import Callable

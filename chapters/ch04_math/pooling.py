@@ -10,9 +10,9 @@
 #
 # Each formula is written below as a NumPy function, run on a real image and checked with one
 # line against Keras's `MaxPooling2D` and `AveragePooling2D`. The functions are in cells marked
-# `#@save dlbook/scratch/pooling.py`: `make export` writes the module `dlbook.scratch.pooling`
-# from them, and the tests check `dlbook.scratch.pooling` against Keras once more, in float32
-# and float64, forward and backward.
+# `#@save dlbook/scratch/pooling.py`: the module `dlbook.scratch.pooling` runs them, so the code is
+# written once, here, and the tests check `dlbook.scratch.pooling` against Keras once more, in
+# float32 and float64, forward and backward.
 
 # %%
 from dlbook.cli import start_page

@@ -16,8 +16,9 @@
 # output and hidden state. This page runs the same forward pass, then adds a backward pass
 # through time, which the listing does not have and which needs exactly what it stores.
 #
-# Both are written in cells marked `#@save dlbook/scratch/rnn.py`: `make export` writes that
-# module of the package from them (`from dlbook.scratch import rnn_forward`).
+# Both are written in cells marked `#@save dlbook/scratch/rnn.py`: that module of the package runs
+# them, so the next page and your own code import them from it
+# (`from dlbook.scratch import rnn_forward`).
 
 # %%
 from dlbook.cli import start_page
