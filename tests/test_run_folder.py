@@ -12,6 +12,7 @@ import time
 from dlbook.config import set_seed
 from dlbook.locks import FolderNotWritableError, process_is_alive
 from dlbook.training import Trainer
+from dlbook.training.early_stopping import EarlyStopping
 from dlbook.training.run_folder import (
     DamagedRunError,
     FolderInUseError,
@@ -121,6 +122,34 @@ def test_early_stopping_restores_the_best_epoch(in_folder, tmp_path, capsys):
     assert f"kept the weights of epoch {best}" in capsys.readouterr().out
 
 
+def stop_and_best(values: list[float], monitor: str = "val_loss", **kwargs) -> tuple:
+    """The epoch `EarlyStopping` stops after (None: it never does) and its best epoch."""
+    watch = EarlyStopping(monitor, **kwargs)
+    for epoch in range(1, len(values) + 1):
+        watch.update({monitor: values[:epoch]})
+        if watch.should_stop:
+            return epoch, watch.best_epoch
+    return None, watch.best_epoch
+
+
+def test_early_stopping_counts_a_fall_of_min_delta_or_less_as_none():
+    """A validation loss that creeps lower by less than min_delta stops the run."""
+    creeping = [0.5, 0.1, 0.0999, 0.09985, 0.0998, 0.08]
+    assert stop_and_best(creeping, patience=2) == (None, 6)
+    assert stop_and_best(creeping, patience=2, min_delta=1e-3) == (4, 2)
+    assert stop_and_best([0.80, 0.805, 0.83], "val_accuracy", patience=2,
+                         min_delta=0.01) == (None, 3)
+    with pytest.raises(ValueError, match="min_delta=-0.1: expected 0 or more"):
+        EarlyStopping("val_loss", patience=1, min_delta=-0.1)
+
+
+def test_the_trainer_stops_by_min_delta():
+    trainer = small_trainer()
+    history = trainer.fit(batches(), 30, validation_data=batches(seed=1), patience=1,
+                          min_delta=10.0, verbose=0).history
+    assert len(history["val_loss"]) == 2 and trainer.best_epoch == 1
+
+
 def test_early_stopping_needs_validation_data():
     with pytest.raises(ValueError, match="early stopping on 'val_loss' needs validation_data"):
         small_trainer().fit(batches(), 3, patience=1)
@@ -141,6 +170,7 @@ from pathlib import Path
 from dlbook.cli import start_page
 import keras, numpy as np, tensorflow as tf
 from dlbook.training import Trainer
+from dlbook.training.early_stopping import EarlyStopping
 
 EPOCHS = 1
 page = start_page("ch00_test/run", globals(), resumable=True)

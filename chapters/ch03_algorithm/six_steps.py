@@ -211,28 +211,35 @@ page.record(batch_loss_before_and_after_updates=batch_losses,
 # `PATIENCE` (2) epochs without improvement and keep the best weights. The test set is used
 # once, at the very end.
 #
-# The rule reads the validation figures of the epochs so far, a history like the one Keras's
-# `fit` returns: the best epoch is the one with the highest accuracy (the lowest loss, when a
-# loss is watched), an epoch that only equals the best does not count as better, and the loop
-# stops once the best lies `patience` epochs back. The first line of the cell,
-# `#@save dlbook/training/early_stopping.py`, makes the class part of the package too
-# (`make export` writes the module from this page): `dlbook.training.Trainer` stops by it when
-# given `patience=` (chapter 3's overfitting page), so the rule is written once, here.
+# The rule reads the validation figures of the epochs so far, a history like the one Keras's `fit`
+# returns: the best epoch is the one with the highest accuracy (the lowest loss, when a loss is
+# watched), an epoch that only equals the best does not count as better, nor one that beats it by
+# no more than `min_delta` (0 unless asked for), and the loop stops once the best lies `patience`
+# epochs back. A `min_delta` ends a run whose figure still creeps: on the generated task of
+# chapter 5's text classifier, the LSTM is right about every validation text after one epoch, and
+# its validation loss then falls by millionths an epoch; `min_delta=1e-3` stops it where it would
+# train on to the last epoch. The first line of the cell,
+# `#@save dlbook/training/early_stopping.py`, makes the class part of the package too (that module
+# runs this page's cells so marked): `dlbook.training.Trainer` stops by it when given `patience=`
+# (chapter 3's overfitting page), so the rule is written once, here.
 
 # %%
 #@save dlbook/training/early_stopping.py
 class EarlyStopping:
     """Section 3's step 6: iterate until the figure ``monitor`` of the validation data has not
-    improved for ``patience`` epochs (lower is better for a loss, higher for anything else).
+    improved by more than ``min_delta`` for ``patience`` epochs (lower is better for a loss,
+    higher for anything else).
 
     `update` reads every epoch's figure from the history, so a run resumed from a checkpoint,
     which keeps its history (`dlbook.training.Trainer`), knows its best epoch and its wait.
     """
 
-    def __init__(self, monitor: str, patience: int) -> None:
+    def __init__(self, monitor: str, patience: int, min_delta: float = 0.0) -> None:
         if patience < 1:
             raise ValueError(f"patience={patience}: expected at least 1 epoch")
-        self.monitor, self.patience = monitor, patience
+        if min_delta < 0:
+            raise ValueError(f"min_delta={min_delta}: expected 0 or more")
+        self.monitor, self.patience, self.min_delta = monitor, patience, min_delta
         self.lower_is_better = "loss" in monitor
         self.best_epoch = 0
         self.should_stop = False
@@ -243,8 +250,11 @@ class EarlyStopping:
             raise KeyError(f"early stopping watches {self.monitor!r}, which the history lacks; "
                            f"it has {sorted(history)}")
         values = history[self.monitor]
-        best_value = (min if self.lower_is_better else max)(values)
-        self.best_epoch = values.index(best_value) + 1
+        sign = 1.0 if self.lower_is_better else -1.0  # improvement = sign * (best - value)
+        self.best_epoch = 1
+        for epoch, value in enumerate(values[1:], start=2):
+            if sign * (values[self.best_epoch - 1] - value) > self.min_delta:
+                self.best_epoch = epoch
         self.should_stop = len(values) - self.best_epoch >= self.patience
         return self.best_epoch == len(values)
 

@@ -298,6 +298,7 @@ class Trainer:
         restart: bool = False,
         patience: int | None = None,
         monitor: str = "val_loss",
+        min_delta: float = 0.0,
         verbose: int | None = None,
         on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
     ) -> keras.callbacks.History:
@@ -311,9 +312,9 @@ class Trainer:
         folder's checkpoints first. With ``log_dir`` it writes TensorBoard scalars.
 
         ``patience`` turns on early stopping: training stops when ``monitor`` (a key of the
-        history, e.g. ``val_loss`` or ``val_accuracy``) has not improved for ``patience`` epochs,
-        and the weights of the best epoch are restored (section 3's loop iterates until the
-        validation performance stops improving).
+        history, e.g. ``val_loss`` or ``val_accuracy``) has not improved by more than
+        ``min_delta`` for ``patience`` epochs, and the weights of the best epoch are restored
+        (section 3's loop iterates until the validation performance stops improving).
 
         ``verbose``: 0 silent, 1 a live progress bar, 2 one line per epoch; by default 1 on a
         terminal and 2 elsewhere (`dlbook.training.progress`). ``on_epoch_end(epoch, logs)`` is
@@ -325,7 +326,7 @@ class Trainer:
         verbose = progress.keras_verbose() if verbose is None else verbose
         run = self.open_run(train_data, epochs, checkpoint_dir, identity, restart, verbose)
         try:
-            stopper = self._early_stopping(run, patience, monitor)
+            stopper = self._early_stopping(run, patience, monitor, min_delta)
             writer = self._summary_writer(log_dir)
             batches = self.strategy.experimental_distribute_dataset(train_data)
             run.replay(batches, already_read=self._times_read(train_data))
@@ -402,11 +403,11 @@ class Trainer:
             writer.flush()
         run.save()
 
-    def _early_stopping(self, run: ResumableRun, patience: int | None,
-                        monitor: str) -> EarlyStopping | None:
+    def _early_stopping(self, run: ResumableRun, patience: int | None, monitor: str,
+                        min_delta: float) -> EarlyStopping | None:
         if patience is None:
             return None
-        stopper = EarlyStopping(monitor, patience)
+        stopper = EarlyStopping(monitor, patience, min_delta)
         if run.history:
             stopper.update(run.history)  # a resumed run: its best epoch so far, and the wait since
         return stopper
