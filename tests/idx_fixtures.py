@@ -21,10 +21,13 @@ def idx_bytes(array: np.ndarray) -> bytes:
 
 
 def write_idx(path: str | Path, array: np.ndarray, gzip: bool = True) -> Path:
-    """Write ``array`` as an IDX file at ``path`` (gzipped unless ``gzip=False``)."""
+    """Write ``array`` as an IDX file at ``path`` (gzipped unless ``gzip=False``).
+
+    The gzip header's time is 0, so the same array always gives the same bytes and checksum.
+    """
     path = Path(path)
     data = idx_bytes(array)
-    path.write_bytes(gzip_module.compress(data) if gzip else data)
+    path.write_bytes(gzip_module.compress(data, mtime=0) if gzip else data)
     return path
 
 
