@@ -96,7 +96,7 @@ def test_pruned_weights_stay_zero_while_the_others_train():
     model.fit(classification_data(), epochs=1, verbose=0, shuffle=False, callbacks=[pruning])
     for before, kernel, mask in zip(kernels_then, prunable_kernels(model), pruning.masks,
                                     strict=True):
-        after = np.asarray(kernel)
+        after, mask = np.asarray(kernel), np.asarray(mask)
         assert np.all(after[~mask] == 0)
         assert np.all(after[mask] != before[mask])
 

@@ -299,14 +299,14 @@ class Pruning(keras.callbacks.Callback):
         self.update_every = update_every
         self.step = 0
         self.kernels: list[keras.Variable] = []
-        self.masks: list[np.ndarray] = []
+        self.masks: list = []  # one boolean tensor per kernel, on the model's device
 
     def on_train_begin(self, logs=None):
         if getattr(self.model, "steps_per_execution", 1) != 1:
             raise ValueError(f"Pruning needs compile(steps_per_execution=1), got "
                              f"{self.model.steps_per_execution}: it masks after every step")
         self.kernels = prunable_kernels(self.model)
-        self.masks = [np.ones(kernel.shape, bool) for kernel in self.kernels]
+        self.masks = [keras.ops.ones(kernel.shape, "bool") for kernel in self.kernels]
 
     def on_train_batch_end(self, batch, logs=None):
         schedule = self.schedule
@@ -314,16 +314,16 @@ class Pruning(keras.callbacks.Callback):
         if schedule.begin_step <= self.step <= schedule.end_step and due:
             self.masks = self._new_masks(schedule(self.step))
         for kernel, mask in zip(self.kernels, self.masks, strict=True):
-            kernel.assign(np.where(mask, np.asarray(kernel), 0.0))
+            kernel.assign(keras.ops.where(mask, kernel, 0.0))
         self.step += 1
 
-    def _new_masks(self, fraction: float) -> list[np.ndarray]:
+    def _new_masks(self, fraction: float) -> list:
         kernels = [np.asarray(kernel) for kernel in self.kernels]
         masks = [np.asarray(mask, bool) for mask in self.mask_fn(kernels, fraction)]
         if [mask.shape for mask in masks] != [kernel.shape for kernel in kernels]:
             raise ValueError(f"mask_fn returned masks of shapes {[m.shape for m in masks]} for "
                              f"kernels of shapes {[k.shape for k in kernels]}")
-        return masks
+        return [keras.ops.convert_to_tensor(mask) for mask in masks]
 
 
 # %% [markdown]
