@@ -4,7 +4,6 @@ their markdown in Chinese. The built book is checked in tests/test_book.py."""
 
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -216,12 +215,10 @@ def test_notebook_messages_are_the_messages_sphinx_extracts(english, templates):
         assert ours == sphinx, page
 
 
-def test_notebooks_in_chinese(tmp_path):
-    done = subprocess.run([sys.executable, str(REPO / "book" / "build.py"), "notebooks",
-                           "--only", "ch04_math/pooling", "--out", str(tmp_path),
-                           "--language", LANGUAGE], capture_output=True, text=True, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"1 notebook in {tmp_path / LANGUAGE}"
+def test_notebooks_in_chinese(tmp_path, capsys):
+    build.main(["notebooks", "--only", "ch04_math/pooling", "--out", str(tmp_path),
+                "--language", LANGUAGE])
+    assert capsys.readouterr().out.strip() == f"1 notebook in {tmp_path / LANGUAGE}"
     chinese = nbformat.read(tmp_path / LANGUAGE / "ch04_math" / "pooling.ipynb", as_version=4)
     english = jupytext.read(REPO / "chapters" / "ch04_math" / "pooling.py")
     assert [cell.source for cell in chinese.cells if cell.cell_type == "code"] == [
@@ -244,22 +241,23 @@ def test_translating_markdown_keeps_its_structure():
                           "| --- | --- | --- |\n| x | 甲 | 乙 |\n\n$$x$$\n")
 
 
-def test_the_notebooks_command_takes_its_options_and_refuses_others(tmp_path):
-    def run(*args):
-        return subprocess.run([sys.executable, str(REPO / "book" / "build.py"), *args],
-                              capture_output=True, text=True, cwd=REPO)
+def test_the_notebooks_command_takes_its_options_and_refuses_others(tmp_path, capsys):
+    def refusal(*args: str) -> str:
+        with pytest.raises(SystemExit) as refused:
+            build.main(list(args))
+        assert refused.value.code == 2
+        return capsys.readouterr().err
 
-    written = run("notebooks", "--out", str(tmp_path / "nb"), "--only", "ch04_math/neuron")
-    assert written.returncode == 0, written.stderr
+    build.main(["notebooks", "--out", str(tmp_path / "nb"), "--only", "ch04_math/neuron"])
     assert [path.relative_to(tmp_path) for path in (tmp_path / "nb").rglob("*.ipynb")] == [
         Path("nb/ch04_math/neuron.ipynb")]
-    refused = run("notebooks", "--quick")
-    assert refused.returncode == 2 and "unrecognized arguments: --quick" in refused.stderr
-    (tmp_path / "afile").write_text("")
+    assert "unrecognized arguments: --quick" in refusal("notebooks", "--quick")
+    afile = tmp_path / "afile"
+    afile.write_text("")
     for command in ("notebooks", "html"):
-        refused = run(command, "--out", str(tmp_path / "afile"))
-        assert refused.returncode == 2 and "afile is a file; give a folder" in refused.stderr
-    assert run("scripts", "--quick", "--dry-run", "--", "--epochs", "1").stdout.startswith(
+        assert "afile is a file; give a folder" in refusal(command, "--out", str(afile))
+    build.main(["scripts", "--quick", "--dry-run", "--", "--epochs", "1"])
+    assert capsys.readouterr().out.startswith(
         "chapters/ch02_concepts/perceptron.py --quick --epochs 1\n")
 
 
