@@ -131,10 +131,10 @@ print(f"Curves and TensorBoard logs in {page.output_dir}/")
 # On Fashion-MNIST, 10 epochs, seed 0: 89.73% test accuracy here
 # (`benchmarks/results/models.md`); `lenet.py`'s `Trainer` reaches 89.94% in 8 epochs of a
 # one-cycle rate and 89.90% in 10 (`benchmarks/results/lenet.md`). The `Trainer` runs 16 steps
-# per compiled call: with whole batches it is 1.25x as fast as plain `model.fit` and as fast as
-# `fit` compiled with `steps_per_execution=16` (2.65 s and 2.69 s an epoch in
+# per compiled call: with whole batches it is 1.26x as fast as plain `model.fit` and about as
+# fast as `fit` compiled with `steps_per_execution=16` (2.11 s, 2.65 s and 2.19 s an epoch in
 # `benchmarks/results/lenet.md`); with each batch split over the cores, as `make run` trains,
-# it is 1.33x as fast as the latter. The loop by hand (`lenet.py`) to see every moving part or to
+# it is 1.25x as fast as the latter. The loop by hand (`lenet.py`) to see every moving part or to
 # run on several machines (chapter 8); `fit` with your own `train_step` when the step is yours
 # and the rest is standard, as with the two networks and two tapes of `dcgan.py`. Both resume
 # an interrupted run bit for bit (the same weights as a run that never stopped): the
