@@ -214,11 +214,16 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores{flags}"
 
 
+def make_run(dataset: str, epochs: int | None = None) -> list[str]:
+    """The `make run` command line on ``dataset`` (``EPOCHS=epochs`` when given)."""
+    return ["make", "--no-print-directory", "run", f"DATASET={dataset}",
+            *([f"EPOCHS={epochs}"] if epochs else [])]
+
+
 def time_to_accuracy(dataset: str, epochs: int | None = None) -> dict:
-    """`make run` (``DATASET=dataset``, ``EPOCHS=epochs``) into a fresh output folder: seconds
-    from the command to the printed test accuracy, and to its end; the accuracy."""
-    command = ["make", "--no-print-directory", "run", f"DATASET={dataset}",
-               *([f"EPOCHS={epochs}"] if epochs else [])]
+    """`make_run` into a fresh output folder: seconds from the command to the printed test
+    accuracy, and to its end; the accuracy."""
+    command = make_run(dataset, epochs)
     with tempfile.TemporaryDirectory() as output_root:
         environment = {**os.environ, "DLBOOK_OUTPUT_DIR": output_root}
         start = time.perf_counter()
@@ -243,8 +248,8 @@ def time_to_accuracy_rows() -> str:
     rows = [f"| `{run['command']}` | {run['epochs']} | {run['to_accuracy']:.1f} "
             f"| {run['whole']:.1f} | {run['accuracy']:.2%} |" for run in runs]
     if not mnist_on_disk:
-        rows.append("| `make --no-print-directory run DATASET=mnist` | | | | not run: MNIST is "
-                    "not on disk (its four files in `data/mnist/`, or their folder named by "
+        rows.append(f"| `{' '.join(make_run('mnist'))}` | | | | not run: MNIST is not on disk "
+                    "(its four files in `data/mnist/`, or their folder named by "
                     f"`{DATASETS['mnist'].env_var}`, add this row) |")
     return "\n".join(rows)
 
